@@ -1,0 +1,42 @@
+# Two commands on a fresh clone (README): `make run` and `make test`.
+# Everything installs into ./.venv so the machine's Python stays untouched.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench install dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+## run the product on its embedded defaults: a report from the bundled sample meeting
+run: $(VENV)/.installed
+	$(BIN)/reportgen demo
+
+## the whole test suite (lint first)
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check reportgen tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check reportgen tests bench
+
+## every benchmark, against the peers measured in the same run
+bench: $(VENV)/.installed-dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
+
+clean:
+	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

@@ -1,0 +1,161 @@
+"""Sources in, Documents out: `ingest(source, filename=None, password=None)`.
+
+The format is sniffed from the bytes; the filename's extension is only a hint (it breaks
+ties between text formats such as Markdown and plain text). Each format has its own
+module; this one only decides which of them to call.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Union
+
+from reportgen.errors import EmptySourceError, IngestError, TooLargeError, UnsupportedFormatError
+from reportgen.models import Document
+
+Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+
+__all__ = ["IngestError", "Limits", "ingest", "ingest_bytes", "sniff"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits that keep a hostile or mistaken upload from exhausting the machine."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_zip_total_bytes: int = 1024 * 1024 * 1024  # sum of uncompressed members
+    max_zip_ratio: float = 200.0  # uncompressed / compressed, per member and overall
+    max_zip_members: int = 5000
+    max_zip_depth: int = 2  # a zip inside a zip is depth 2; deeper is refused
+
+
+DEFAULT_LIMITS = Limits()
+
+_BINARY_MAGIC: list[tuple[bytes, str]] = [
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office file (.doc/.xls/.ppt)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"ID3", "an MP3 audio file"),
+    (b"RIFF", "a RIFF media file (WAV/AVI)"),
+    (b"OggS", "an Ogg media file"),
+    (b"fLaC", "a FLAC audio file"),
+    (b"\x1aE\xdf\xa3", "a Matroska/WebM media file"),
+]
+
+
+def sniff(data: bytes) -> str:
+    """Name the container format: pdf, docx, zip, or text (decided further by the text parsers)."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        from reportgen.ingest.archive import is_docx
+
+        return "docx" if is_docx(data) else "zip"
+    if len(head) >= 8 and head[4:8] == b"ftyp":
+        raise UnsupportedFormatError(
+            "this is an MP4/M4A media file. reportgen reads transcripts, not audio: "
+            "transcribe it first (e.g. whisper.cpp or Deepgram) and upload the transcript (.vtt, .srt, .json)."
+        )
+    for magic, what in _BINARY_MAGIC:
+        if head.startswith(magic):
+            hint = (
+                " Transcribe it first and upload the transcript."
+                if "audio" in what or "media" in what
+                else " Convert it to PDF, DOCX or text first."
+            )
+            raise UnsupportedFormatError(f"this is {what}, which reportgen cannot read.{hint}")
+    return "text"
+
+
+def _read_source(source: Source, filename: str | None, limits: Limits) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+        name = filename or "upload"
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        name = filename or path.name
+        if not path.exists():
+            raise IngestError(f"file not found: {path}. Check the path.")
+        if path.is_dir():
+            raise IngestError(f"{path} is a folder. Pass the files inside it, or zip the folder.")
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise TooLargeError(
+                f"file is {size / 1e6:.1f} MB, over the {limits.max_file_bytes / 1e6:.0f} MB limit. "
+                "Split it, or raise the limit.",
+                filename=name,
+            )
+        data = path.read_bytes()
+    elif hasattr(source, "read"):
+        name = filename or getattr(source, "name", None) or "upload"
+        name = os.path.basename(str(name))
+        data = source.read(limits.max_file_bytes + 1)
+        if len(data) > limits.max_file_bytes:
+            raise TooLargeError(
+                f"file is over the {limits.max_file_bytes / 1e6:.0f} MB limit. Split it, or raise the limit.",
+                filename=name,
+            )
+    else:
+        raise TypeError(f"ingest() takes a path, bytes or a binary file, not {type(source).__name__}")
+    return data, name
+
+
+def ingest(
+    source: Source,
+    filename: str | None = None,
+    password: str | None = None,
+    *,
+    ocr: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Document]:
+    """Parse one source (a file, bytes, or a zip of many) into Documents.
+
+    Raises an `IngestError` subclass whose message says what is wrong and what to do.
+    A zip yields one Document per supported member; skipped members are listed in the
+    warnings of the first Document (and the call fails only if nothing was readable).
+    """
+    data, name = _read_source(source, filename, limits)
+    return ingest_bytes(data, name, password=password, ocr=ocr, limits=limits, depth=1)
+
+
+def ingest_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    password: str | None = None,
+    ocr: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    depth: int = 1,
+) -> list[Document]:
+    if not data or not data.strip():
+        raise EmptySourceError("the file is empty. Upload a file with content.", filename=filename)
+    if len(data) > limits.max_file_bytes:
+        raise TooLargeError(
+            f"file is {len(data) / 1e6:.1f} MB, over the {limits.max_file_bytes / 1e6:.0f} MB limit.",
+            filename=filename,
+        )
+    kind = sniff(data) if data else "text"
+    if kind == "pdf":
+        from reportgen.ingest.pdf import parse_pdf
+
+        return [parse_pdf(data, filename, password=password, ocr=ocr)]
+    if kind == "docx":
+        from reportgen.ingest.docx import parse_docx
+
+        return [parse_docx(data, filename)]
+    if kind == "zip":
+        from reportgen.ingest.archive import expand_zip
+
+        return expand_zip(data, filename, password=password, ocr=ocr, limits=limits, depth=depth)
+    from reportgen.ingest.text import parse_text_bytes
+
+    return [parse_text_bytes(data, filename)]

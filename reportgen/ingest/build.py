@@ -1,0 +1,119 @@
+"""Build a Document so that the segment invariant holds by construction.
+
+Every parser appends located pieces of text to a `TextBuilder`; the builder owns the
+offsets, so `doc.text[seg.char_start:seg.char_end] == seg.text` can never drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from reportgen.models import Document, DocumentKind, Segment
+
+# Non-speech tokens in captions and transcripts. They stay in the text (quotes may span
+# them) but are marked so that extraction can ignore them.
+NOISE_RE = re.compile(
+    r"[\[(]\s*(?:music|applause|laughter|laughing|laughs|chuckles?|inaudible|crosstalk|silence|"
+    r"noise|background noise|coughs?|coughing|sighs?|pause|unintelligible|foreign|clears throat|"
+    r"no audio|blank_audio|sound|beep|static|indistinct(?: chatter)?)\s*[\])]",
+    re.IGNORECASE,
+)
+
+
+class TextBuilder:
+    """Accumulates the canonical text and its segments."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._pos = 0
+        self.segments: list[Segment] = []
+
+    @property
+    def pos(self) -> int:
+        return self._pos
+
+    def gap(self, text: str) -> None:
+        """Text that belongs to no segment: separators, headers, page breaks."""
+        if text:
+            self._parts.append(text)
+            self._pos += len(text)
+
+    def add(
+        self,
+        text: str,
+        *,
+        start: float | None = None,
+        end: float | None = None,
+        speaker: str | None = None,
+        page: int | None = None,
+        sep: str = "\n",
+    ) -> Segment | None:
+        """Append one segment (stripped); blank text adds nothing. `sep` goes before it."""
+        text = text.strip()
+        if not text:
+            return None
+        if self._parts and sep:
+            self.gap(sep)
+        seg = Segment(
+            id=len(self.segments),
+            text=text,
+            char_start=self._pos,
+            char_end=self._pos + len(text),
+            start=start,
+            end=end,
+            speaker=speaker,
+            page=page,
+        )
+        self._parts.append(text)
+        self._pos += len(text)
+        self.segments.append(seg)
+        return seg
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_id(filename: str, sha: str) -> str:
+    """Stable per (path, content): re-ingesting the same file gives the same id."""
+    return "doc_" + hashlib.sha256(f"{filename}\0{sha}".encode()).hexdigest()[:12]
+
+
+def noise_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in NOISE_RE.finditer(text)]
+
+
+def finish(
+    builder: TextBuilder,
+    *,
+    data: bytes,
+    filename: str,
+    kind: DocumentKind,
+    format: str,
+    media_type: str,
+    pages: int | None = None,
+    warnings: list[str] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Document:
+    text = builder.text
+    sha = sha256_hex(data)
+    return Document(
+        id=document_id(filename, sha),
+        filename=filename,
+        media_type=media_type,
+        sha256=sha,
+        kind=kind,
+        format=format,
+        text=text,
+        segments=builder.segments,
+        pages=pages,
+        noise_spans=noise_spans(text),
+        warnings=list(warnings or []),
+        meta=dict(meta or {}),
+    )

@@ -1,0 +1,214 @@
+"""The data every stage exchanges: sources as located segments, reports as cited items.
+
+Everything downstream (renderers, API, web page) reads these types, so they are plain
+Pydantic models with no behaviour beyond small derived properties. A `Report` serialises
+to versioned JSON (`schema_version`) and that JSON is the product's interchange format.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+SCHEMA_VERSION = 1
+
+DocumentKind = Literal["transcript", "pdf", "docx", "text"]
+CitationStatus = Literal["exact", "normalized", "fuzzy", "unsupported"]
+LOCATED: frozenset[str] = frozenset({"exact", "normalized", "fuzzy"})
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id(prefix: str) -> str:
+    """Short random ids: readable in URLs and logs, unique enough per installation."""
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+class Segment(BaseModel):
+    """A span of `Document.text` with its locator; `text == document.text[char_start:char_end]`."""
+
+    id: int
+    text: str
+    char_start: int
+    char_end: int
+    start: float | None = None  # seconds from the start of the recording
+    end: float | None = None
+    speaker: str | None = None
+    page: int | None = None  # 1-based page number (PDF, DOCX page breaks when known)
+
+
+class Document(BaseModel):
+    """One source: a canonical text plus ordered, non-overlapping, located segments."""
+
+    id: str
+    filename: str  # for zip members, the path inside the archive ("acme/finance/q3.pdf")
+    media_type: str
+    sha256: str  # of the original bytes
+    kind: DocumentKind
+    format: str  # the sniffed format: vtt, srt, sbv, whisper, asr-json, deepgram, speaker-lines, ...
+    text: str
+    segments: list[Segment] = Field(default_factory=list)
+    pages: int | None = None
+    noise_spans: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Char spans of non-speech tokens such as [Music] or (laughing); kept in text, marked here.",
+    )
+    warnings: list[str] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def duration(self) -> float | None:
+        ends = [s.end if s.end is not None else s.start for s in self.segments]
+        ends = [e for e in ends if e is not None]
+        return max(ends) if ends else None
+
+    @property
+    def speakers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for s in self.segments:
+            if s.speaker:
+                seen.setdefault(s.speaker, None)
+        return list(seen)
+
+
+class DocumentRef(BaseModel):
+    """What a report keeps of each source: enough to label citations without the text."""
+
+    id: str
+    filename: str
+    kind: DocumentKind
+    format: str
+    sha256: str
+    pages: int | None = None
+    duration: float | None = None
+    speakers: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentRef:
+        return cls(
+            id=doc.id,
+            filename=doc.filename,
+            kind=doc.kind,
+            format=doc.format,
+            sha256=doc.sha256,
+            pages=doc.pages,
+            duration=doc.duration,
+            speakers=doc.speakers,
+        )
+
+
+class Citation(BaseModel):
+    """A verbatim quote and where the engine (never the model) found it."""
+
+    document_id: str | None = None
+    quote: str
+    char_start: int | None = None
+    char_end: int | None = None
+    status: CitationStatus = "unsupported"
+    score: float = 0.0  # 1.0 exact; match ratio for fuzzy; 0 when unsupported
+    segment_ids: list[int] = Field(default_factory=list)
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+    page: int | None = None
+
+    @property
+    def located(self) -> bool:
+        return self.status in LOCATED
+
+
+class Item(BaseModel):
+    """One finding: typed fields (per the SOP), its evidence, and anything wrong with it."""
+
+    id: str = Field(default_factory=lambda: new_id("itm"))
+    fields: dict[str, Any] = Field(default_factory=dict)
+    citations: list[Citation] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)  # "code: human message"
+    review: Literal["pending", "accepted", "rejected"] = "pending"
+    edited: bool = False
+
+    @property
+    def support(self) -> Literal["supported", "partial", "unsupported", "uncited"]:
+        if not self.citations:
+            return "uncited"
+        located = sum(c.located for c in self.citations)
+        if located == len(self.citations):
+            return "supported"
+        return "partial" if located else "unsupported"
+
+
+class Section(BaseModel):
+    id: str
+    title: str
+    kind: str = "list"  # prose | list | table | scorecard | verdict
+    items: list[Item] = Field(default_factory=list)
+    status: Literal["ok", "empty", "failed"] = "ok"
+    notes: list[str] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_calls: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+    def add(self, other: Usage) -> Usage:
+        return Usage(
+            calls=self.calls + other.calls,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cached_calls=self.cached_calls + other.cached_calls,
+            cost_usd=round(self.cost_usd + other.cost_usd, 6),
+            seconds=self.seconds + other.seconds,
+        )
+
+
+class ReportIssue(BaseModel):
+    """A problem found while building the report; shown to the reader, never swallowed."""
+
+    severity: Literal["error", "warning", "info"] = "warning"
+    code: str
+    message: str
+    section_id: str | None = None
+    item_id: str | None = None
+
+
+class Report(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(default_factory=lambda: new_id("rep"))
+    sop_id: str
+    sop_name: str = ""
+    sop_version: int | str = 1
+    documents: list[DocumentRef] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    engine: str = "local"
+    model: str | None = None
+    extractive: bool = False  # True for the local engine: an extractive draft, said so in every output
+    usage: Usage = Field(default_factory=Usage)
+    issues: list[ReportIssue] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=_now)
+
+    def citations(self) -> list[Citation]:
+        return [c for s in self.sections for i in s.items for c in i.citations]
+
+    def verification(self) -> dict[str, Any]:
+        """The numbers on the title page: how much of this report is backed by located quotes."""
+        items = [i for s in self.sections for i in s.items]
+        cites = self.citations()
+        located = sum(c.located for c in cites)
+        return {
+            "items": len(items),
+            "items_supported": sum(i.support == "supported" for i in items),
+            "items_unsupported": sum(i.support in ("unsupported", "uncited") for i in items),
+            "citations": len(cites),
+            "citations_located": located,
+            "located_share": (located / len(cites)) if cites else 1.0,
+            "by_status": {s: sum(c.status == s for c in cites) for s in ("exact", "normalized", "fuzzy", "unsupported")},
+        }

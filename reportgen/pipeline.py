@@ -1,0 +1,188 @@
+"""sources -> Documents -> drafts -> grounded, validated Report: the one path every entry point takes.
+
+The CLI, the Python API and (later) the job runner all call `agenerate`/`generate`, so a
+report built from the web page and one built from a script are made the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from reportgen.errors import ExtractionError, ReportgenError
+from reportgen.extract.base import DraftSection, Event, Extractor, OnEvent
+from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
+from reportgen.sop import SOP
+
+
+def resolve_sop(sop: SOP | str | type[BaseModel], sop_dirs: Sequence[Path] = ()) -> SOP:
+    """An SOP object, an id or YAML path, or a user's own Pydantic model."""
+    if isinstance(sop, SOP):
+        return sop
+    if isinstance(sop, type) and issubclass(sop, BaseModel):
+        from reportgen.sopschema import sop_from_model
+
+        return sop_from_model(sop)
+    if isinstance(sop, str):
+        from reportgen.sop import get_sop
+
+        return get_sop(sop, list(sop_dirs))
+    raise TypeError(f"sop must be an SOP, an SOP id or path, or a Pydantic model class, not {type(sop).__name__}")
+
+
+def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extractor:
+    """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local."""
+    if engine is not None and not isinstance(engine, str):
+        return engine
+    from reportgen.config import Settings, llm_configured
+
+    name = engine or ("llm" if llm_configured() else "local")
+    if name == "local":
+        from reportgen.extract.local import LocalExtractor
+
+        return LocalExtractor()
+    if name == "llm":
+        from reportgen.extract.llm import LLMExtractor
+
+        settings = options.pop("settings", None) or Settings()
+        if options.get("model"):
+            settings = settings.model_copy(update={"model": options["model"]})
+        return LLMExtractor(settings)
+    raise ReportgenError(f"unknown engine {name!r}: use 'local' (offline) or 'llm' (an OpenAI-compatible API).")
+
+
+def load_documents(
+    sources: Sequence[str | Path | bytes | Document], *, password: str | None = None, ocr: bool = False
+) -> list[Document]:
+    from reportgen.ingest import ingest
+
+    docs: list[Document] = []
+    for src in sources:
+        if isinstance(src, Document):
+            docs.append(src)
+        else:
+            docs.extend(ingest(src, password=password, ocr=ocr))
+    seen: set[str] = set()
+    unique = []
+    for d in docs:  # the same file passed twice is read once
+        if d.id not in seen:
+            seen.add(d.id)
+            unique.append(d)
+    return unique
+
+
+def _emit(on_event: OnEvent | None, stage: str, message: str, **kw: Any) -> None:
+    if on_event is not None:
+        on_event(Event(stage=stage, message=message, **kw))
+
+
+def _meeting_date(documents: Sequence[Document], given: date | None) -> date | None:
+    if given is not None:
+        return given
+    for d in documents:
+        raw = d.meta.get("date")
+        if raw:
+            try:
+                return date.fromisoformat(str(raw)[:10])
+            except ValueError:
+                continue
+    return None
+
+
+async def agenerate(
+    sources: Sequence[str | Path | bytes | Document],
+    sop: SOP | str | type[BaseModel],
+    *,
+    engine: str | Extractor | None = None,
+    model: str | None = None,
+    password: str | None = None,
+    ocr: bool = False,
+    meeting_date: date | None = None,
+    sop_dirs: Sequence[Path] = (),
+    on_event: OnEvent | None = None,
+) -> Report:
+    """Build a grounded, validated report. Async twin of `generate`."""
+    from reportgen.grounding import Grounder, ground_draft
+    from reportgen.validate import validate_report
+
+    t0 = time.perf_counter()
+    spec = resolve_sop(sop, sop_dirs)
+    documents = load_documents(sources, password=password, ocr=ocr)
+    if not documents:
+        raise ReportgenError("no sources: pass at least one transcript or document.")
+    _emit(
+        on_event,
+        "parsed",
+        f"parsed {len(documents)} source(s), {sum(len(d.segments) for d in documents)} segments",
+        data={"documents": [d.filename for d in documents]},
+    )
+    extractor = make_engine(engine, model=model)
+    drafts: list[DraftSection] = await extractor.extract(spec, spec.sections, documents, on_event)
+    by_id = {d.section_id: d for d in drafts}
+
+    grounder = Grounder(documents)
+    sections: list[Section] = []
+    issues: list[ReportIssue] = []
+    usage = Usage()
+    for sec_spec in spec.sections:
+        draft = by_id.get(sec_spec.id)
+        if draft is None or draft.failed:
+            reason = draft.failed if draft else "the engine returned nothing for this section"
+            sections.append(
+                Section(id=sec_spec.id, title=sec_spec.title, kind=sec_spec.kind, status="failed", notes=[reason])
+            )
+            issues.append(
+                ReportIssue(severity="error", code="section-failed", message=reason, section_id=sec_spec.id)
+            )
+            if draft is not None:
+                usage = usage.add(draft.usage)
+            continue
+        usage = usage.add(draft.usage)
+        section = ground_draft(draft, sec_spec, documents, grounder)
+        section.notes = list(dict.fromkeys([*section.notes, *draft.notes]))
+        sections.append(section)
+    for d in documents:
+        for w in d.warnings:
+            issues.append(ReportIssue(severity="info", code="source-warning", message=f"{d.filename}: {w}"))
+
+    report = Report(
+        sop_id=spec.id,
+        sop_name=spec.name,
+        sop_version=spec.version,
+        documents=[DocumentRef.of(d) for d in documents],
+        sections=sections,
+        engine=extractor.name,
+        model=getattr(extractor, "model", None),
+        extractive=extractor.name == "local",
+        issues=issues,
+    )
+    validate_report(spec, report, documents, meeting_date=_meeting_date(documents, meeting_date))
+    usage.seconds = round(time.perf_counter() - t0, 3)
+    report.usage = usage
+    v = report.verification()
+    _emit(
+        on_event,
+        "validated",
+        f"validated: {v['items']} items, {v['citations_located']}/{v['citations']} citations located",
+        data=v,
+    )
+    return report
+
+
+def generate(
+    sources: Sequence[str | Path | bytes | Document],
+    sop: SOP | str | type[BaseModel],
+    **kwargs: Any,
+) -> Report:
+    """Build a grounded, validated report (see `agenerate` for the options)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(agenerate(sources, sop, **kwargs))
+    raise ExtractionError("generate() was called inside a running event loop; use `await agenerate(...)` there.")

@@ -1,0 +1,1 @@
+"""Pytest configuration; the shared helpers live in tests/support.py."""
