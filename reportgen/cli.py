@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,9 +25,7 @@ app = typer.Typer(
 sops_app = typer.Typer(help="List, show and check SOP templates.", no_args_is_help=True)
 app.add_typer(sops_app, name="sops")
 
-SopsDirOpt = Annotated[
-    Optional[list[Path]], typer.Option("--sops", help="Extra folder of SOP YAML files (repeatable).")
-]
+SopsDirOpt = Annotated[list[Path] | None, typer.Option("--sops", help="Extra folder of SOP YAML files (repeatable).")]
 
 
 def _fmt_seconds(s: float | None) -> str:
@@ -43,7 +41,7 @@ def _fmt_seconds(s: float | None) -> str:
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Transcripts, PDFs, DOCX, text, or zips of them.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Documents with every segment as JSON.")] = False,
-    password: Annotated[Optional[str], typer.Option("--password", help="Password of an encrypted PDF.")] = None,
+    password: Annotated[str | None, typer.Option("--password", help="Password of an encrypted PDF.")] = None,
     ocr: Annotated[bool, typer.Option("--ocr", help="Recognise pages without a text layer (needs tesseract).")] = False,
 ) -> None:
     """Parse sources into located segments and print a summary (or JSON)."""
@@ -85,7 +83,7 @@ def cite(
     file: Annotated[Path, typer.Argument(help="The source to search.")],
     quote: Annotated[str, typer.Option("--quote", "-q", help="The verbatim quote to locate.")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    password: Annotated[Optional[str], typer.Option("--password")] = None,
+    password: Annotated[str | None, typer.Option("--password")] = None,
 ) -> None:
     """Locate a quote in a source: status, span, segments, timestamp, speaker, page."""
     from reportgen.grounding import Grounder, format_locator
@@ -101,7 +99,7 @@ def cite(
         if c.located and doc is not None:
             typer.echo(f"where     {format_locator(c, doc.filename, len(docs) > 1)}")
             typer.echo(f"span      {c.char_start}-{c.char_end}  segments {c.segment_ids}")
-            typer.echo(f"source    {doc.text[c.char_start:c.char_end]}")
+            typer.echo(f"source    {doc.text[c.char_start : c.char_end]}")
     if not c.located:
         raise typer.Exit(1)
 
@@ -125,7 +123,9 @@ def _summary(report) -> None:
     for s in report.sections:
         unsupported = sum(i.support != "supported" for i in s.items)
         extra = f", {unsupported} not fully supported" if unsupported else ""
-        typer.echo(f"  {s.title:<32} {len(s.items):>3} items{extra}{'  [' + s.status + ']' if s.status != 'ok' else ''}")
+        typer.echo(
+            f"  {s.title:<32} {len(s.items):>3} items{extra}{'  [' + s.status + ']' if s.status != 'ok' else ''}"
+        )
     share = f"{v['located_share']:.0%}"
     typer.echo(f"  {v['items']} items, {v['citations_located']}/{v['citations']} citations located ({share})")
     if report.usage.calls or report.usage.cached_calls:
@@ -144,18 +144,18 @@ def generate(
     files: Annotated[list[Path], typer.Argument(help="Sources: transcripts, PDFs, DOCX, zips.")],
     sop: Annotated[str, typer.Option("--sop", help="SOP id (see `reportgen sops list`) or a YAML path.")],
     output: Annotated[
-        Optional[list[Path]], typer.Option("-o", "--output", help="Output file; .json .pdf .docx .html .md (repeat).")
+        list[Path] | None, typer.Option("-o", "--output", help="Output file; .json .pdf .docx .html .md (repeat).")
     ] = None,
-    engine: Annotated[Optional[str], typer.Option("--engine", help="llm or local (default: llm if configured).")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Model name for the llm engine.")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="llm or local (default: llm if configured).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name for the llm engine.")] = None,
     sops: SopsDirOpt = None,
     meeting_date: Annotated[
-        Optional[str], typer.Option("--date", help="Meeting date (YYYY-MM-DD) to resolve 'Friday' etc.")
+        str | None, typer.Option("--date", help="Meeting date (YYYY-MM-DD) to resolve 'Friday' etc.")
     ] = None,
-    password: Annotated[Optional[str], typer.Option("--password")] = None,
+    password: Annotated[str | None, typer.Option("--password")] = None,
     ocr: Annotated[bool, typer.Option("--ocr")] = False,
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates", help="Folder of template overrides.")] = None,
+    reference_docx: Annotated[Path | None, typer.Option("--reference-docx")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates", help="Folder of template overrides.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Fill an SOP from the sources; every item cited and located."""
@@ -191,8 +191,8 @@ def generate(
 def render(
     report_json: Annotated[Path, typer.Argument(help="A report JSON written by `generate -o report.json`.")],
     output: Annotated[list[Path], typer.Option("-o", "--output", help="Output file: .pdf .docx .html .md .json")],
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx")] = None,
-    templates: Annotated[Optional[Path], typer.Option("--templates")] = None,
+    reference_docx: Annotated[Path | None, typer.Option("--reference-docx")] = None,
+    templates: Annotated[Path | None, typer.Option("--templates")] = None,
 ) -> None:
     """Render a report JSON to PDF, DOCX, HTML or Markdown."""
     from pydantic import ValidationError
@@ -213,9 +213,7 @@ def render(
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the sample report.")] = Path(
-        ".reportgen/demo"
-    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the sample report.")] = Path(".reportgen/demo"),
 ) -> None:
     """Generate a report from the bundled sample meeting, on the embedded defaults."""
     from reportgen.pipeline import generate as do_generate

@@ -122,6 +122,10 @@ async def agenerate(
         f"parsed {len(documents)} source(s), {sum(len(d.segments) for d in documents)} segments",
         data={"documents": [d.filename for d in documents]},
     )
+    when = _meeting_date(documents, meeting_date)
+    if when is not None:  # engines resolve "by Friday" against the meeting date they find on the document
+        for d in documents:
+            d.meta.setdefault("date", when.isoformat())
     extractor = make_engine(engine, model=model)
     drafts: list[DraftSection] = await extractor.extract(spec, spec.sections, documents, on_event)
     by_id = {d.section_id: d for d in drafts}
@@ -137,9 +141,7 @@ async def agenerate(
             sections.append(
                 Section(id=sec_spec.id, title=sec_spec.title, kind=sec_spec.kind, status="failed", notes=[reason])
             )
-            issues.append(
-                ReportIssue(severity="error", code="section-failed", message=reason, section_id=sec_spec.id)
-            )
+            issues.append(ReportIssue(severity="error", code="section-failed", message=reason, section_id=sec_spec.id))
             if draft is not None:
                 usage = usage.add(draft.usage)
             continue
@@ -162,7 +164,7 @@ async def agenerate(
         extractive=extractor.name == "local",
         issues=issues,
     )
-    validate_report(spec, report, documents, meeting_date=_meeting_date(documents, meeting_date))
+    validate_report(spec, report, documents, meeting_date=when)
     usage.seconds = round(time.perf_counter() - t0, 3)
     report.usage = usage
     v = report.verification()

@@ -6,7 +6,8 @@ and deriving offsets, timestamps, speakers and pages, is `reportgen.grounding`'s
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 

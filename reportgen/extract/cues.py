@@ -1,0 +1,296 @@
+"""Cue families: the language that signals a commitment, a decision, a risk, a figure...
+
+A section's *family* is chosen from what the SOP says about it (id, title, instructions,
+cues, field names and types), so a user's own SOP gets the same treatment as a built-in
+one. The SOP's own cue phrases are always matched too and are the main signal; families add
+the phrasing people actually use that an SOP author may not have listed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportgen.sop import SectionSpec
+
+# Family -> regex over a sentence. Weights are in local.py; these only say "this reads like one".
+FAMILY_PATTERNS: dict[str, re.Pattern[str]] = {
+    "commitment": re.compile(
+        r"\b(?:I['\u2019]ll|I will|I'm going to|I am going to|I can take|I'll take|let me|I'll get|I'll send|"
+        r"we['\u2019]ll|we will|we need to|we have to|we should|we're going to|"
+        r"action items?|follow[- ]up|follow up|next steps?|to-?do|take care of|take that|"
+        r"own(?:s|ing)? (?:this|that|it)|"
+        r"(?:can|could|would) you (?:please )?(?:send|share|check|look|get|set|draft|make|put|follow|reach|review|"
+        r"write|prepare|update|schedule|find|ping|email|call|loop)|"
+        r"\b[A-Z][a-z]+ (?:will|is going to|to) (?:send|share|check|look|get|set|draft|make|put|follow|reach|review|"
+        r"write|prepare|update|schedule|find|ping|email|call|own|handle|take))\b",
+        re.IGNORECASE,
+    ),
+    "decision": re.compile(
+        r"\b(?:we (?:have )?decided|(?:we|I) (?:have )?agreed|(?:it's|it is|we're|we are) agreed|agreed|"
+        r"the decision is|decision (?:is|was) made|let['\u2019]s go with|we['\u2019]ll go with|we will go with|"
+        r"we['\u2019]re going (?:to go )?with|going forward|settled on|we chose|we['\u2019]ve chosen|final answer|"
+        r"so that['\u2019]s (?:decided|settled)|we['\u2019]ll stick with|approved|sign(?:ed)? off|consensus|"
+        r"we['\u2019]re not going to|we won['\u2019]t|"
+        r"let['\u2019]s do|let['\u2019]s use|let['\u2019]s keep|we go with)\b",
+        re.IGNORECASE,
+    ),
+    "risk": re.compile(
+        r"\b(?:risks?|risky|concern(?:s|ed|ing)?|worr(?:y|ied|ies|ying)|churn(?:ed|ing)?|lawsuits?|litigation|"
+        r"red flags?|problem(?:s|atic)?|issues?|threat(?:s|en)?|exposure|liabilit(?:y|ies)|dependen(?:t|cy|ce) on|"
+        r"declin(?:e|ing)|downside|weak(?:ness|nesses)?|struggl(?:e|ing)|fail(?:ed|ing|ure)?|loss(?:es)?|losing|"
+        r"compet(?:itor|itors|ition)|regulat(?:ory|ion|or)|breach|default|delay(?:ed|s)?|bottleneck|"
+        r"concentration|key[- ]person|unclear|uncertain(?:ty)?|danger(?:ous)?|scar(?:y|ed))\b",
+        re.IGNORECASE,
+    ),
+    "question": re.compile(
+        r"\b(?:open questions?|we still don['\u2019]t know|still (?:unclear|open|unknown|to be determined)|tbd|"
+        r"not sure (?:if|whether|how|what|why|when)|need to (?:figure out|find out|check|confirm|understand)|"
+        r"I don['\u2019]t know (?:if|whether|how|what|why)|unresolved|unanswered|to be confirmed|we['\u2019]ll see|"
+        r"(?:an )?open issue|question (?:is|for)|I wonder|it['\u2019]s unclear|no one knows)\b",
+        re.IGNORECASE,
+    ),
+    "figure": re.compile(
+        r"(?:[$€£¥]\s?\d|\d\s?%|\bpercent\b|\b\d+(?:\.\d+)?\s?x\b|\b(?:million|billion|thousand)\b|"
+        r"\b(?:arr|mrr|revenue|ebitda|gross margin|margin|growth|churn|retention|valuation|burn|runway|"
+        r"bookings|profit|customers|headcount|price|cost)\b)",
+        re.IGNORECASE,
+    ),
+    "advice": re.compile(
+        r"\b(?:you should|you shouldn['\u2019]t|you need to|you have to|you must|you want to|you don['\u2019]t want to|"
+        r"I['\u2019]d recommend|I would recommend|I recommend|my advice|I['\u2019]d suggest|I would suggest|I suggest|"
+        r"if I were you|the key is|the trick is|make sure|don['\u2019]t (?:do|try|worry|bother)|try to|"
+        r"I['\u2019]d (?:focus|start|go|do|avoid|think about)|what I would do|the best way|rule of thumb|"
+        r"the lesson|always|never)\b",
+        re.IGNORECASE,
+    ),
+    "insight": re.compile(
+        r"\b(?:the (?:key|main|big|biggest|real) (?:thing|insight|point|takeaway|driver|reason|lesson)|"
+        r"what (?:we|I) (?:found|learned|saw|see)|it turns out|the reason is|because|in my experience|"
+        r"the trend|what matters|the important thing|fundamentally|the truth is|I think|I believe)\b",
+        re.IGNORECASE,
+    ),
+    "contrarian": re.compile(
+        r"\b(?:I disagree|contrary|contrarian|unpopular|most people (?:think|believe|assume)|"
+        r"people (?:think|assume|believe)|(?:a )?myth|overrated|underrated|overhyped|"
+        r"I don['\u2019]t (?:think|buy|agree)|"
+        r"actually|the opposite|counterintuitive|surprisingly|not (?:really )?true|wrong about|misconception|"
+        r"everyone (?:thinks|says))\b",
+        re.IGNORECASE,
+    ),
+    "background": re.compile(
+        r"\b(?:I (?:was|worked|work|ran|run|led|lead|managed|manage|joined|founded|started|spent|built|oversee)|"
+        r"I['\u2019]ve (?:been|worked|spent|run|led|managed|built)|my (?:role|team|background|job|experience)|"
+        r"years (?:at|of|in)|formerly|previously|before that|currently|"
+        r"I['\u2019]m (?:the|a|an|currently|responsible))\b",
+        re.IGNORECASE,
+    ),
+    "strength": re.compile(
+        r"\b(?:strong|strength|great|excellent|impressive|good at|led|drove|shipped|delivered|solved|improved|"
+        r"increased|reduced|built|launched|owned|mentored|achieved|success(?:ful|fully)?|proud)\b",
+        re.IGNORECASE,
+    ),
+    "topic": re.compile(
+        r"\b(?:let['\u2019]s (?:talk|move|start|turn|discuss|go)|moving on|next (?:item|topic|point)|on the agenda|"
+        r"agenda|the (?:first|second|next|last) (?:thing|topic|item|point)|talk(?:ing)? about|turning to|"
+        r"regarding|with regards? to|in terms of|so the (?:topic|question))\b",
+        re.IGNORECASE,
+    ),
+    "summary": re.compile(
+        r"\b(?:the (?:goal|purpose|point|aim|focus|main thing)|we['\u2019]re here to|today we|this meeting|"
+        r"in summary|to summari[sz]e|overall|basically|the idea is|the plan is|we['\u2019]re building|"
+        r"the company|our (?:product|company|business|customers)|we (?:sell|build|make|provide|help))\b",
+        re.IGNORECASE,
+    ),
+    "recommendation": re.compile(
+        r"\b(?:I['\u2019]d (?:hire|invest|pass|recommend|go|move)|we should (?:hire|invest|pass|move|proceed|not)|"
+        r"recommend|strong(?:ly)? (?:hire|yes|no)|(?:a |the )?(?:hire|no hire|pass|invest|proceed)\b|"
+        r"my (?:vote|recommendation|verdict|take)|on balance|overall|"
+        r"I['\u2019]m (?:excited|concerned|not convinced))\b",
+        re.IGNORECASE,
+    ),
+}
+
+# Words in what the SOP says about a section -> the families that serve it.
+_TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
+    ("commitment", re.compile(r"action|follow[- ]?ups?|next steps?|to-?dos?|tasks?|commitments?|owners?|assign", re.I)),
+    ("decision", re.compile(r"decision|decided|agreed|agreement|resolution|conclusions?", re.I)),
+    ("risk", re.compile(r"risks?|concerns?|red flags?|weakness|threats?|issues|problems|pitfalls|mitigation", re.I)),
+    ("question", re.compile(r"questions?|unknowns?|unresolved|open items?|clarif|diligence requests?", re.I)),
+    ("figure", re.compile(r"financ|figures?|metrics?|numbers?|quantitative|data points?|kpis?|traction|revenue|"
+                          r"valuation|unit economics|pricing|market size", re.I)),
+    ("advice", re.compile(r"advice|advise|recommendations? given|suggestions?|tips?|guidance|lessons", re.I)),
+    ("insight", re.compile(r"insights?|takeaways?|learnings?|findings|observations|themes?|views?", re.I)),
+    ("contrarian", re.compile(r"contrarian|disagree|dissent|counter|surpris|non-consensus", re.I)),
+    ("background", re.compile(r"vantage|background|bio|experience|credentials|who is|role|team|expert", re.I)),
+    ("strength", re.compile(r"strengths?|positives?|highlights?|wins?|achievements?", re.I)),
+    ("topic", re.compile(r"topics?|agenda|discussed|themes?", re.I)),
+    ("summary", re.compile(r"summary|overview|synopsis|abstract|product|company|market|customers", re.I)),
+    ("recommendation", re.compile(r"recommendation|verdict|decision to|hire|invest|go/no", re.I)),
+]  # fmt: skip
+_FAMILY_TRIGGERS = [(fam, re.compile(r"\b(?:" + p.pattern + ")", re.I)) for fam, p in _TRIGGERS]
+
+FILLER_WORDS = frozenset(
+    "yeah yes yep yup no nope ok okay right um uh erm hmm mm mhm uh-huh so sure cool great alright all thanks thank "
+    "you i mean know like oh wow exactly totally absolutely well good got it that's thats true awesome nice "
+    "interesting and but the a yeah. fine perfect definitely correct indeed sounds makes sense hey hi hello bye "
+    "see ya just really actually gotcha huh ah".split()
+)
+_FILLER_PREFIX_RE = re.compile(
+    r"^(?:(?:so|and|but|okay|ok|yeah|yes|well|um+|uh+|erm|hmm|oh|alright|all right|right|like|you know|I mean|"
+    r"now|anyway|basically|actually|look|listen)\b[,.!]?\s*)+",
+    re.IGNORECASE,
+)
+_INLINE_FILLER_RE = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm|you know|I mean|sort of|kind of)\b,?\s*", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN_RE.findall(text.lower())
+
+
+def is_filler(text: str) -> bool:
+    """True for sentences made only of backchannel words ("yeah, okay, right")."""
+    toks = tokens(text)
+    return not toks or all(t in FILLER_WORDS for t in toks)
+
+
+def families_for(spec: SectionSpec) -> list[str]:
+    """The cue families that serve a section, from everything the SOP says about it."""
+    # The id and title name what a section is; instructions only break the tie when they say nothing,
+    # because instructions mention neighbouring ideas ("decisions, not action items").
+    named = f"{spec.id.replace('_', ' ')} {spec.title}"
+    fams = [fam for fam, trig in _FAMILY_TRIGGERS if trig.search(named)]
+    if not fams:
+        about = " ".join([spec.instructions, " ".join(spec.fields)] + [f.description for f in spec.fields.values()])
+        fams = [fam for fam, trig in _FAMILY_TRIGGERS if trig.search(about)]
+    types = {f.type for f in spec.fields.values()}
+    if types & {"money", "number"} and "figure" not in fams:
+        fams.append("figure")
+    names = set(spec.fields)
+    if "person" in types and "date" in types and "commitment" not in fams and names & {"owner", "assignee", "due"}:
+        fams.append("commitment")
+    # A section about recommendations given (advice) is not a verdict; a verdict never uses commitment cues.
+    if spec.kind == "verdict":
+        fams = [f for f in fams if f in ("recommendation", "risk", "strength", "decision")] or ["recommendation"]
+    return fams
+
+
+def family_hits(text: str, fams: list[str]) -> list[str]:
+    return [f for f in fams if FAMILY_PATTERNS[f].search(text)]
+
+
+def cue_patterns(cues: list[str]) -> list[re.Pattern[str]]:
+    """SOP cue phrases as word-bounded, apostrophe-tolerant, case-insensitive patterns."""
+    out = []
+    for cue in cues:
+        cue = cue.strip()
+        if not cue:
+            continue
+        body = re.escape(cue).replace("'", "['\u2019]").replace("\u2019", "['\u2019]").replace(r"\ ", r"\s+")
+        left = r"\b" if cue[0].isalnum() else ""
+        right = r"\b" if cue[-1].isalnum() else ""
+        out.append(re.compile(left + body + right, re.IGNORECASE))
+    return out
+
+
+def clean(text: str) -> str:
+    """A sentence made readable as an item: fillers and false starts out, meaning kept."""
+    t = _FILLER_PREFIX_RE.sub("", text.strip())
+    t = _INLINE_FILLER_RE.sub(lambda m: " " if not m.group(0).startswith(",") else ", ", t)
+    t = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", t, flags=re.IGNORECASE)  # "the the", "I I"
+    t = re.sub(r"\s+([,.!?])", r"\1", re.sub(r"\s+", " ", t)).strip(" ,-")
+    t = re.sub(r",\s*([.!?])$", r"\1", t)
+    return t[:1].upper() + t[1:] if t else text.strip()
+
+
+_TASK_LEAD_RE = re.compile(
+    r"^(?:(?:I|we)(?:['\u2019](?:ll|m going to|re going to|d)|\s+(?:think\s+)?(?:will|am going to|are going to|"
+    r"can|could|need to|have to|should|must))\s+(?:also\s+|just\s+|probably\s+|definitely\s+|go ahead and\s+)?"
+    r"|let me\s+|let['\u2019]s\s+"
+    r"|(?:can|could|would)\s+you\s+(?:please\s+)?"
+    r"|(?:the\s+)?action items?\s+(?:is|are|for \w+ is)\s*(?:to\s+)?:?\s*"
+    r"|(?:and\s+)?then\s+)",
+    re.IGNORECASE,
+)
+_NAMED_LEAD_RE = re.compile(
+    r"^(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?:,\s*(?:can|could|would)\s+you\s+(?:please\s+)?|\s+(?:will|['\u2019]ll|"
+    r"is going to|can|should|needs to|to)\s+(?:also\s+)?)"
+)
+
+
+def task_text(sentence: str) -> str:
+    """The task in a commitment: "So I'll send the deck by Friday." -> "Send the deck by Friday"."""
+    t = clean(sentence)
+    m = _NAMED_LEAD_RE.match(t)
+    if m:
+        t = t[m.end() :]
+    else:
+        t = _TASK_LEAD_RE.sub("", t, count=1)
+    t = re.sub(r",?\s*(?:please|okay|ok|right)?\s*\??$", "", t.rstrip(".!?")).strip(" ,")
+    t = re.sub(r",\s*[A-Z][a-z]+$", "", t)  # "..., Sarah" (the addressee is the owner, not the task)
+    return (t[:1].upper() + t[1:]) if t else clean(sentence)
+
+
+_NOT_NAMES = frozenset(
+    "I We You They He She It This That So And But Then Okay Ok Yeah Yes No Well Also Maybe Let Everyone "
+    "Somebody Someone Nobody Anyone Who What When Where Why How The A An Our My Your Their Monday Tuesday "
+    "Wednesday Thursday Friday Saturday Sunday Today Tomorrow Next Great Sure Right Alright Cool".split()
+)
+
+
+def named_person(sentence: str) -> str | None:
+    """The person a task is given to by name: "Sarah will..." / "Sarah, can you..." / "..., Sarah?"."""
+    s = _FILLER_PREFIX_RE.sub("", sentence.strip())
+    m = _NAMED_LEAD_RE.match(s)
+    if m and m.group("name").split()[0] not in _NOT_NAMES:
+        return m.group("name")
+    m = re.search(r"(?:can|could|would) you\b.*,\s*(?P<name>[A-Z][a-z]+)\s*[?.!]?$", s)
+    if m and m.group("name") not in _NOT_NAMES:
+        return m.group("name")
+    return None
+
+
+_FIRST_PERSON_RE = re.compile(
+    r"\b(?:I['\u2019]ll|I will|I['\u2019]m going to|I am going to|I can|let me|I['\u2019]ll take|I need to|I have to|"
+    r"I should|I['\u2019]d be happy to|I['\u2019]m happy to)\b",
+    re.IGNORECASE,
+)
+_WE_RE = re.compile(
+    r"\b(?:we['\u2019]ll|we will|we need to|we have to|we should|we['\u2019]re going to|let['\u2019]s)\b", re.IGNORECASE
+)
+_ASK_RE = re.compile(r"\b(?:can|could|would) you\b", re.IGNORECASE)
+
+
+def commitment_subject(sentence: str) -> str:
+    """Who the sentence commits: "named", "self" (first person), "addressee" (can you), "team" (we), or ""."""
+    if named_person(sentence):
+        return "named"
+    if _FIRST_PERSON_RE.search(sentence):
+        return "self"
+    if _ASK_RE.search(sentence):
+        return "addressee"
+    if _WE_RE.search(sentence):
+        return "team"
+    return ""
+
+
+_ACCEPT_RE = re.compile(
+    r"^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|absolutely|definitely|of course|no problem)[,.!]?\s*)*"
+    r"(?:I can|I['\u2019]ll|I will|let me|I['\u2019]m happy to|happy to|will do|on it)"
+    r"(?:\s+(?:take|do|handle|own|grab|cover|look into|deal with)\s+(?:that|it|this|those|them)(?:\s+one)?)?[.!]?$",
+    re.IGNORECASE,
+)
+
+
+def is_acceptance(sentence: str) -> bool:
+    """ "Sure, I can take that." commits to what someone else just asked; the task is in that request."""
+    return bool(_ACCEPT_RE.match(sentence.strip()))
+
+
+_REQUEST_RE = re.compile(r"\b(?:can|could|would) you (?:please )?(?!tell|explain|talk|describe|say|walk|share your)\w+",
+                         re.IGNORECASE)  # fmt: skip
+
+
+def is_request(sentence: str) -> bool:
+    """ "Priya, can you check the logs?" is a task for Priya, not an open question."""
+    return bool(_REQUEST_RE.search(sentence))

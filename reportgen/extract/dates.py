@@ -1,0 +1,179 @@
+"""Due-date phrases in speech ("by Friday", "end of next week", "on March 3rd") and their ISO dates.
+
+People rarely say ISO dates in meetings; they say "by Friday". A phrase is only turned into a
+date when the meeting date is known (relative phrases mean nothing without it); otherwise the
+phrase is kept as said and validation flags it `date-unresolved`. Absolute dates with a year
+resolve without a meeting date. Deadline semantics: "next week" and "end of the week" mean
+that week's Friday, "end of month" its last day, "Q3" the quarter's last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dateutil import parser as dateutil_parser
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "couple of": 2}
+_WD = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_ORD = r"(?:st|nd|rd|th)?"
+
+# Order matters: longer, more specific phrases first. Each alternative is one named group.
+_DATE_RE = re.compile(
+    r"\b(?:(?P<prep>by|on|before|until|till|due|for|no later than)\s+)?(?:"
+    r"(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<md>(?:" + _WD + r",?\s+)?(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}" + _ORD + r"(?:,?\s+\d{4})?"
+    r"|(?:the\s+)?\d{1,2}" + _ORD + r"\s+(?:of\s+)?(?:" + _MONTHS + r")\.?(?:,?\s+\d{4})?))"
+    r"|(?P<slash>\d{1,2}/\d{1,2}(?:/\d{2,4})?)"
+    r"|(?P<endof>(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:day|week|month|quarter|year))"
+    r"|(?P<eod>eod|eow|cob|close of business|end of day)"
+    r"|(?P<rel>tomorrow|today|tonight|the day after tomorrow)"
+    r"|(?P<wd>(?:(?:this|next|coming|the)\s+)?" + _WD + r")"
+    r"|(?P<nextunit>(?:next|this|the coming)\s+(?:week|month|quarter))"
+    r"|(?P<within>(?:in|within)\s+(?:a|an|one|two|three|four|five|six|a couple of|\d+)\s+(?:days?|weeks?|months?))"
+    r"|(?P<quarter>q[1-4](?:\s+\d{4})?)"
+    r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def meeting_date(value: Any) -> date | None:
+    """The meeting date from `Document.meta["date"]`: a date, datetime or ISO-like string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dateutil_parser.parse(value.strip(), fuzzy=False).date()
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def find_date_phrase(text: str) -> tuple[str, re.Match[str]] | None:
+    """The first deadline-like phrase in `text`, without its preposition ("by Friday" -> "Friday")."""
+    for m in _DATE_RE.finditer(text):
+        core = m.group(0)
+        if m.group("prep"):
+            core = core[len(m.group("prep")) :].lstrip()
+        if m.group("wd") and core.lower().startswith("the "):
+            core = core[4:]
+        if m.group("slash") and not m.group("prep"):
+            continue  # "24/7", "50/50" are not dates unless introduced as deadlines
+        if m.group("quarter") and not m.group("prep"):
+            continue
+        if m.group("md") and re.match(r"may\b", core):
+            continue  # lower-case "may" is the verb
+        before = text[max(0, m.start() - 8) : m.start()].lower()
+        if before.endswith(("last ", "past ", "since ", "ago ")):
+            continue  # "last Friday" is history, not a deadline
+        return core.strip(), m
+    return None
+
+
+def _weekday_after(base: date, weekday: int, *, next_week: bool) -> date:
+    days = (weekday - base.weekday()) % 7 or 7
+    d = base + timedelta(days=days)
+    if next_week and d.isocalendar()[1] == base.isocalendar()[1]:
+        d += timedelta(days=7)
+    return d
+
+
+def _end_of_month(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _add_months(d: date, n: int) -> date:
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _end_of_quarter(d: date, q: int | None = None) -> date:
+    q = q or (d.month - 1) // 3 + 1
+    return _end_of_month(date(d.year, q * 3, 1))
+
+
+def resolve(phrase: str, base: date | None) -> str | None:
+    """ISO date for a phrase found by `find_date_phrase`, or None when it cannot be resolved."""
+    m = _DATE_RE.fullmatch(phrase.strip())
+    if not m:
+        return None
+    p = phrase.strip().lower()
+    if m.group("iso"):
+        try:
+            return date.fromisoformat(m.group("iso")).isoformat()
+        except ValueError:
+            return None
+    if m.group("md") or m.group("slash"):
+        has_year = bool(re.search(r"\d{4}\b", p)) or p.count("/") == 2
+        if base is None and not has_year:
+            return None
+        default = datetime.combine(base or date.today(), datetime.min.time())
+        cleaned = re.sub(r"\b(the|of)\b", " ", p)
+        cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
+        try:
+            d = dateutil_parser.parse(cleaned, default=default, fuzzy=True).date()
+        except (ValueError, OverflowError):
+            return None
+        if not has_year and base is not None and d < base - timedelta(days=180):
+            d = d.replace(year=d.year + 1)  # "January 5" said in December means next January
+        return d.isoformat()
+    if base is None:
+        return None
+    if m.group("eod") or p in ("today", "tonight"):
+        return base.isoformat()
+    if p == "tomorrow":
+        return (base + timedelta(days=1)).isoformat()
+    if p == "the day after tomorrow":
+        return (base + timedelta(days=2)).isoformat()
+    if m.group("wd"):
+        name = re.search(_WD, p).group(0)  # type: ignore[union-attr]
+        return _weekday_after(base, _WEEKDAYS.index(name), next_week=p.startswith("next")).isoformat()
+    if m.group("endof") or m.group("nextunit"):
+        nxt = "next" in p
+        if "day" in p.split()[-1]:
+            return base.isoformat()
+        if p.endswith("week"):
+            friday = base + timedelta(days=(4 - base.weekday()) % 7)
+            return (friday + timedelta(days=7 if nxt else 0)).isoformat()
+        if p.endswith("month"):
+            return _end_of_month(_add_months(base, 1 if nxt else 0)).isoformat()
+        if p.endswith("quarter"):
+            return _end_of_quarter(_add_months(base, 3 if nxt else 0)).isoformat()
+        if p.endswith("year"):
+            return date(base.year + (1 if nxt else 0), 12, 31).isoformat()
+    if m.group("within"):
+        wm = re.search(r"(a couple of|an?|one|two|three|four|five|six|\d+)\s+(day|week|month)", p)
+        if not wm:
+            return None
+        n = int(wm.group(1)) if wm.group(1).isdigit() else _NUM_WORDS[wm.group(1)]
+        unit = wm.group(2)
+        if unit == "month":
+            return _add_months(base, n).isoformat()
+        return (base + timedelta(days=n * (7 if unit == "week" else 1))).isoformat()
+    if m.group("quarter"):
+        qm = re.match(r"q([1-4])(?:\s+(\d{4}))?", p)
+        if not qm:
+            return None
+        year = int(qm.group(2)) if qm.group(2) else base.year
+        return _end_of_quarter(date(year, 1, 1), int(qm.group(1))).isoformat()
+    return None
+
+
+def due_date(text: str, base: date | None) -> tuple[str | None, str | None]:
+    """(value for a date field, the phrase as said): ISO when resolvable, else the phrase, else None."""
+    found = find_date_phrase(text)
+    if not found:
+        return None, None
+    phrase, _ = found
+    iso = resolve(phrase, base)
+    return (iso or phrase), phrase

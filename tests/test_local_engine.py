@@ -1,0 +1,356 @@
+"""The offline `local` engine on meetings, interviews and diligence calls built here, with real components."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from reportgen.extract.base import DraftSection, Event
+from reportgen.extract.local import EXTRACTIVE_NOTE, LocalExtractor
+from reportgen.ingest.build import TextBuilder, finish
+from reportgen.models import Document
+from reportgen.sop import SOP, Criterion, FieldSpec, RubricBand, SectionSpec
+
+
+def transcript(turns: list[tuple[str, str]], *, date: str | None = None, name: str = "call.vtt") -> Document:
+    b = TextBuilder()
+    t = 0.0
+    for speaker, text in turns:
+        b.add(text, start=t, end=t + 6.0, speaker=speaker)
+        t += 8.0
+    meta = {"date": date} if date else {}
+    return finish(b, data=b.text.encode(), filename=name, kind="transcript", format="vtt", media_type="text/vtt",
+                  meta=meta)  # fmt: skip
+
+
+def run(sections: list[SectionSpec], docs: list[Document], events: list[Event] | None = None) -> list[DraftSection]:
+    sop = SOP(id="t", name="test", sections=sections)
+    return asyncio.run(LocalExtractor().extract(sop, sop.sections, docs, events.append if events is not None else None))
+
+
+MEETING = [
+    ("Sarah", "Okay, let's get started, the goal today is to finalise the launch plan for the mobile app."),
+    ("Tom", "Yeah."),
+    ("Tom", "So the beta had 1,200 users and thirty-day retention was about 40% which is better than we hoped."),
+    ("Sarah", "That's great. We decided to launch on iOS first and do Android in the autumn."),
+    ("Priya", "I'm worried the payment integration isn't ready, that's a real risk for the launch date."),
+    ("Sarah", "Agreed, let's go with the Stripe fallback if the bank API slips again."),
+    ("Sarah", "I'll send the deck to the board by Friday."),
+    ("Tom", "Priya, can you check the crash reports before Monday?"),
+    ("Priya", "Sure, I can take that."),
+    ("Tom", "What about pricing for the premium tier?"),
+    ("Sarah", "We still don't know whether enterprise customers will pay per seat."),
+    ("Tom", "Marco will draft the press release by the end of next week."),
+    ("Sarah", "Okay, thanks everyone."),
+]
+
+ACTIONS = SectionSpec(
+    id="action_items",
+    title="Action items",
+    kind="table",
+    instructions="Every commitment someone made to do something after the meeting.",
+    cues=["I'll", "I will", "can you", "follow up", "by Friday"],
+    fields={
+        "task": FieldSpec(type="text"),
+        "owner": FieldSpec(type="person"),
+        "due": FieldSpec(type="date", required=False),
+        "status": FieldSpec(type="enum", values=["open", "done", "blocked"], default="open"),
+    },
+)
+DECISIONS = SectionSpec(
+    id="decisions",
+    title="Decisions",
+    kind="table",
+    fields={"what": FieldSpec(type="text"), "decided_by": FieldSpec(type="person")},
+)
+
+
+def by_task(section: DraftSection, words: str):
+    found = [i for i in section.items if words.lower() in i.fields["task"].lower()]
+    assert found, f"no action item about {words!r} in {[i.fields['task'] for i in section.items]}"
+    return found[0]
+
+
+def test_action_items_owner_due_and_exact_quotes():
+    doc = transcript(MEETING, date="2024-03-06")  # a Wednesday
+    (actions,) = run([ACTIONS], [doc])
+    deck = by_task(actions, "deck")
+    assert deck.fields["owner"] == "Sarah"
+    assert deck.fields["due"] == "2024-03-08"  # "by Friday" after a Wednesday meeting
+    assert deck.fields["status"] == "open"
+    assert deck.fields["task"].startswith("Send the deck")
+    crash = by_task(actions, "crash reports")
+    assert crash.fields["owner"] == "Priya"  # named and then accepted by Priya
+    assert crash.fields["due"] == "2024-03-11"
+    assert "Sure, I can take that." in crash.quotes
+    press = by_task(actions, "press release")
+    assert press.fields["owner"] == "Marco"  # the person named, though Tom said it
+    assert press.fields["due"] == "2024-03-15"
+    for item in actions.items:
+        assert item.quotes and all(q in doc.text for q in item.quotes)
+    assert not any("take that" in i.fields["task"].lower() for i in actions.items)
+    assert EXTRACTIVE_NOTE in actions.notes
+
+
+def test_due_kept_as_said_without_meeting_date():
+    doc = transcript(MEETING)
+    (actions,) = run([ACTIONS], [doc])
+    assert by_task(actions, "deck").fields["due"] == "Friday"
+    assert by_task(actions, "press release").fields["due"] == "the end of next week"
+
+
+def test_decisions_with_who_decided():
+    doc = transcript(MEETING)
+    (decisions,) = run([DECISIONS], [doc])
+    whats = [i.fields["what"] for i in decisions.items]
+    assert any("launch on iOS first" in w for w in whats)
+    assert any("Stripe fallback" in w for w in whats)
+    assert all(i.fields["decided_by"] == "Sarah" for i in decisions.items)
+    assert not any("payment integration" in w for w in whats)
+
+
+def test_open_questions_skip_requests_and_fillers():
+    doc = transcript(MEETING)
+    (qs,) = run([SectionSpec(id="open_questions", title="Open questions", kind="list")], [doc])
+    texts = [i.fields["text"] for i in qs.items]
+    assert any("enterprise customers will pay per seat" in t for t in texts)
+    assert not any("crash reports" in t for t in texts)  # a request, not a question
+    assert not any(t.lower().startswith(("yeah", "okay")) for t in texts)
+
+
+DILIGENCE = [
+    ("Analyst", "Can you walk me through the numbers for last year?"),
+    ("CFO", "Sure, we closed FY2023 at $12.5M ARR, up from $8M the year before."),
+    ("CFO", "Gross margin is around 72% and net revenue retention is 118%."),
+    ("Analyst", "And the valuation in the last round?"),
+    ("CFO", "The round was priced at roughly 9x forward revenue."),
+    ("CFO", "Our biggest concern is customer concentration, the top three customers are 45% of revenue."),
+    ("CFO", "There is also a pending lawsuit from a former distributor which is a red flag for some investors."),
+    ("Analyst", "That's helpful, thanks."),
+]
+
+FINANCIALS = SectionSpec(
+    id="financials",
+    title="Financials",
+    kind="table",
+    instructions="Figures with unit, period and source.",
+    fields={
+        "metric": FieldSpec(type="text"),
+        "figure": FieldSpec(type="money"),
+        "period": FieldSpec(type="text", required=False),
+        "source": FieldSpec(type="text", required=False),
+    },
+)
+RISKS = SectionSpec(
+    id="risks",
+    title="Risks and red flags",
+    kind="table",
+    fields={"risk": FieldSpec(type="text"), "severity": FieldSpec(type="enum", values=["low", "medium", "high"])},
+)
+
+
+def test_figures_parsed_with_units_and_periods():
+    doc = transcript(DILIGENCE, name="cfo-call.vtt")
+    (fin,) = run([FINANCIALS], [doc])
+    figs = {i.fields["figure"]["text"]: i.fields for i in fin.items}
+    arr = next(f for t, f in figs.items() if t.startswith("$12.5M"))
+    assert arr["figure"]["value"] == 12_500_000 and arr["figure"]["unit"] == "USD"
+    assert arr["figure"]["period"] == "FY2023" or "FY2023" in arr["figure"]["text"] or arr["metric"] == "ARR"
+    margin = next(f for t, f in figs.items() if t.startswith("72%"))
+    assert margin["figure"]["unit"] == "%" and margin["figure"]["value"] == 72
+    assert margin["metric"].lower() == "gross margin"
+    multiple = next(f for t, f in figs.items() if t.startswith("9x"))
+    assert multiple["figure"]["unit"] == "x" and multiple["figure"]["value"] == 9
+    assert all("cfo-call.vtt" in i.fields["source"] for i in fin.items)
+    assert all(i.quotes and all(q in doc.text for q in i.quotes) for i in fin.items)
+
+
+def test_risks_with_severity():
+    doc = transcript(DILIGENCE)
+    (risks,) = run([RISKS], [doc])
+    texts = {i.fields["risk"]: i.fields["severity"] for i in risks.items}
+    concentration = next(s for t, s in texts.items() if "concentration" in t)
+    lawsuit = next(s for t, s in texts.items() if "lawsuit" in t)
+    assert concentration == "high" and lawsuit == "high"  # "biggest", "red flag"
+
+
+INTERVIEW = [
+    ("Interviewer", "Tell me about a time you had to debug a production outage under pressure."),
+    ("Dana", "Last year our payments service went down during Black Friday and I led the incident response."),
+    ("Dana", "I stayed calm, split the team into two tracks and we traced the outage to a bad cache configuration."),
+    ("Dana", "Afterwards I wrote the postmortem and we added load tests so it could not happen again."),
+    ("Interviewer", "How do you explain technical trade-offs to non-technical stakeholders?"),
+    ("Dana", "I usually draw the options on one page and explain the cost and risk of each in plain language."),
+    ("Interviewer", "Great, thanks Dana."),
+]
+SCORECARD = SectionSpec(
+    id="competencies",
+    title="Competencies",
+    kind="scorecard",
+    criteria=[
+        Criterion(
+            id="composure",
+            name="Composure under pressure",
+            question="How does the candidate behave during an outage or under pressure?",
+            cues=["under pressure", "stayed calm", "outage"],
+            rubric=[RubricBand(value=v, label=str(v)) for v in (1, 2, 3, 4)],
+        ),
+        Criterion(
+            id="communication",
+            name="Communication",
+            question="Does the candidate explain trade-offs clearly to stakeholders?",
+            cues=["explain", "stakeholders"],
+            rubric=[RubricBand(value=v, label=str(v)) for v in (1, 2, 3, 4)],
+        ),
+        Criterion(
+            id="finance",
+            name="Accounting",
+            question="Can they close the quarterly books under IFRS?",
+            cues=["IFRS", "ledger"],
+        ),  # fmt: skip
+    ],
+)
+VERDICT = SectionSpec(
+    id="recommendation",
+    title="Recommendation",
+    kind="verdict",
+    fields={
+        "verdict": FieldSpec(type="enum", values=["strong hire", "hire", "no hire", "strong no hire"]),
+        "rationale": FieldSpec(type="text"),
+    },
+)
+
+
+def test_scorecard_not_rated_with_evidence():
+    doc = transcript(INTERVIEW)
+    (card, verdict) = run([SCORECARD, VERDICT], [doc])
+    assert [i.fields["criterion"] for i in card.items] == ["composure", "communication", "finance"]
+    for item in card.items:
+        assert item.fields["rating"] is None and item.fields["band"] is None
+        assert "Not rated" in item.fields["rationale"]
+    composure, communication, finance = card.items
+    assert any("stayed calm" in q for q in composure.quotes)
+    assert all(q in doc.text for q in composure.quotes + communication.quotes)
+    assert any("plain language" in q for q in communication.quotes)
+    assert not finance.quotes and any(f.startswith("no-evidence") for f in finance.flags)
+    (v,) = verdict.items
+    assert v.fields["verdict"] is None  # the enum has no "not assessed" value: undecided
+    assert v.fields["rationale"].startswith("extractive draft")
+
+
+def test_verdict_uses_not_assessed_value_when_allowed():
+    spec = VERDICT.model_copy(
+        update={
+            "fields": {
+                "verdict": FieldSpec(type="enum", values=["invest", "pass", "not assessed"]),
+                "rationale": FieldSpec(),
+            }
+        }  # fmt: skip
+    )
+    (v,) = run([spec], [transcript(DILIGENCE)])
+    assert v.items[0].fields["verdict"] == "not assessed"
+
+
+def test_custom_section_with_unusual_cues():
+    turns = [
+        ("Host", "Welcome back to the kitchen show, today we are baking sourdough."),
+        ("Chef", "The starter needs to be fed twelve hours before you mix the dough."),
+        ("Chef", "Honestly the hydration is where most people go wrong, they add too much water."),
+        ("Host", "Interesting."),
+        ("Chef", "Bake it at 250 degrees with the lid on for the first twenty minutes."),
+        ("Chef", "My grandmother always scored the loaf with a razor blade, never a knife."),
+    ]
+    spec = SectionSpec(
+        id="baking_steps",
+        title="Baking steps",
+        kind="list",
+        instructions="Each step of the recipe.",
+        cues=["starter", "bake it", "scored the loaf"],
+    )
+    doc = transcript(turns)
+    (sec,) = run([spec], [doc])
+    texts = " | ".join(i.fields["text"] for i in sec.items)
+    assert "starter" in texts and "250 degrees" in texts and "razor blade" in texts
+    assert "Interesting" not in texts
+    assert all(i.quotes and all(q in doc.text for q in i.quotes) for i in sec.items)
+
+
+def test_prose_summary_in_source_order_and_capped():
+    doc = transcript(MEETING * 1)
+    spec = SectionSpec(id="summary", title="Summary", kind="prose", max_items=3)
+    (summary,) = run([spec], [doc])
+    (item,) = summary.items
+    assert 1 <= len(item.quotes) <= 3
+    positions = [doc.text.index(q) for q in item.quotes]
+    assert positions == sorted(positions)
+    assert all(q in doc.text for q in item.quotes)
+
+
+def test_every_item_quoted_events_and_cap():
+    doc = transcript(MEETING + DILIGENCE, date="2024-03-06")
+    events: list[Event] = []
+    sections = [ACTIONS, DECISIONS, FINANCIALS, RISKS.model_copy(update={"max_items": 1})]
+    out = run(sections, [doc], events)
+    assert [e.message for e in events] == [f"section {k} of 4 extracted" for k in range(1, 5)]
+    assert [e.section_id for e in events] == [s.id for s in sections]
+    assert len(out[3].items) == 1
+    for sec in out:
+        assert sec.failed is None and sec.items
+        for item in sec.items:
+            assert item.quotes, item
+            assert all(doc.text.count(q) == 1 for q in item.quotes)
+
+
+def test_quotes_skip_noise_and_speaker_labels_across_caption_lines():
+    b = TextBuilder()
+    b.add("[Music]", start=0, end=1)
+    b.add("So I'll send the updated contract to", start=1, end=3, speaker="Alex")
+    b.add("legal by tomorrow.", start=3, end=4, speaker="Alex")
+    b.gap("\nJamie: ")
+    b.add("Great, we decided to sign with Acme.", start=5, end=7, speaker="Jamie", sep="")
+    doc = finish(b, data=b.text.encode(), filename="x.txt", kind="transcript", format="t", media_type="text/plain",
+                 meta={"date": "2024-05-01"})  # fmt: skip
+    actions, decisions = run([ACTIONS, DECISIONS], [doc])
+    (item,) = actions.items
+    assert item.quotes == ["So I'll send the updated contract to\nlegal by tomorrow."]
+    assert item.fields["owner"] == "Alex" and item.fields["due"] == "2024-05-02"
+    assert decisions.items[0].quotes == ["Great, we decided to sign with Acme."]
+
+
+def test_empty_sources_give_empty_sections_with_a_note():
+    doc = transcript([("A", "Yeah."), ("B", "Okay.")])
+    (actions,) = run([ACTIONS], [doc])
+    assert actions.items == [] and any("No sentence" in n for n in actions.notes)
+
+
+def test_hour_long_meeting_is_fast():
+    turns = []
+    speakers = ["Sarah", "Tom", "Priya", "Marco"]
+    tasks = ["send the revised budget to finance", "book the venue for the offsite", "email the auditors about Q3",
+             "fix the login bug on Android", "draft the hiring plan", "review Marco's pricing model",
+             "call the landlord about the lease", "update the investor FAQ", "migrate the billing database",
+             "schedule user interviews", "renew the SSL certificates", "write the onboarding guide"]  # fmt: skip
+    for k in range(900):  # about an hour of turns
+        who = speakers[k % 4]
+        turns.append((who, f"On item {k} we reviewed the roadmap and the budget for region {k % 17} in some detail."))
+        if k % 75 == 0:
+            turns.append((who, f"I'll {tasks[k // 75]} by Friday."))
+    doc = transcript(turns, date="2024-03-06")
+    sections = [ACTIONS, DECISIONS, FINANCIALS, RISKS, SectionSpec(id="summary", title="Summary", kind="prose")]
+    start = time.perf_counter()
+    out = run(sections, [doc])
+    elapsed = time.perf_counter() - start
+    assert elapsed < 3.0, f"{elapsed:.2f}s"
+    assert len(out[0].items) == 10  # the default cap
+
+
+@pytest.mark.parametrize("kind", ["list", "table", "prose", "scorecard", "verdict"])
+def test_every_kind_survives_empty_documents(kind):
+    b = TextBuilder()
+    doc = finish(b, data=b"x", filename="e.txt", kind="text", format="plain", media_type="text/plain")
+    spec = SectionSpec(id="s", title="Anything", kind=kind, criteria=SCORECARD.criteria if kind == "scorecard" else [])
+    (sec,) = run([spec], [doc])
+    assert sec.failed is None
+    assert all(not i.quotes for i in sec.items)
