@@ -1,0 +1,117 @@
+"""End to end through `reportgen.generate` on the offline engine: the trust invariants of a report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+import reportgen
+from reportgen.grounding import normalise
+from reportgen.models import Report
+from reportgen.sop import builtin_sops
+
+MEETING = """[00:00:04] Maya Chen: Okay, let's start. I want a go or no-go on the launch date today.
+[00:00:24] Daniel Okafor: We closed 41 of the 46 beta bugs, and two open ones are payment retries on expired cards.
+[00:00:41] Priya Raman: That worries me. About 3% of renewals hit an expired card, so we could lose $40,000 a month.
+[00:00:55] Daniel Okafor: I'll fix the retry path and add an alert for silent failures by Friday.
+[00:01:13] Priya Raman: Eleven of the fourteen beta accounts said they would move to the annual plan.
+[00:01:47] Maya Chen: Then we decided: we ship the written migration guide for launch and the import tool goes to April.
+[00:01:56] Priya Raman: I'll have a first draft of the guide to Daniel by next Wednesday.
+[00:02:19] Maya Chen: Sam, can you put together the support runbook and schedule the training?
+[00:02:24] Sam Patel: Yes, I'll send the runbook to the team by the 20th.
+[00:02:33] Maya Chen: One open question is whether finance signs off on annual prepayments. Does anyone know?
+[00:03:29] Maya Chen: Then it's agreed: we launch on March 14, conditional on the retry fix.
+"""
+
+
+@pytest.fixture(scope="module")
+def meeting(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("src") / "sync.txt"
+    p.write_text(MEETING, encoding="utf-8")
+    return p
+
+
+def assert_trustworthy(report: Report, sources: dict[str, str]) -> None:
+    """Every citation has a status; located ones round-trip to the source; nothing unlocated looks verified."""
+    for section in report.sections:
+        for item in section.items:
+            for c in item.citations:
+                assert c.status in ("exact", "normalized", "fuzzy", "unsupported")
+                if c.located:
+                    text = sources[c.document_id]
+                    span = text[c.char_start : c.char_end]
+                    assert span, c
+                    if c.status == "exact":
+                        assert span == c.quote
+                    else:
+                        assert normalise(span) and c.score > 0
+                else:
+                    assert c.char_start is None and c.start is None and c.page is None
+            if item.support != "supported":
+                assert item.flags, f"{section.id}: an item that is not fully supported must say so: {item}"
+
+
+def test_local_engine_meeting_report(meeting: Path) -> None:
+    events = []
+    report = reportgen.generate(
+        [meeting], sop="meeting-action-items", meeting_date=date(2026, 3, 2), on_event=events.append
+    )
+    docs = reportgen.ingest(meeting)
+    assert_trustworthy(report, {d.id: d.text for d in docs})
+    assert report.extractive and report.engine == "local"
+    stages = [e.stage for e in events]
+    assert stages[0] == "parsed" and stages[-1] == "validated"
+    actions = next(s for s in report.sections if s.id == "action_items")
+    owners = {i.fields.get("owner") for i in actions.items}
+    assert {"Daniel Okafor", "Sam Patel"} <= owners
+    daniel = next(i for i in actions.items if i.fields.get("owner") == "Daniel Okafor")
+    assert daniel.citations[0].located and daniel.citations[0].start == 55.0
+    assert daniel.citations[0].speaker == "Daniel Okafor"
+    assert daniel.fields.get("due") == "2026-03-06"  # "by Friday" from Monday 2 March
+    decisions = next(s for s in report.sections if s.id == "decisions")
+    assert any("March 14" in c.quote for i in decisions.items for c in i.citations)
+    # the JSON is the interchange format: it must round-trip
+    again = Report.model_validate_json(report.model_dump_json())
+    assert again.verification() == report.verification()
+
+
+@pytest.mark.parametrize("sop_id", sorted(builtin_sops()))
+def test_every_builtin_sop_produces_a_report(meeting: Path, sop_id: str) -> None:
+    report = reportgen.generate([meeting], sop=sop_id)
+    docs = reportgen.ingest(meeting)
+    assert_trustworthy(report, {d.id: d.text for d in docs})
+    assert [s.id for s in report.sections] == [s.id for s in builtin_sops()[sop_id].sections]
+
+
+def test_a_pydantic_model_can_be_the_sop(meeting: Path) -> None:
+    class Risk(BaseModel):
+        risk: str
+        owner: str
+
+    class LaunchReview(BaseModel):
+        """What could stop the launch."""
+
+        summary: str
+        risks: list[Risk]
+
+    report = reportgen.generate([meeting], sop=LaunchReview)
+    assert [s.id for s in report.sections] == ["summary", "risks"]
+
+
+def test_demo_command_writes_a_report(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "reportgen.cli", "demo", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["sop_id"] == "meeting-action-items" and data["sections"]
+    assert (tmp_path / "report.md").read_text().strip()
