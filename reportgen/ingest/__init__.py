@@ -54,12 +54,14 @@ _BINARY_MAGIC: list[tuple[bytes, str]] = [
 def sniff(data: bytes) -> str:
     """Name the container format: pdf, docx, zip, or text (decided further by the text parsers)."""
     head = data[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
+    # The zip check comes first: a stored (uncompressed) zip whose first member is a PDF has
+    # "%PDF-" in its first kilobyte too.
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         from reportgen.ingest.archive import is_docx
 
         return "docx" if is_docx(data) else "zip"
+    if b"%PDF-" in head:
+        return "pdf"
     if len(head) >= 8 and head[4:8] == b"ftyp":
         raise UnsupportedFormatError(
             "this is an MP4/M4A media file. reportgen reads transcripts, not audio: "

@@ -1,0 +1,277 @@
+"""Ingest benchmark: our PDF path against bare PDFium and pypdf, transcript MB/s, a corpus sweep.
+
+    python bench/ingest.py [--corpus ../shared/corpus] [--reps 5] [--json results.json]
+
+PDF speed: the same files (in memory) in the same run, repetitions interleaved, the
+median time of each kept. "ours" is the whole path users get (sniffing, text, block
+segments with pages, the Document); "bare PDFium" is pypdfium2 opening each file and
+calling `get_text_range()` once per page (the practical limit); "pypdf" is
+`extract_text()` per page (the slow baseline). The run fails (exit 1) if ours takes more
+than 1.3x bare PDFium's time or is less than 5x faster than pypdf on the contracts.
+
+Transcripts: MB/s of `reportgen.ingest.ingest_bytes` over the corpus transcripts,
+subtitles and QMSum meetings (files that are rejected with an IngestError still count:
+rejecting them is part of the work).
+
+Sweep: every PDF in the corpus through `reportgen.ingest.ingest` (the encrypted sample
+with and without its password), reporting what happened; any exception other than an
+IngestError is a failure (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import logging
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import pypdfium2 as pdfium  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+
+from reportgen.errors import IngestError  # noqa: E402
+from reportgen.ingest import ingest, ingest_bytes  # noqa: E402
+
+MAX_SLOWDOWN_VS_PDFIUM = 1.3
+MIN_SPEEDUP_VS_PYPDF = 5.0
+ENCRYPTED_SAMPLE_PASSWORD = "openpassword"
+
+Files = list[tuple[str, bytes]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions per method (median kept)")
+    parser.add_argument("--json", type=Path, help="write the results to this file")
+    args = parser.parse_args(argv)
+    corpus: Path = args.corpus
+    if not (corpus / "pdfs").is_dir():
+        print(
+            f"error: no corpus at {corpus} (expected {corpus / 'pdfs'}). Pass --corpus PATH to the shared corpus.",
+            file=sys.stderr,
+        )
+        return 2
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf logs about odd PDFs; not our concern here
+
+    cuad = _load(sorted(p for p in (corpus / "pdfs" / "cuad").glob("*") if p.suffix.lower() == ".pdf"))
+    robustness = [(n, d) for n, d in _load(sorted((corpus / "pdfs" / "robustness").glob("*.pdf"))) if _opens(d)]
+    results: dict[str, object] = {"corpus": str(corpus), "reps": args.reps}
+    ok = True
+
+    print(f"PDF text extraction, median of {args.reps} runs (files in memory)\n")
+    print(
+        f"{'set':<12}{'files':>6}{'pages':>7}{'ours p/s':>11}{'PDFium p/s':>12}{'pypdf p/s':>11}"
+        f"{'ours/PDFium':>13}{'ours vs pypdf':>15}"
+    )
+    pdf_rows = {}
+    for label, files in (("contracts", cuad), ("robustness", robustness)):
+        if not files:
+            continue
+        row = _bench_pdfs(files, args.reps)
+        pdf_rows[label] = row
+        print(
+            f"{label:<12}{row['files']:>6}{row['pages']:>7}{row['ours_pages_per_s']:>11.0f}"
+            f"{row['pdfium_pages_per_s']:>12.0f}{row['pypdf_pages_per_s']:>11.0f}"
+            f"{row['slowdown_vs_pdfium']:>12.2f}x{row['speedup_vs_pypdf']:>14.1f}x"
+        )
+    results["pdf"] = pdf_rows
+    contracts = pdf_rows.get("contracts")
+    if contracts:
+        slow_ok = contracts["slowdown_vs_pdfium"] <= MAX_SLOWDOWN_VS_PDFIUM
+        fast_ok = contracts["speedup_vs_pypdf"] >= MIN_SPEEDUP_VS_PYPDF
+        print(
+            f"\ncontracts: ours takes {contracts['slowdown_vs_pdfium']:.2f}x bare PDFium's time "
+            f"(limit {MAX_SLOWDOWN_VS_PDFIUM}x): {'ok' if slow_ok else 'FAIL'}; "
+            f"{contracts['speedup_vs_pypdf']:.1f}x faster than pypdf (needs >= {MIN_SPEEDUP_VS_PYPDF}x): "
+            f"{'ok' if fast_ok else 'FAIL'}"
+        )
+        results["margins_met"] = slow_ok and fast_ok
+        ok = ok and slow_ok and fast_ok
+    else:
+        print("no contracts found under pdfs/cuad; margins not checked")
+
+    print("\nTranscript parsing through reportgen.ingest")
+    transcript_rows = {}
+    for label, paths in (
+        ("transcripts", sorted((corpus / "transcripts").glob("*.txt"))),
+        ("subtitles", sorted(p for p in (corpus / "subtitles").glob("*") if p.suffix in (".vtt", ".srt", ".sbv"))),
+        ("qmsum-val", sorted((corpus / "qmsum-val").glob("*.json"))),
+    ):
+        if paths:
+            transcript_rows[label] = _bench_transcripts(_load(paths), args.reps)
+    print(f"{'set':<13}{'files':>6}{'MB':>8}{'MB/s':>9}{'rejected':>10}")
+    for label, row in transcript_rows.items():
+        print(f"{label:<13}{row['files']:>6}{row['mb']:>8.2f}{row['mb_per_s']:>9.1f}{row['rejected']:>10}")
+    results["transcripts"] = transcript_rows
+
+    print("\nEvery corpus PDF through reportgen.ingest.ingest")
+    sweep = _sweep(sorted(p for p in (corpus / "pdfs").rglob("*") if p.suffix.lower() == ".pdf"))
+    for entry in sweep:
+        extra = f" ({entry['note']})" if entry.get("note") else ""
+        print(f"  {entry['outcome']:<8} {entry['file'][:70]:<70} {entry['detail']}{extra}")
+    crashes = [e for e in sweep if e["outcome"] == "CRASH" or e.get("invariant") is False]
+    print(
+        f"{len(sweep)} runs: {sum(e['outcome'] == 'ok' for e in sweep)} ok, "
+        f"{sum(e['outcome'] == 'error' for e in sweep)} clear errors, {len(crashes)} crashes/invariant failures"
+    )
+    results["sweep"] = sweep
+    ok = ok and not crashes
+
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+        print(f"\nwrote {args.json}")
+    return 0 if ok else 1
+
+
+def _load(paths: list[Path]) -> Files:
+    return [(p.name, p.read_bytes()) for p in paths]
+
+
+def _opens(data: bytes) -> bool:
+    try:
+        pdfium.PdfDocument(data).close()
+    except pdfium.PdfiumError:
+        return False
+    return True
+
+
+def _bare_pdfium(files: Files) -> int:
+    pages = 0
+    for _, data in files:
+        pdf = pdfium.PdfDocument(data)
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+            pages += 1
+        pdf.close()
+    return pages
+
+
+def _ours(files: Files) -> int:
+    return sum(doc.pages or 0 for name, data in files for doc in ingest_bytes(data, name))
+
+
+def _pypdf(files: Files) -> int:
+    pages = 0
+    for _, data in files:
+        for page in PdfReader(io.BytesIO(data)).pages:
+            page.extract_text()
+            pages += 1
+    return pages
+
+
+def _timed(fn: Callable[[Files], int], files: Files) -> tuple[float, int]:
+    gc.collect()
+    start = time.perf_counter()
+    pages = fn(files)
+    return time.perf_counter() - start, pages
+
+
+def _bench_pdfs(files: Files, reps: int) -> dict[str, float | int]:
+    times: dict[str, list[float]] = {"ours": [], "pdfium": [], "pypdf": []}
+    counts: dict[str, int] = {}
+    _ours(files[:1])  # warm imports and PDFium's first-use setup out of the measurement
+    for rep in range(reps):
+        order = [("pdfium", _bare_pdfium), ("ours", _ours), ("pypdf", _pypdf)]
+        if rep % 2:
+            order.reverse()
+        for key, fn in order:
+            seconds, pages = _timed(fn, files)
+            times[key].append(seconds)
+            counts[key] = pages
+    median = {k: statistics.median(v) for k, v in times.items()}
+    pages = counts["pdfium"]
+    return {
+        "files": len(files),
+        "pages": pages,
+        "ours_s": median["ours"],
+        "pdfium_s": median["pdfium"],
+        "pypdf_s": median["pypdf"],
+        "ours_pages_per_s": pages / median["ours"],
+        "pdfium_pages_per_s": pages / median["pdfium"],
+        "pypdf_pages_per_s": counts["pypdf"] / median["pypdf"],
+        "slowdown_vs_pdfium": median["ours"] / median["pdfium"],
+        "speedup_vs_pypdf": median["pypdf"] / median["ours"],
+    }
+
+
+def _bench_transcripts(files: Files, reps: int) -> dict[str, float | int]:
+    rejected = 0
+    seconds: list[float] = []
+    for _ in range(reps):
+        gc.collect()
+        rejected = 0
+        start = time.perf_counter()
+        for name, data in files:
+            try:
+                ingest_bytes(data, name)
+            except IngestError:
+                rejected += 1
+        seconds.append(time.perf_counter() - start)
+    size = sum(len(d) for _, d in files) / 1e6
+    return {
+        "files": len(files),
+        "mb": size,
+        "seconds": statistics.median(seconds),
+        "mb_per_s": size / statistics.median(seconds),
+        "rejected": rejected,
+    }
+
+
+def _sweep(paths: list[Path]) -> list[dict[str, object]]:
+    runs: list[dict[str, object]] = []
+    for path in paths:
+        attempts: list[tuple[str | None, bool]] = [(None, False)]
+        if "password" in path.name:
+            attempts.append((ENCRYPTED_SAMPLE_PASSWORD, False))
+        for password, ocr in attempts:
+            runs.append(_sweep_one(path, password, ocr))
+            if runs[-1].get("pages_without_text"):
+                runs.append(_sweep_one(path, password, True))
+    return runs
+
+
+def _sweep_one(path: Path, password: str | None, ocr: bool) -> dict[str, object]:
+    rel = f"{path.parent.name}/{path.name}"
+    note = ", ".join(x for x in (f"password={password!r}" if password else "", "ocr" if ocr else "") if x)
+    entry: dict[str, object] = {"file": rel, "password": password, "ocr": ocr, "note": note}
+    try:
+        docs = ingest(path, password=password, ocr=ocr)
+    except IngestError as exc:
+        entry.update(outcome="error", error=type(exc).__name__, detail=f"{type(exc).__name__}: {exc}"[:160])
+        return entry
+    except Exception as exc:  # noqa: BLE001 - the point of the sweep is to catch these
+        entry.update(outcome="CRASH", detail=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
+        return entry
+    doc = docs[0]
+    invariant = all(doc.text[s.char_start : s.char_end] == s.text for s in doc.segments)
+    entry.update(
+        outcome="ok",
+        pages=doc.pages,
+        segments=len(doc.segments),
+        chars=len(doc.text),
+        warnings=doc.warnings,
+        pages_without_text=doc.meta.get("pages_without_text", []),
+        ocr_pages=doc.meta.get("ocr_pages", []),
+        invariant=invariant,
+        detail=f"{doc.pages} pages, {len(doc.segments)} segments, {len(doc.text)} chars, "
+        f"{len(doc.warnings)} warnings{'' if invariant else ', INVARIANT BROKEN'}",
+    )
+    return entry
+
+
+if __name__ == "__main__":
+    sys.exit(main())
