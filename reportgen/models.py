@@ -210,5 +210,7 @@ class Report(BaseModel):
             "citations": len(cites),
             "citations_located": located,
             "located_share": (located / len(cites)) if cites else 1.0,
-            "by_status": {s: sum(c.status == s for c in cites) for s in ("exact", "normalized", "fuzzy", "unsupported")},
+            "by_status": {
+                s: sum(c.status == s for c in cites) for s in ("exact", "normalized", "fuzzy", "unsupported")
+            },
         }

@@ -15,9 +15,12 @@ from reportgen.models import Document, DocumentKind, Segment
 # Non-speech tokens in captions and transcripts. They stay in the text (quotes may span
 # them) but are marked so that extraction can ignore them.
 NOISE_RE = re.compile(
-    r"[\[(]\s*(?:music|applause|laughter|laughing|laughs|chuckles?|inaudible|crosstalk|silence|"
-    r"noise|background noise|coughs?|coughing|sighs?|pause|unintelligible|foreign|clears throat|"
-    r"no audio|blank_audio|sound|beep|static|indistinct(?: chatter)?)\s*[\])]",
+    r"[\[(]\s*(?:(?:[a-z]+ )?music(?: playing)?|applause|laughter|laughing|laughs|chuckles?|inaudible|crosstalk|"
+    r"silence|noise|background noise|coughs?|coughing|sighs?|pause|unintelligible|foreign|clears throat|"
+    r"no audio|blank_audio|sound|beep|static|indistinct(?: chatter)?|cheering|audience laughing)\s*[\])]"
+    # AMI/ICSI meeting corpora (QMSum) mark disfluencies and sounds in braces.
+    r"|\{(?:disfmarker|vocalsound|nonvocalsound|gap|pause|comment)\}"
+    r"|\u266a+",
     re.IGNORECASE,
 )
 
