@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 from reportgen.errors import EmptySourceError, IngestError, TooLargeError, UnsupportedFormatError
 from reportgen.models import Document
 
-Source = Union[str, os.PathLike, bytes, bytearray, BinaryIO]
+Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
 __all__ = ["IngestError", "Limits", "ingest", "ingest_bytes", "sniff"]
 
