@@ -50,7 +50,7 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
     if name == "llm":
         from reportgen.extract.llm import LLMExtractor
 
-        settings = options.pop("settings", None) or Settings()
+        settings = options.pop("settings", None) or Settings.from_env()
         if options.get("model"):
             settings = settings.model_copy(update={"model": options["model"]})
         return LLMExtractor(settings)
@@ -149,6 +149,8 @@ async def agenerate(
         section = ground_draft(draft, sec_spec, documents, grounder)
         section.notes = list(dict.fromkeys([*section.notes, *draft.notes]))
         sections.append(section)
+    for note in getattr(extractor, "run_notes", []) or []:
+        issues.append(ReportIssue(severity="info", code="engine-note", message=note))
     for d in documents:
         for w in d.warnings:
             issues.append(ReportIssue(severity="info", code="source-warning", message=f"{d.filename}: {w}"))

@@ -115,3 +115,47 @@ def test_demo_command_writes_a_report(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["sop_id"] == "meeting-action-items" and data["sections"]
     assert (tmp_path / "report.md").read_text().strip()
+
+
+FAULTS = [
+    None,
+    "rate_limit",
+    "server_error",
+    "timeout",
+    "malformed",
+    "wrong_types",
+    "invented_quote",
+    "invented_quote_always",
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_llm_engine_end_to_end_in_every_fault_mode(meeting: Path, tmp_path: Path, monkeypatch, fault) -> None:
+    """The `generate` entry point over HTTP with the unmodified openai client; faults on the first calls."""
+    from reportgen.testing import Fault, serve_fake_openai
+
+    if fault is None:
+        faults = []
+    elif fault == "invented_quote_always":
+        faults = [Fault(fault)]
+    else:
+        faults = [Fault(fault, at=[0, 3], retry_after=0.2, hang=3.0)]
+    with serve_fake_openai(faults=faults) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-secret")
+        monkeypatch.setenv("REPORTGEN_DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("REPORTGEN_TIMEOUT", "1.5")
+        report = reportgen.generate([meeting], sop="meeting-action-items")
+    docs = reportgen.ingest(meeting)
+    assert report.engine == "llm" and not report.extractive
+    assert_trustworthy(report, {d.id: d.text for d in docs})
+    assert all(s.status != "failed" for s in report.sections), [(s.id, s.notes) for s in report.sections]
+    v = report.verification()
+    assert v["items"] > 0 and report.usage.calls >= len(report.sections)
+    if fault == "invented_quote_always":
+        # every answer carries a quote that is in no source: kept, flagged, never verified
+        assert v["by_status"]["unsupported"] > 0
+        flagged = [i for s in report.sections for i in s.items if i.support != "supported"]
+        assert flagged and all(any(f.startswith("unsupported") for f in i.flags) for i in flagged)
+    else:
+        assert v["citations_located"] == v["citations"]

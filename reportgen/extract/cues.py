@@ -25,28 +25,41 @@ FAMILY_PATTERNS: dict[str, re.Pattern[str]] = {
         r"write|prepare|update|schedule|find|ping|email|call|own|handle|take))\b",
         re.IGNORECASE,
     ),
+    # Decisions commit the group to a course of action; bare agreement ("Agreed, that's the risk") is not one
+    # (see `is_decision`, which also accepts agreement that carries an action: "it's agreed: we launch ...").
     "decision": re.compile(
-        r"\b(?:we (?:have )?decided|(?:we|I) (?:have )?agreed|(?:it's|it is|we're|we are) agreed|agreed|"
-        r"the decision is|decision (?:is|was) made|let['\u2019]s go with|we['\u2019]ll go with|we will go with|"
-        r"we['\u2019]re going (?:to go )?with|going forward|settled on|we chose|we['\u2019]ve chosen|final answer|"
-        r"so that['\u2019]s (?:decided|settled)|we['\u2019]ll stick with|approved|sign(?:ed)? off|consensus|"
-        r"we['\u2019]re not going to|we won['\u2019]t|"
-        r"let['\u2019]s do|let['\u2019]s use|let['\u2019]s keep|we go with)\b",
+        r"\b(?:we (?:have )?decided|(?:I|we)['\u2019]ve decided|I (?:have )?decided|the decision is|"
+        r"decision (?:is|was) made|let['\u2019]s go with|(?:we|I)['\u2019]ll go with|(?:we|I) will go with|"
+        r"we['\u2019]re going (?:to go )?with|we are going (?:to go )?with|settled on|we chose|we['\u2019]ve chosen|"
+        r"final answer|(?:so )?that['\u2019]s (?:decided|settled|the plan)|we['\u2019]ll stick with|"
+        r"(?:is|was|were|are|been|got) approved|approved (?:the|it)|ruled out|we['\u2019]re not going to|"
+        r"we won['\u2019]t|let['\u2019]s not|let['\u2019]s (?:do|use|keep|go ahead|drop|stick|move|ship|launch|"
+        r"postpone|push|cut|make|put)|we go with|go ahead with|the way to go|(?:we|I) agreed (?:to|that|on)|"
+        r"(?:it['\u2019]s|it is|we['\u2019]re|we are) agreed(?: that)?\s*[:,-]?\s*(?:we|the|to)\b|"
+        r"(?:we['\u2019]ll|we will|we['\u2019]re going to|we are going to) (?:ship|launch|release|go live|go ahead|"
+        r"use|adopt|drop|switch|move (?:the|to|forward))\b)",
         re.IGNORECASE,
     ),
     "risk": re.compile(
         r"\b(?:risks?|risky|concern(?:s|ed|ing)?|worr(?:y|ied|ies|ying)|churn(?:ed|ing)?|lawsuits?|litigation|"
         r"red flags?|problem(?:s|atic)?|issues?|threat(?:s|en)?|exposure|liabilit(?:y|ies)|dependen(?:t|cy|ce) on|"
-        r"declin(?:e|ing)|downside|weak(?:ness|nesses)?|struggl(?:e|ing)|fail(?:ed|ing|ure)?|loss(?:es)?|losing|"
+        r"declin(?:e|ing)|downside|weak(?:ness|nesses)?|struggl(?:e|ing)|fail(?:ed|ing|ure|s)?|loss(?:es)?|"
+        r"los(?:e|ing)|"
         r"compet(?:itor|itors|ition)|regulat(?:ory|ion|or)|breach|default|delay(?:ed|s)?|bottleneck|"
         r"concentration|key[- ]person|unclear|uncertain(?:ty)?|danger(?:ous)?|scar(?:y|ed))\b",
         re.IGNORECASE,
     ),
+    # Explicitly open: said to be unknown or undecided. A plain question is open only when nobody answered it
+    # (local.py checks the next turns).
     "question": re.compile(
-        r"\b(?:open questions?|we still don['\u2019]t know|still (?:unclear|open|unknown|to be determined)|tbd|"
-        r"not sure (?:if|whether|how|what|why|when)|need to (?:figure out|find out|check|confirm|understand)|"
-        r"I don['\u2019]t know (?:if|whether|how|what|why)|unresolved|unanswered|to be confirmed|we['\u2019]ll see|"
-        r"(?:an )?open issue|question (?:is|for)|I wonder|it['\u2019]s unclear|no one knows)\b",
+        r"\b(?:open questions?|(?:we|I) still don['\u2019]t know|still (?:unclear|unknown)|"
+        r"(?:is|are) still (?:open|unresolved|undecided)|remains? (?:open|unresolved|undecided)|tbd|"
+        r"(?:still )?to be (?:determined|decided|confirmed)|"
+        r"not sure (?:if|whether|how|what|why|when)|(?:we|I) need to (?:figure out|find out|understand)|"
+        r"I don['\u2019]t know (?:if|whether|how|what|why|when)|unresolved|unanswered|nobody knows|no one knows|"
+        r"nobody (?:has|had) (?:asked|checked|looked)|no one (?:has|had) (?:asked|checked|looked)|(?:an )?open issue|"
+        r"the (?:big |open |remaining )?question is|I wonder|it['\u2019]s (?:still )?unclear|remains to be seen|"
+        r"(?:does|do) (?:anyone|anybody) know|we['\u2019]ll have to see)\b",
         re.IGNORECASE,
     ),
     "figure": re.compile(
@@ -97,6 +110,9 @@ FAMILY_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "summary": re.compile(
         r"\b(?:the (?:goal|purpose|point|aim|focus|main thing)|we['\u2019]re here to|today we|this meeting|"
+        r"(?:this|it)['\u2019]?s? (?:is )?(?:the|our) (?:weekly|monthly|daily|quarterly|regular|kick-?off|first)|"
+        r"I want (?:to leave|us to leave|to get|to decide|a decision)|we need to (?:decide|agree|leave)|"
+        r"(?:go|no)[- ]or[- ]no[- ]go|the agenda|"
         r"in summary|to summari[sz]e|overall|basically|the idea is|the plan is|we['\u2019]re building|"
         r"the company|our (?:product|company|business|customers)|we (?:sell|build|make|provide|help))\b",
         re.IGNORECASE,
@@ -152,6 +168,32 @@ def is_filler(text: str) -> bool:
     """True for sentences made only of backchannel words ("yeah, okay, right")."""
     toks = tokens(text)
     return not toks or all(t in FILLER_WORDS for t in toks)
+
+
+_AGREEMENT_RE = re.compile(
+    r"\b(?:agreed|I agree|we agree|agree(?:d)? with|consensus|makes sense|sounds (?:good|right)|fair enough|"
+    r"sign(?:ed|s)? off|approved)\b",
+    re.IGNORECASE,
+)
+
+
+def is_bare_agreement(text: str) -> bool:
+    """ "Agreed, that's the biggest risk." agrees with a statement; it commits nobody to anything."""
+    return bool(_AGREEMENT_RE.search(text)) and not FAMILY_PATTERNS["decision"].search(text)
+
+
+_IGNORANCE_RE = re.compile(
+    r"^(?:(?:um+|uh+|well|so|hmm+|honestly)[,.]?\s*)*(?:I don['\u2019]t know|I do not know|no idea|not sure|"
+    r"I['\u2019]m not sure|nobody knows|no one knows|good question|that['\u2019]s a good question|"
+    r"I have no idea|unclear|we don['\u2019]t know|TBD|let['\u2019]s (?:park|come back to|take) (?:that|it)|"
+    r"(?:we['\u2019]ll|we will) (?:have to )?see)\b",
+    re.IGNORECASE,
+)
+
+
+def is_non_answer(text: str) -> bool:
+    """A reply that leaves a question open: "I don't know.", "Good question.", "Yeah." (backchannel only)."""
+    return is_filler(text) or bool(_IGNORANCE_RE.search(text.strip()))
 
 
 def families_for(spec: SectionSpec) -> list[str]:
@@ -218,17 +260,71 @@ _NAMED_LEAD_RE = re.compile(
 )
 
 
+_SCENE_RE = re.compile(r"^(?:on|for|about|as for|regarding|re)\s+[^,]{1,40},\s*(?=(?:I|we|let)\b)", re.IGNORECASE)
+_ASIDE_RE = re.compile(r",\s*(?:that['\u2019]s|which is|it['\u2019]s|since that['\u2019]s) .*$", re.IGNORECASE)
+
+
 def task_text(sentence: str) -> str:
     """The task in a commitment: "So I'll send the deck by Friday." -> "Send the deck by Friday"."""
-    t = clean(sentence)
+    t = _SCENE_RE.sub("", clean(sentence))  # "On support, we need to..." -> "we need to..."
     m = _NAMED_LEAD_RE.match(t)
     if m:
         t = t[m.end() :]
     else:
-        t = _TASK_LEAD_RE.sub("", t, count=1)
+        for _ in range(3):  # "Then I'll ...", "And then let me ..."
+            stripped = _TASK_LEAD_RE.sub("", t, count=1)
+            if stripped == t:
+                break
+            t = stripped
     t = re.sub(r",?\s*(?:please|okay|ok|right)?\s*\??$", "", t.rstrip(".!?")).strip(" ,")
     t = re.sub(r",\s*[A-Z][a-z]+$", "", t)  # "..., Sarah" (the addressee is the owner, not the task)
+    t = _ASIDE_RE.sub("", t)  # "handle the status page, that's on support anyway"
     return (t[:1].upper() + t[1:]) if t else clean(sentence)
+
+
+_PRONOUN_OBJECT_RE = re.compile(r"^(\w+(?:\s+\w+)?)\s+(it|this|that|them|those|these)\b(?!\s+(?:is|was|'s)\b)",
+                                re.IGNORECASE)  # fmt: skip
+_NP_RE = re.compile(r"\b(?:the|our|their|your|this|that|these|those)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,3})",
+                    re.IGNORECASE)  # fmt: skip
+_NP_STOP = frozenset(
+    "is are was were be been has have had does do did will would can could should must may might needs need "
+    "points goes looks seems gets keeps runs works shows says still already also just now currently always never "
+    "really only even again and or but to of in on at for with by from that which who as if so than then because "
+    "when while into onto about over under after before it its here there".split()
+)
+_NP_VAGUE = frozenset("thing things one ones way stuff time moment point lot bit idea other same whole rest".split())
+
+
+def pronoun_object(task: str) -> str | None:
+    """The pronoun a task acts on when it has no noun ("Update it before launch" -> "it"), else None."""
+    m = _PRONOUN_OBJECT_RE.match(task)
+    if not m or m.group(1).split()[-1].lower() in ("is", "was", "think", "guess", "mean", "know"):
+        return None
+    return m.group(2)
+
+
+def antecedent(sentence: str) -> str | None:
+    """The first definite noun phrase of a sentence ("the status page still points..." -> "the status page")."""
+    for m in _NP_RE.finditer(sentence):
+        words = []
+        for w in m.group(1).split():
+            if w.lower() in _NP_STOP:
+                break
+            words.append(w)
+        if words and words[-1].lower() not in _NP_VAGUE:
+            return f"the {' '.join(words)}"
+    return None
+
+
+def resolve_pronoun(task: str, context: str) -> str | None:
+    """ "Update it before launch" + "the status page still points..." -> "Update the status page before launch"."""
+    pron = pronoun_object(task)
+    np = antecedent(context) if pron else None
+    if not pron or not np:
+        return None
+    m = _PRONOUN_OBJECT_RE.match(task)
+    assert m is not None
+    return task[: m.start(2)] + np + task[m.end(2) :]
 
 
 _NOT_NAMES = frozenset(

@@ -32,6 +32,7 @@ _DATE_RE = re.compile(
     r"|(?P<md>(?:" + _WD + r",?\s+)?(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}" + _ORD + r"(?:,?\s+\d{4})?"
     r"|(?:the\s+)?\d{1,2}" + _ORD + r"\s+(?:of\s+)?(?:" + _MONTHS + r")\.?(?:,?\s+\d{4})?))"
     r"|(?P<slash>\d{1,2}/\d{1,2}(?:/\d{2,4})?)"
+    r"|(?P<dom>the\s+\d{1,2}(?:st|nd|rd|th))"
     r"|(?P<endof>(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:day|week|month|quarter|year))"
     r"|(?P<eod>eod|eow|cob|close of business|end of day)"
     r"|(?P<rel>tomorrow|today|tonight|the day after tomorrow)"
@@ -66,8 +67,10 @@ def find_date_phrase(text: str) -> tuple[str, re.Match[str]] | None:
             core = core[len(m.group("prep")) :].lstrip()
         if m.group("wd") and core.lower().startswith("the "):
             core = core[4:]
-        if m.group("slash") and not m.group("prep"):
-            continue  # "24/7", "50/50" are not dates unless introduced as deadlines
+        if m.group("slash") and not m.group("prep") and not _plausible_slash(m.group("slash")):
+            continue  # "24/7", "50/50", "1/2" are not dates unless introduced as deadlines
+        if m.group("dom") and not (m.group("prep") and _valid_day(m.group("dom"))):
+            continue  # "the 3rd quarter" is not a day; "by the 3rd" is
         if m.group("quarter") and not m.group("prep"):
             continue
         if m.group("md") and re.match(r"may\b", core):
@@ -76,6 +79,30 @@ def find_date_phrase(text: str) -> tuple[str, re.Match[str]] | None:
         if before.endswith(("last ", "past ", "since ", "ago ")):
             continue  # "last Friday" is history, not a deadline
         return core.strip(), m
+    return None
+
+
+def _plausible_slash(text: str) -> bool:
+    """A bare "3/14" reads as a date (US month/day); "24/7", "50/50" and fractions such as "1/2" do not."""
+    parts = [int(x) for x in text.split("/")]
+    month, day = parts[0], parts[1]
+    return 1 <= month <= 12 and 1 <= day <= 31 and (day > 4 or len(parts) == 3)
+
+
+def _valid_day(text: str) -> bool:
+    n = int(re.sub(r"\D", "", text))
+    return 1 <= n <= 31
+
+
+def _next_day_of_month(base: date, day: int) -> date | None:
+    """ "by the 20th": the next 20th on or after the meeting date (skipping months too short for it)."""
+    for k in range(0, 3):
+        y, m = divmod(base.month - 1 + k, 12)
+        y, m = base.year + y, m + 1
+        if day <= calendar.monthrange(y, m)[1]:
+            d = date(y, m, day)
+            if d >= base:
+                return d
     return None
 
 
@@ -129,6 +156,10 @@ def resolve(phrase: str, base: date | None) -> str | None:
         return d.isoformat()
     if base is None:
         return None
+    if m.group("dom"):
+        n = int(re.sub(r"\D", "", p))
+        d = _next_day_of_month(base, n) if 1 <= n <= 31 else None
+        return d.isoformat() if d else None
     if m.group("eod") or p in ("today", "tonight"):
         return base.isoformat()
     if p == "tomorrow":

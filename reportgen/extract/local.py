@@ -26,43 +26,17 @@ from reportgen.extract.base import DraftItem, DraftSection, Event, OnEvent
 from reportgen.extract.dates import due_date, meeting_date
 from reportgen.extract.figures import Figure, best_figure, find_figures, metric_name
 from reportgen.extract.sentences import Sentence, split_sentences
+from reportgen.extract.terms import content_tokens
+from reportgen.extract.topics import find_topics
 from reportgen.models import Document
 from reportgen.sop import SOP, Criterion, FieldSpec, SectionSpec
 
-EXTRACTIVE_NOTE = (
-    "extractive: selected from the sources by the offline engine (no LLM); "
-    "every item quotes the sources verbatim, but check it before use"
-)
 DEFAULT_MAX_ITEMS = 10
 SUMMARY_SENTENCES = 5
 EVIDENCE_PER_CRITERION = 3
 MIN_WORDS = 5  # shorter sentences are never items ("Sounds good.")
 # Families whose language is specific enough that an item must show it (or an SOP cue).
 _STRICT_FAMILIES = {"commitment", "decision", "question", "figure", "advice", "contrarian"}
-
-_STOPWORDS = frozenset(
-    "a about above after again against all am an and any are as at be because been before being below between both "
-    "but by can could did do does doing down during each few for from further had has have having he her here hers "
-    "him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our "
-    "ours out over own same she should so some such than that the their them then there these they this those "
-    "through to too under until up very was we were what when where which while who whom why will with would you "
-    "your yours yeah okay ok um uh like know mean really think going get got also well right oh thing things lot "
-    "kind sort gonna wanna want one say said see go let us i'm it's that's don't i'll we'll you're we're they're "
-    "there's can't didn't doesn't isn't wasn't i've i'd every each".split()
-)
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ies", "ied", "ed", "es", "ly", "s")
-
-
-def _stem(tok: str) -> str:
-    tok = tok.replace("\u2019", "'")
-    for suf in _SUFFIXES:
-        if len(tok) > len(suf) + 3 and tok.endswith(suf):
-            return tok[: -len(suf)]
-    return tok
-
-
-def content_tokens(text: str) -> list[str]:
-    return [_stem(t) for t in C.tokens(text) if t not in _STOPWORDS and len(t) > 1]
 
 
 def _timestamp(seconds: float | None) -> str | None:
@@ -192,12 +166,11 @@ def _rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cu
     out: list[Scored] = []
     for k, i in enumerate(index.candidates):
         s = index.sentences[i]
+        if "commitment" in fams and s.is_question and not C.is_request(s.text):
+            continue  # "are we go for March 14?" asks; only "Sam, can you ...?" hands out a task
+        if "decision" in fams and (s.is_question or C.is_bare_agreement(s.text)):
+            continue  # "Agreed, that's the biggest risk" agrees with a statement; it decides nothing
         hits = C.family_hits(s.text, fams)
-        if "question" in fams and s.is_question and s.words >= 5 and "question" not in hits:
-            if not C.is_request(s.text):
-                hits.append("question")
-        if "commitment" in hits and s.is_question and not re.search(r"\b(?:can|could|would) you\b", s.text, re.I):
-            hits.remove("commitment")  # "should we...?" asks, it does not commit
         if wants_figure:
             fig = best_figure(s.text)
             if fig is None:
@@ -206,10 +179,6 @@ def _rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cu
                 hits.append("figure-strong")
         cue_n = sum(1 for p in pats if p.search(s.text))
         fam_score = (1.5 if hits else 0.0) + 0.25 * max(0, len(hits) - 1)
-        if "question" in hits and s.is_question:
-            answer = index.neighbour(s, 1, other_speaker=True, span=1)
-            if answer is not None and answer.words >= 6:
-                fam_score -= 0.8  # asked and answered: not an open question
         related = rel[k] >= 0.4 and overlap[k] >= 2
         eligible = cue_n > 0 or bool(hits) or (related and not strict)
         if not eligible:
@@ -292,6 +261,22 @@ def _owner(index: SourceIndex, s: Sentence) -> tuple[str | None, list[str]]:
     return None, []
 
 
+def _task(index: SourceIndex, s: Sentence) -> tuple[str, Sentence | None]:
+    """The task of a commitment, with the sentence that names what a bare "it" refers to (quoted too).
+
+    "We need to update it before launch" says nothing alone; the noun comes from the sentence just before
+    ("the status page still points at the old billing system"). Without one the whole sentence is kept.
+    """
+    task = C.task_text(s.text)
+    if C.pronoun_object(task) is None:
+        return task, None
+    prev = index.neighbour(s, -1, span=2)
+    resolved = C.resolve_pronoun(task, prev.text) if prev is not None else None
+    if resolved is not None and prev is not None and index.unique(prev):
+        return resolved, prev
+    return C.clean(s.text).rstrip("."), None
+
+
 def _severity(values: list[str], text: str) -> str | None:
     low = text.lower()
     want = (
@@ -359,7 +344,11 @@ def _fill(index: SourceIndex, spec: SectionSpec, fams: list[str], s: Sentence, f
         lname = name.lower()
         if f.type == "text":
             if name == main and lname not in _AUX_TEXT:
-                value = C.task_text(s.text) if commitment else C.clean(s.text)
+                value = C.clean(s.text)
+                if commitment:
+                    value, context = _task(index, s)
+                    if context is not None:
+                        quotes.insert(0, context.text)
             elif lname in ("rationale", "reason", "reasoning", "why"):
                 m = _BECAUSE_RE.search(s.text)
                 nxt = index.neighbour(s, 1, other_speaker=False, span=1)
@@ -425,63 +414,329 @@ def _owner_fields(spec: SectionSpec) -> list[str]:
 
 def _list_section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
     fams = C.families_for(spec)
+    cap = _cap(spec, DEFAULT_MAX_ITEMS)
+    if "commitment" in fams:
+        return _action_section(index, spec, fams, cap)
+    if "question" in fams:
+        return _question_section(index, spec, fams, cap)
+    if "topic" in fams and not _STRICT_FAMILIES.intersection(fams):
+        return _topic_section(index, spec, cap)
     ranked = _rank(index, spec, fams, _section_query(spec), spec.cues)
-    picked = _pick(index, ranked, _cap(spec, DEFAULT_MAX_ITEMS), spread="topic" in fams)
+    picked = _pick(index, ranked, cap)
     figures = any(f.type in ("money", "number") for f in spec.fields.values())
-    by_sentence: dict[int, DraftItem] = {}
     items: list[DraftItem] = []
     for c in picked:
         s = c.sentence
-        if "commitment" in fams and C.is_acceptance(s.text):
+        if figures:
+            found = sorted(find_figures(s.text), key=lambda f: not f.strong)[:3]
+            items.extend(_fill(index, spec, fams, s, fig) for fig in sorted(found, key=lambda f: f.start))
+            continue
+        items.append(_fill(index, spec, fams, s))
+    return items
+
+
+# --- action items: one item per task, however many sentences it took to hand it out ---------------------------
+
+
+@dataclass
+class _Task:
+    item: DraftItem
+    sentences: list[Sentence]
+    kind: str  # how the first sentence commits: named | self | addressee | team | "" (see cues.commitment_subject)
+    owner: str | None
+    request: bool  # "Sam, can you ...?": waiting for the person asked to take it
+    score: float
+
+
+def _follows(a: Sentence, b: Sentence, within: int = 3) -> bool:
+    return a.doc_index == b.doc_index and 0 < b.index - a.index <= within
+
+
+def _is_iso(value: object) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+
+
+def _task_words(index: SourceIndex, t: _Task) -> set[str]:
+    said = set().union(*(index.toks[s.index] for s in t.sentences))
+    written = {w for v in t.item.fields.values() if isinstance(v, str) for w in content_tokens(v)}
+    return (said | written) - _GENERIC_TASK_WORDS
+
+
+_GENERIC_TASK_WORDS = frozenset(content_tokens("need take make sure do done next launch week friday meeting team "
+                                               "today tomorrow monday sync first"))  # fmt: skip
+
+
+def _take_over(spec: SectionSpec, t: _Task, s: Sentence, index: SourceIndex) -> None:
+    """`s` (someone saying "I'll ...") takes the task `t` that was asked for or needed: owner = who took it."""
+    for name in _owner_fields(spec):
+        t.item.fields[name] = s.speaker
+    t.owner = s.speaker
+    t.request = False
+    t.item.flags = [f for f in t.item.flags if not f.startswith("owner-guessed")]
+    _absorb_date(spec, t, s, index)
+    t.item.quotes.append(s.text)
+    t.sentences.append(s)
+
+
+def _absorb_date(spec: SectionSpec, t: _Task, s: Sentence, index: SourceIndex) -> None:
+    for name, f in spec.fields.items():
+        if f.type == "date" and not _is_iso(t.item.fields.get(name)):
+            value, _ = due_date(s.text, index.dates[s.doc_index])
+            if value is not None and (t.item.fields.get(name) is None or _is_iso(value)):
+                t.item.fields[name] = value
+
+
+def _action_section(index: SourceIndex, spec: SectionSpec, fams: list[str], cap: int) -> list[DraftItem]:
+    """Commitments grouped into tasks: a request and its acceptance, a need and whoever takes it, and a
+    speaker's claim followed by its details ("I can take the guide. I'll have a draft by Wednesday.") are
+    one task each, with every quote kept."""
+    ranked = _rank(index, spec, fams, _section_query(spec), spec.cues)
+    picked = _pick(index, ranked, cap * 2)
+    main = _main_text_field(spec)
+    tasks: list[_Task] = []
+    by_sentence: dict[int, _Task] = {}
+
+    def new_task(s: Sentence, score: float) -> _Task:
+        item = _fill(index, spec, fams, s)
+        owner = next((item.fields.get(n) for n in _owner_fields(spec)), s.speaker)
+        t = _Task(item, [s], C.commitment_subject(s.text), owner, C.is_request(s.text), score)
+        tasks.append(t)
+        by_sentence[s.index] = t
+        return t
+
+    for c in picked:
+        s = c.sentence
+        if s.index in by_sentence:
+            continue
+        if C.is_acceptance(s.text):
             # "Sure, I can take that": the task is the request just before; the owner is whoever accepted.
             req = index.neighbour(s, -1, other_speaker=True, span=2)
             if req is None:
                 continue
-            item = by_sentence.get(req.index)
-            if item is None:
-                item = _fill(index, spec, fams, req)
-                items.append(item)
-                by_sentence[req.index] = item
-            for name in _owner_fields(spec):
-                item.fields[name] = s.speaker
-            item.flags = [f for f in item.flags if not f.startswith("owner-guessed")]
-            item.quotes.append(s.text)
+            t = by_sentence.get(req.index) or new_task(req, c.score)
+            _take_over(spec, t, s, index)
+            by_sentence[s.index] = t
             continue
-        if s.index in by_sentence:
+        kind = C.commitment_subject(s.text)
+        near = [t for t in tasks if _follows(t.sentences[-1], s)]
+        prev = near[-1] if near else None
+        words = set(index.toks[s.index]) - _GENERIC_TASK_WORDS
+        if prev is not None and kind == "self" and s.speaker and s.speaker != prev.sentences[0].speaker:
+            asked = prev.request and prev.owner in (s.speaker, None)
+            needed = prev.kind == "team" and bool(words & _task_words(index, prev))
+            if asked or needed:
+                _take_over(spec, prev, s, index)  # "Sam, can you...?" / "we need to..." + "Yes, I'll ..."
+                prev.score = max(prev.score, c.score)
+                by_sentence[s.index] = prev
+                continue
+        if (
+            prev is not None
+            and kind == "self"
+            and prev.kind == "self"
+            and prev.sentences[-1].speaker == s.speaker
+            and s.index - prev.sentences[-1].index == 1
+            and (words & _task_words(index, prev) or prev.sentences[-1].words <= 6)
+            and main is not None
+        ):
+            # "I can take the guide. I'll have a first draft to Daniel by next Wednesday." is one task.
+            more, _ = _task(index, s)
+            prev.item.fields[main] = f"{prev.item.fields[main]}; {more[:1].lower()}{more[1:]}"
+            _absorb_date(spec, prev, s, index)
+            prev.item.quotes.append(s.text)
+            prev.sentences.append(s)
+            prev.score = max(prev.score, c.score)
+            by_sentence[s.index] = prev
             continue
-        if figures:
-            found = sorted(find_figures(s.text), key=lambda f: not f.strong)[:3]
-            for fig in sorted(found, key=lambda f: f.start):
-                items.append(_fill(index, spec, fams, s, fig))
-            by_sentence[s.index] = items[-1]
+        t = new_task(s, c.score)
+        if prev is not None and prev.owner is not None and prev.owner == t.owner and words & _task_words(index, prev):
+            # The same person's task said twice nearby ("we need to train the team" / "Sam, can you ... training")
+            # is one item; the more explicit wording (a request or "I'll") names it.
+            tasks.remove(t)
+            keep_new = prev.kind == "team" and kind != "team"
+            if keep_new and main is not None:
+                prev.item.fields[main] = t.item.fields[main]
+                prev.item.flags = [f for f in prev.item.flags if not f.startswith("owner-guessed")]
+                prev.kind, prev.request = kind, t.request
+            _absorb_date(spec, prev, s, index)
+            prev.item.quotes.append(s.text)
+            prev.sentences.append(s)
+            prev.score = max(prev.score, c.score)
+            by_sentence[s.index] = prev
+    best = sorted(tasks, key=lambda t: -t.score)[:cap]
+    return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
+
+
+# --- open questions: said to be open, or asked and never answered ----------------------------------------------
+
+
+def _reply(index: SourceIndex, s: Sentence, span: int = 4) -> Sentence | None:
+    """The first thing someone else said after `s` (any length: "Go ahead." answers a question)."""
+    for j in range(s.index + 1, min(len(index.sentences), s.index + 1 + span)):
+        n = index.sentences[j]
+        if n.doc_index != s.doc_index:
+            return None
+        if s.speaker is None or n.speaker != s.speaker:
+            return n
+    return None
+
+
+_TAG_QUESTION_RE = re.compile(
+    r"(?:,\s*|\b)(?:right|yeah|okay|isn['\u2019]t it|aren['\u2019]t they|don['\u2019]t you think|wouldn['\u2019]t you|"
+    r"no|eh|huh)\s*\?$",
+    re.IGNORECASE,
+)
+_WH_RE = re.compile(r"^(?:\W*\w+,\s*)?(?:who|what|when|where|why|how|which)\b", re.IGNORECASE)
+
+
+def _answered(index: SourceIndex, s: Sentence) -> bool:
+    """A reply answers a question unless it says nobody knows; "Yeah." answers a yes/no question only."""
+    reply = _reply(index, s)
+    if reply is None:
+        return False
+    if s.speaker is None:
+        return not reply.is_question
+    if C.is_filler(reply.text):
+        return not _WH_RE.search(C.clean(s.text))
+    return not C.is_non_answer(reply.text)
+
+
+def _question_section(index: SourceIndex, spec: SectionSpec, fams: list[str], cap: int) -> list[DraftItem]:
+    """Questions explicitly left open ("one open question is", "we still don't know", "nobody has asked") and
+    questions nobody answered; a question asked and answered in the next turn is not open."""
+    rel, _ = index.relevance(_section_query(spec))
+    pats = C.cue_patterns(spec.cues)
+    scored: list[Scored] = []
+    for k, i in enumerate(index.candidates):
+        s = index.sentences[i]
+        if C.is_request(s.text):
+            continue  # "Priya, can you check the logs?" is a task
+        explicit = bool(C.family_hits(s.text, ["question"]))
+        cue = any(p.search(s.text) for p in pats)
+        if s.is_question:
+            if _answered(index, s) or _TAG_QUESTION_RE.search(s.text):
+                continue  # answered, or "..., right?" which checks rather than asks
+            score = 1.5 + (1.0 if explicit or cue else 0.0)
+        elif explicit:
+            score = 2.5
+        elif cue and not C.is_non_answer(s.text):
+            score = 1.0
+        else:
             continue
-        item = _fill(index, spec, fams, s)
+        scored.append(Scored(score + 0.5 * rel[k] + _length_factor(s.words), s, ["question"]))
+    scored.sort(key=lambda x: (-x.score, x.sentence.index))
+    picked = _pick(index, scored, cap * 2)
+    groups: list[list[Sentence]] = []
+    for c in picked:
+        s = c.sentence
+        last = groups[-1][-1] if groups else None
+        # "One open question is X. Does anyone know?" / "I don't know. Nobody has asked finance yet." is one item
+        if last is not None and last.doc_index == s.doc_index and s.index - last.index <= 3:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    groups = groups[:cap]
+    main = _main_text_field(spec) or "text"
+    items = []
+    for g in groups:
+        if spec.fields:
+            item = _fill(index, spec, fams, g[0])
+            item.quotes = list(dict.fromkeys(item.quotes + [s.text for s in g[1:]]))
+        else:
+            item = DraftItem(fields={main: C.clean(g[0].text)}, quotes=[s.text for s in g])
         items.append(item)
-        by_sentence[s.index] = item
     return items
 
 
-def _prose_section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
-    fams = C.families_for(spec) or ["summary"]
-    ranked = _rank(index, spec, fams, _section_query(spec), spec.cues)
-    generic = {"summary", "topic"}.issuperset(fams) and not spec.cues
-    if generic:
-        # A whole-meeting summary: what the sources are most about, spread over their length.
-        boost = {x.sentence.index: x.score for x in ranked}
-        ranked = [
-            Scored(
-                1.5 * index.centrality[i] + _length_factor(index.sentences[i].words) + max(0.0, boost.get(i, 0.0)),
-                index.sentences[i],
-                [],
-            )
-            for i in index.candidates
-        ]
-        ranked.sort(key=lambda x: (-x.score, x.sentence.index))
-    picked = _pick(index, ranked, _cap(spec, SUMMARY_SENTENCES), spread=generic)
+# --- topics: where the conversation moves on ---------------------------------------------------------------
+
+
+def _topic_section(index: SourceIndex, spec: SectionSpec, cap: int) -> list[DraftItem]:
+    main = _main_text_field(spec) or "text"
     items = []
-    for di in dict.fromkeys(c.sentence.doc_index for c in picked):
-        mine = [c.sentence for c in picked if c.sentence.doc_index == di]
-        items.append(DraftItem(fields={"text": " ".join(C.clean(s.text) for s in mine)}, quotes=[s.text for s in mine]))
+    for di in range(len(index.documents)):
+        idxs = [s.index for s in index.sentences if s.doc_index == di]
+        if not idxs:
+            continue
+        for topic in find_topics(index.sentences, index.toks, idxs, set(index.candidates), cap=min(cap, 7)):
+            s = index.sentences[topic.sentence]
+            if not index.unique(s):
+                continue
+            fields: dict[str, object] = {n: None for n in spec.fields} if spec.fields else {}
+            fields[main] = topic.label
+            items.append(DraftItem(fields=fields, quotes=[s.text]))
+    return items[:cap]
+
+
+# --- prose ---------------------------------------------------------------------------------------------------
+
+
+def _summary_picks(index: SourceIndex, spec: SectionSpec, di: int, fams: list[str], want: int) -> list[Scored]:
+    """A meeting summary: why it was held, what was decided, the biggest risk, then what it was most about.
+
+    Slots first (purpose near the start, up to two decisions, one serious risk), then the most central
+    remaining sentences; never a question, a request or backchannel."""
+    rel, overlap = index.relevance(_section_query(spec))
+    pats = C.cue_patterns(spec.cues)
+    idxs = [(k, i) for k, i in enumerate(index.candidates) if index.sentences[i].doc_index == di]
+    if not idxs:
+        return []
+    first, last = index.sentences[idxs[0][1]].index, index.sentences[idxs[-1][1]].index
+    spoken = any(index.sentences[i].speaker for _, i in idxs)
+    pool: list[tuple[Scored, set[str]]] = []
+    for k, i in idxs:
+        s = index.sentences[i]
+        if s.is_question or C.is_request(s.text):
+            continue
+        slots = set()
+        hits = C.family_hits(s.text, ["summary", "decision", "risk"])
+        early = (s.index - first) <= 0.2 * max(1, last - first) + 2
+        if "summary" in hits and early:
+            slots.add("purpose")
+        if spoken and "decision" in hits and not C.is_bare_agreement(s.text):
+            slots.add("decision")
+        if spoken and "risk" in hits and s.words >= 8 and not C.is_bare_agreement(s.text):
+            slots.add("risk")
+        cue = any(p.search(s.text) for p in pats)
+        score = (
+            1.2 * index.centrality[i]
+            + 0.6 * rel[k] * (overlap[k] >= 2)
+            + 0.8 * cue
+            + 0.5 * len(slots)
+            + _length_factor(s.words)
+        )
+        pool.append((Scored(score, s, sorted(slots)), slots))
+    pool.sort(key=lambda x: (-x[0].score, x[0].sentence.index))
+    chosen: list[Scored] = []
+    serious = re.compile(r"\b(?:biggest|major|serious|critical|main|real|worr\w*|lose|losing|loss)\b", re.I)
+    for slot, n in (("purpose", 1), ("decision", 1), ("risk", 1), ("decision", 2)):
+        fits = [p for p in pool if slot in p[1]]
+        if slot == "risk":  # the serious one: "we lose that revenue", "the biggest risk"
+            fits.sort(key=lambda p: not serious.search(p[0].sentence.text))
+        for c, _slots in [f for f in fits if f[0] not in chosen][: n - (slot == "decision" and n == 2)]:
+            chosen.append(c)
+    rest = [c for c, _ in pool if c not in chosen]
+    out = _pick(index, chosen[:want] + rest, want)
+    return out
+
+
+def _prose_section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
+    """One paragraph per document (at most `max_items` paragraphs) of 3-5 sentences in source order."""
+    fams = C.families_for(spec) or ["summary"]
+    items = []
+    docs = sorted({index.sentences[i].doc_index for i in index.candidates})
+    for di in docs[: _cap(spec, len(docs) or 1)]:
+        n = sum(1 for i in index.candidates if index.sentences[i].doc_index == di)
+        want = max(min(3, n), min(SUMMARY_SENTENCES, n // 6))
+        if "summary" in fams or not _STRICT_FAMILIES.intersection(fams) and not set(fams) - {"summary", "topic"}:
+            picked = _summary_picks(index, spec, di, fams, want)
+        else:
+            ranked = _rank(index, spec, fams, _section_query(spec), spec.cues)
+            ranked = [c for c in ranked if c.sentence.doc_index == di]
+            picked = _pick(index, ranked, want)
+        if picked:
+            mine = [c.sentence for c in picked]
+            text = " ".join(C.clean(s.text) for s in mine)
+            items.append(DraftItem(fields={"text": text}, quotes=[s.text for s in mine]))
     return items
 
 
@@ -575,10 +830,11 @@ def extract_section(index: SourceIndex, spec: SectionSpec) -> DraftSection:
         items = _prose_section(index, spec)
     else:
         items = _list_section(index, spec)
-    notes = [EXTRACTIVE_NOTE]
+    notes = []  # the report says it is extractive once (Report.extractive); a note here must say something specific
     if not items:
         hint = f" (cues: {', '.join(spec.cues[:6])})" if spec.cues else ""
-        notes.append(f"No sentence in the sources matched this section{hint}; it may not have come up.")
+        what = "commitment" if "commitment" in C.families_for(spec) else "sentence"
+        notes.append(f"No {what} in the sources matched this section{hint}; it may not have come up.")
     return DraftSection(section_id=spec.id, items=items, notes=notes)
 
 
