@@ -1,4 +1,4 @@
-# reportgen: one image for the CLI, the API server and (later) the worker.
+# reportgen: one image for the CLI, the API server (`serve`) and the Celery worker (`worker`).
 # Same install steps as the Makefile: system packages as in .ci/run, then `pip install .`.
 # (No Docker engine runs where this was written; keep it in step with .ci/run by hand.)
 FROM python:3.11-slim-bookworm
@@ -22,11 +22,16 @@ COPY reportgen ./reportgen
 COPY sops ./sops
 COPY templates ./templates
 COPY web ./web
+COPY migrations ./migrations
+COPY alembic.ini ./
 RUN pip install .
 
 RUN useradd --create-home --uid 10001 reportgen && mkdir -p /data && chown reportgen /data
 USER reportgen
 VOLUME ["/data"]
 
+EXPOSE 8000
 ENTRYPOINT ["reportgen"]
+# `docker run IMAGE serve --host 0.0.0.0` for the API (keys required beyond loopback: docs/security.md),
+# `docker run IMAGE worker` for a Celery worker (DATABASE_URL + REPORTGEN_BROKER_URL), or the demo:
 CMD ["demo", "--out", "/data/demo"]

@@ -8,7 +8,7 @@ to versioned JSON (`schema_version`) and that JSON is the product's interchange 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -21,7 +21,7 @@ LOCATED: frozenset[str] = frozenset({"exact", "normalized", "fuzzy"})
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id(prefix: str) -> str:

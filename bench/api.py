@@ -1,0 +1,226 @@
+"""Service benchmark: real `reportgen serve` (uvicorn) on 127.0.0.1, driven by httpx.
+
+    python bench/api.py [--rooms 20] [--clients 100] [--polls 20] [--upload-mb 200] [--json out.json]
+
+1. Batch throughput: one zip holding `--rooms` data rooms (a folder per company, two
+   generated meeting transcripts each) through POST /v1/batches/upload on the local engine,
+   timed from the POST until every room's report is done, with 1 in-process worker and
+   with 2 (fresh data directory each). Reports rooms/minute and the 2-vs-1 ratio.
+2. Status polling: `--clients` concurrent clients each GET /v1/reports/{id} `--polls`
+   times against the server while idle after the batch; latency p50/p99.
+3. Upload memory: the server's peak RSS (server and its worker processes, sampled every
+   20 ms) while it receives and unpacks a zip of `--upload-mb` MB, and of a quarter of that,
+   so "bounded, not proportional" is a comparison, not a claim. The zip's bulk is 1 MB
+   incompressible image members (sniffed and skipped: this measures transport and the zip
+   path, not PDF parsing) plus ten transcripts that are parsed and stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.service_fixtures import meeting_bytes  # noqa: E402 - generated sources shared with the tests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data_dir: Path, workers: int) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "REPORTGEN_DATA_DIR": str(data_dir), "REPORTGEN_WORKERS": str(workers),
+               "REPORTGEN_TENANT_CONCURRENCY": "8", "REPORTGEN_MAX_UPLOAD_BYTES": str(2 * 1024**3)}
+        for var in ("DATABASE_URL", "REPORTGEN_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+            env.pop(var, None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "reportgen.cli", "serve", "--port", str(self.port)], env=env, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("reportgen serve did not start")
+
+    def rss(self) -> int:
+        try:
+            p = psutil.Process(self.proc.pid)
+            return sum(x.memory_info().rss for x in [p, *p.children(recursive=True)])
+        except psutil.Error:
+            return 0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def rooms_zip(rooms: int) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(rooms):
+            name = f"company-{i:02d}"
+            zf.writestr(f"dataroom/{name}/call-1.txt", meeting_bytes(extra=300 + 7 * i, company=name))
+            zf.writestr(f"dataroom/{name}/call-2.txt", meeting_bytes(extra=150 + 3 * i, company=name + " board"))
+    return buf.getvalue()
+
+
+def run_batch(workers: int, zip_bytes: bytes, tmp: Path) -> dict:
+    server = Server(tmp / f"batch-{workers}", workers)
+    try:
+        with httpx.Client(base_url=server.base, timeout=600) as c:
+            t0 = time.perf_counter()
+            r = c.post("/v1/batches/upload", files={"file": ("rooms.zip", zip_bytes)},
+                       data={"sop": "meeting-action-items", "engine": "local"})
+            r.raise_for_status()
+            batch = r.json()
+            uploaded = time.perf_counter() - t0
+            while batch["state"] in ("queued", "running"):
+                time.sleep(0.2)
+                batch = c.get(f"/v1/batches/{batch['id']}").json()
+            total = time.perf_counter() - t0
+        return {"workers": workers, "rooms": len(batch["reports"]), "state": batch["state"],
+                "counts": batch["counts"], "upload_s": round(uploaded, 2), "total_s": round(total, 2),
+                "rooms_per_min": round(60 * len(batch["reports"]) / total, 1),
+                "report_ids": [x["report_id"] for x in batch["reports"]], "server": server}
+    except BaseException:
+        server.stop()
+        raise
+
+
+async def poll_latency(base: str, report_ids: list[str], clients: int, polls: int) -> dict:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
+        async def client(i: int) -> None:
+            rid = report_ids[i % len(report_ids)]
+            for _ in range(polls):
+                t = time.perf_counter()
+                r = await c.get(f"/v1/reports/{rid}")
+                latencies.append(time.perf_counter() - t)
+                r.raise_for_status()
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(i) for i in range(clients)))
+        wall = time.perf_counter() - t0
+    qs = statistics.quantiles(latencies, n=100)
+    return {"clients": clients, "requests": len(latencies), "p50_ms": round(qs[49] * 1000, 1),
+            "p99_ms": round(qs[98] * 1000, 1), "requests_per_s": round(len(latencies) / wall, 1)}
+
+
+def big_zip(path: Path, megabytes: int) -> int:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(10):
+            zf.writestr(f"room/transcripts/call-{i}.txt", meeting_bytes(extra=200, company=f"c{i}"))
+        for i in range(megabytes):
+            zf.writestr(f"room/scans/page-{i:04d}.png", b"\x89PNG\r\n\x1a\n" + os.urandom(1024 * 1024 - 8))
+    return path.stat().st_size
+
+
+def upload_rss(server: Server, zip_path: Path) -> dict:
+    base_rss = server.rss()
+    peak = base_rss
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, server.rss())
+            time.sleep(0.02)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    t0 = time.perf_counter()
+    with open(zip_path, "rb") as fh, httpx.Client(base_url=server.base, timeout=900) as c:
+        r = c.post("/v1/documents", files={"files": (zip_path.name, fh, "application/zip")})
+    seconds = time.perf_counter() - t0
+    done.set()
+    t.join()
+    r.raise_for_status()
+    return {"zip_mb": round(zip_path.stat().st_size / 1e6, 1), "documents": len(r.json()["documents"]),
+            "seconds": round(seconds, 2), "rss_before_mb": round(base_rss / 1e6, 1),
+            "rss_peak_mb": round(peak / 1e6, 1), "rss_growth_mb": round((peak - base_rss) / 1e6, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rooms", type=int, default=20)
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--polls", type=int, default=20)
+    ap.add_argument("--upload-mb", type=int, default=200)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-api-") as tmpdir:
+        tmp = Path(tmpdir)
+        rooms = rooms_zip(args.rooms)
+        runs = []
+        for workers in (1, 2):
+            run = run_batch(workers, rooms, tmp)
+            server = run.pop("server")
+            runs.append(run)
+            print(f"batch of {run['rooms']} rooms, {workers} worker(s): {run['total_s']} s "
+                  f"({run['rooms_per_min']} rooms/min, upload {run['upload_s']} s, {run['state']})")
+            if workers == 2:
+                poll = asyncio.run(poll_latency(server.base, run["report_ids"], args.clients, args.polls))
+                print(f"status polls, {poll['clients']} concurrent clients: p50 {poll['p50_ms']} ms, "
+                      f"p99 {poll['p99_ms']} ms ({poll['requests_per_s']} req/s)")
+                results["status_poll"] = poll
+            server.stop()
+        ratio = round(runs[0]["total_s"] / runs[1]["total_s"], 2)
+        print(f"throughput 2 workers / 1 worker: {ratio}x")
+        results["batch"] = [{k: v for k, v in r.items() if k != "report_ids"} for r in runs]
+        results["batch_throughput_ratio_2_vs_1"] = ratio
+
+        uploads = []
+        server = Server(tmp / "upload", 0)
+        try:
+            for mb in (max(1, args.upload_mb // 4), args.upload_mb):
+                path = tmp / f"upload-{mb}.zip"
+                big_zip(path, mb)
+                u = upload_rss(server, path)
+                path.unlink()
+                uploads.append(u)
+                print(f"upload of a {u['zip_mb']} MB zip: peak RSS {u['rss_peak_mb']} MB "
+                      f"(+{u['rss_growth_mb']} MB over {u['rss_before_mb']} MB) in {u['seconds']} s")
+        finally:
+            server.stop()
+        results["upload"] = uploads
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

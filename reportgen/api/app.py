@@ -1,0 +1,112 @@
+"""The FastAPI app factory: routers under /v1, JSON errors, the database and the job runner.
+
+On start the app migrates the database (`upgrade head`) and starts the dispatcher: the
+in-process runner (which resumes unfinished jobs) or, with `REPORTGEN_BROKER_URL`, Celery
+(re-sending jobs still queued, in case a previous server died between commit and send).
+The web page (issue 6) plugs in through `reportgen.web.mount(app)` when that module exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlmodel import select
+
+from reportgen.api import batches, documents, errors, reports, sops
+from reportgen.api.service import Dispatcher, Service
+from reportgen.api.uploads import BodyLimit
+from reportgen.store.config import ServiceSettings
+from reportgen.store.db import Database
+from reportgen.store.tables import Job
+
+log = logging.getLogger("reportgen.api")
+
+DESCRIPTION = """Reports whose every finding is backed by a verbatim quote located in the sources.
+
+1. `POST /v1/documents` uploads sources (multipart field `files`; a zip expands into its documents).
+2. `POST /v1/reports` with an SOP id (`GET /v1/sops`) and document ids answers 202 with a job.
+3. Follow `GET /v1/reports/{id}` or the SSE stream `/v1/reports/{id}/events`, then download
+   `/v1/reports/{id}.pdf` (or .docx, .html, .md, .json).
+
+Data rooms in bulk: `POST /v1/batches/upload` with a zip holding a folder per company.
+Auth: `Authorization: Bearer KEY` (`reportgen keys create --tenant NAME`). Errors are
+`{"error": {"code": ..., "message": ...}}`. POSTs accept an `Idempotency-Key` header.
+"""
+
+
+def make_dispatcher(db: Database, settings: ServiceSettings) -> Dispatcher:
+    if settings.broker_url:
+        from reportgen.jobs.celery_app import CeleryDispatcher
+
+        return CeleryDispatcher(settings)
+    from reportgen.jobs.inprocess import InProcessRunner
+
+    return InProcessRunner(db, settings)
+
+
+def _resend_queued(service: Service) -> None:
+    if not service.settings.broker_url:
+        return  # the in-process runner reads the queue from the table itself
+    with service.db.session() as s:
+        ids = s.exec(select(Job.id).where(Job.state == "queued")).all()
+    for job_id in ids:
+        service.dispatcher.submit(job_id)
+
+
+def create_app(settings: ServiceSettings | None = None, *, dispatcher: Dispatcher | None = None) -> FastAPI:
+    settings = settings or ServiceSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.url)
+        service = Service(settings, db, dispatcher or make_dispatcher(db, settings))
+        app.state.service = service
+        service.dispatcher.start()
+        _resend_queued(service)
+        try:
+            yield
+        finally:
+            service.dispatcher.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="reportgen", version="1", description=DESCRIPTION, lifespan=lifespan,
+        openapi_tags=[
+            {"name": "documents", "description": "Sources: upload, list, read with located segments."},
+            {"name": "reports", "description": "Reports: create, progress, result, downloads, edits, feedback."},
+            {"name": "batches", "description": "Many data rooms at once: one report per room."},
+            {"name": "sops", "description": "The SOP templates."},
+        ],
+    )
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
+    for module in (documents, reports, batches, sops):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness: the database answers")
+    def healthz() -> dict:
+        service: Service = app.state.service
+        with service.db.session() as s:
+            queued = len(s.exec(select(Job.id).where(Job.state == "queued").limit(1000)).all())
+        return {"ok": True, "database": service.db.dialect, "jobs": "celery" if settings.broker_url else "in-process",
+                "queued": queued}
+
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    """The web page lives in `reportgen.web` (issue 6): `mount(app)` adds its routes and static files."""
+    try:
+        web = importlib.import_module("reportgen.web")
+    except ModuleNotFoundError as e:
+        if e.name != "reportgen.web":
+            raise
+        return
+    mount = getattr(web, "mount", None)
+    if mount is not None:
+        mount(app)

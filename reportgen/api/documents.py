@@ -1,0 +1,103 @@
+"""/v1/documents: upload sources (files or zips), list them, read one with its segments."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from reportgen.api.auth import current_tenant
+from reportgen.api.errors import ApiError
+from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
+from reportgen.api.schemas import DocumentDetail, DocumentOut, ErrorBody, UploadOut, ts
+from reportgen.api.service import Service, get_service
+from reportgen.api.uploads import Parsed, Upload, parse_upload
+from reportgen.ingest import DEFAULT_LIMITS
+from reportgen.store.blobs import hash_source
+from reportgen.store.documents import get_document, list_documents, save_document
+from reportgen.store.tables import DocumentRow, Tenant
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+ERRORS = {401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 413: {"model": ErrorBody},
+          415: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+def document_out(row: DocumentRow, warnings: list[str] | None = None) -> DocumentOut:
+    return DocumentOut(
+        id=row.id, filename=row.filename, kind=row.kind, format=row.format, media_type=row.media_type,
+        sha256=row.sha256, size=row.size, pages=row.pages, segment_count=row.segments, chars=row.chars,
+        created_at=ts(row.created_at), warnings=list(warnings if warnings is not None else
+                                                     row.document.get("warnings", [])),
+        links={"self": f"/v1/documents/{row.id}"},
+    )
+
+
+def store_uploads(service: Service, files: list[UploadFile], password: str | None) -> list[Upload]:
+    """Parse every file first (all or nothing): a bad file fails the request before anything is listed."""
+    if not files:
+        raise ApiError(422, "no files: send one or more files in the multipart field `files`.", "no_files")
+    return [parse_upload(service.db, f.file, f.filename or "upload", password=password, limits=DEFAULT_LIMITS)
+            for f in files]
+
+
+def save_parsed(s, tenant: Tenant, parsed: list[Parsed]) -> list[DocumentRow]:  # noqa: ANN001 - Session
+    rows = [save_document(s, tenant.id, p.document, blob_sha256=p.blob_sha256, size=p.size) for p in parsed]
+    s.flush()
+    return rows
+
+
+@router.post(
+    "", status_code=201, response_model=UploadOut, responses=ERRORS,
+    summary="Upload sources: transcripts, PDFs, DOCX, text, or zips of a data room",
+)
+def upload_documents(
+    request: Request,
+    files: list[UploadFile] = File(..., description="One or more files; a zip expands into its documents."),
+    password: str | None = Form(None, description="Password of encrypted PDFs in this upload."),
+    idempotency_key: str | None = IdempotencyKey,
+    tenant: Tenant = Depends(current_tenant),
+    service: Service = Depends(get_service),
+) -> UploadOut | JSONResponse:
+    """Each file is sniffed by content (not extension), parsed into located segments and stored.
+    Same bytes under the same name return the document already stored. 413: too large; 415: a format
+    reportgen cannot read; 422: unreadable (e.g. an encrypted PDF without the `password` field)."""
+    fp = fingerprint("POST", request.url.path, [hash_source(f.file) for f in files] + [password or ""])
+    with service.db.session() as s:
+        if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
+            return cached
+    uploads = store_uploads(service, files, password)
+    with service.db.session() as s:
+        out = []
+        for up in uploads:
+            rows = save_parsed(s, tenant, up.parsed)
+            out += [document_out(r, p.document.warnings) for r, p in zip(rows, up.parsed, strict=True)]
+        body = UploadOut(documents=out)
+        remember(s, tenant.id, idempotency_key, fp, 201, body)
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
+                return cached
+            raise
+    return body
+
+
+@router.get("", response_model=list[DocumentOut], responses=ERRORS, summary="List your documents, newest first")
+def get_documents(
+    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
+    tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
+) -> list[DocumentOut]:
+    with service.db.session() as s:
+        return [document_out(r) for r in list_documents(s, tenant.id, limit=limit, offset=offset)]
+
+
+@router.get("/{document_id}", response_model=DocumentDetail, responses=ERRORS,
+            summary="One document: its text and located segments (time and speaker, or page)")
+def get_one_document(
+    document_id: str, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)
+) -> DocumentDetail:
+    with service.db.session() as s:
+        row = get_document(s, tenant.id, document_id)
+        base = document_out(row).model_dump()
+        return DocumentDetail(**base, text=row.document["text"], segments=row.document.get("segments", []))

@@ -1,0 +1,298 @@
+"""/v1/reports: create (202 + job), status and progress, result, SSE events, downloads, edits, feedback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from reportgen.api.auth import current_tenant
+from reportgen.api.errors import ApiError
+from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
+from reportgen.api.outputs import FORMATS, Format, download_response
+from reportgen.api.schemas import (
+    ErrorBody,
+    FeedbackCreate,
+    FeedbackOut,
+    ItemPatch,
+    JobOut,
+    LlmCallOut,
+    Progress,
+    ReportCreate,
+    ReportStatus,
+    ts,
+)
+from reportgen.api.service import Service, get_service
+from reportgen.models import Item, Report
+from reportgen.store.documents import check_documents_exist
+from reportgen.store.reports import (
+    TERMINAL,
+    add_feedback,
+    create_report,
+    events_after,
+    get_report,
+    latest_progress,
+    list_feedback,
+    list_reports,
+    report_model,
+    save_report_data,
+)
+from reportgen.store.tables import Job, LlmCall, ReportRow, Tenant
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+ERRORS = {401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
+    """Only SOP ids are accepted here (never paths: a path would read the server's files)."""
+    from reportgen.config import llm_configured
+    from reportgen.sop import find_sops
+
+    found = find_sops()
+    if sop not in found:
+        raise ApiError(422, f"unknown SOP {sop!r}. Available: {', '.join(sorted(found))} (GET /v1/sops).",
+                       "unknown_sop")
+    if engine == "llm" and not llm_configured():
+        raise ApiError(422, "the llm engine is not configured on this server (no OPENAI_API_KEY or "
+                            "OPENAI_BASE_URL): use engine `local`, or ask the operator to configure an LLM.",
+                       "llm_not_configured")
+    return sop, engine or ("llm" if llm_configured() else "local")
+
+
+def status_out(s: Session, rep: ReportRow, job: Job) -> ReportStatus:
+    ev, counted = latest_progress(s, rep.id)
+    return ReportStatus(
+        id=rep.id, state=job.state, sop=rep.sop_id, engine=rep.engine, document_ids=rep.document_ids,
+        batch_id=rep.batch_id, room=rep.room, revision=rep.revision,
+        progress=Progress(stage=ev.stage, message=ev.message, done=counted.done if counted else None,
+                          total=counted.total if counted else None) if ev else Progress(
+            stage="queued", message="waiting for a worker"),
+        error=job.error if job.state == "failed" else None,
+        job=JobOut(id=job.id, state=job.state, attempts=job.attempts, error=job.error, created_at=ts(job.created_at),
+                   started_at=ts(job.started_at), finished_at=ts(job.finished_at)),
+        links={
+            "self": f"/v1/reports/{rep.id}", "result": f"/v1/reports/{rep.id}/result",
+            "events": f"/v1/reports/{rep.id}/events",
+            **{f: f"/v1/reports/{rep.id}.{f}" for f in FORMATS},
+        },
+        created_at=ts(rep.created_at),
+    )
+
+
+def ready_report(rep: ReportRow, job: Job) -> Report:
+    report = report_model(rep)
+    if report is None:
+        if job.state == "failed":
+            raise ApiError(409, f"report {rep.id} failed: {job.error}", "report_failed")
+        raise ApiError(409, f"report {rep.id} is not ready yet ({job.state}). Poll GET /v1/reports/{rep.id} "
+                            "or follow its events.", "not_ready")
+    return report
+
+
+@router.post("", status_code=202, response_model=ReportStatus, responses=ERRORS,
+             summary="Start a report: 202 with the job; poll the status or follow the events")
+def create(
+    body: ReportCreate,
+    request: Request,
+    idempotency_key: str | None = IdempotencyKey,
+    tenant: Tenant = Depends(current_tenant),
+    service: Service = Depends(get_service),
+) -> ReportStatus | JSONResponse:
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    with service.db.session() as s:
+        if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
+            return cached
+        sop, engine = resolve_sop_and_engine(body.sop, body.engine)
+        doc_ids = list(dict.fromkeys(body.document_ids))
+        check_documents_exist(s, tenant.id, doc_ids)
+        rep, job = create_report(s, tenant.id, sop_id=sop, document_ids=doc_ids, engine=engine,
+                                 options=body.options.model_dump(exclude_none=True),
+                                 max_attempts=service.settings.max_attempts)
+        out = status_out(s, rep, job)
+        remember(s, tenant.id, idempotency_key, fp, 202, out)
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
+                return cached
+            raise
+    service.dispatcher.submit(job.id)
+    return out
+
+
+@router.get("", response_model=list[ReportStatus], responses=ERRORS, summary="List your reports, newest first")
+def list_all(
+    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9),
+    tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
+) -> list[ReportStatus]:
+    with service.db.session() as s:
+        return [status_out(s, r, j) for r, j in list_reports(s, tenant.id, limit=limit, offset=offset)]
+
+
+@router.get("/{report_id}.{fmt}", responses={**ERRORS, 200: {"content": {m: {} for m in FORMATS.values()}}},
+            summary="Download the report as pdf, docx, html, md or json")
+def download_by_suffix(
+    report_id: str, fmt: Format, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)
+) -> StreamingResponse:
+    return download_response(service, tenant, report_id, fmt)
+
+
+@router.get("/{report_id}", response_model=ReportStatus, responses=ERRORS, summary="Status, progress and links")
+def status(report_id: str, tenant: Tenant = Depends(current_tenant),
+           service: Service = Depends(get_service)) -> ReportStatus:
+    with service.db.session() as s:
+        rep, job = get_report(s, tenant.id, report_id)
+        return status_out(s, rep, job)
+
+
+@router.get("/{report_id}/result", response_model=Report, responses=ERRORS,
+            summary="The finished report as JSON (409 while it runs or if it failed)")
+def result(report_id: str, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)) -> Report:
+    with service.db.session() as s:
+        rep, job = get_report(s, tenant.id, report_id)
+        return ready_report(rep, job)
+
+
+@router.get("/{report_id}/download", responses={**ERRORS, 200: {"content": {m: {} for m in FORMATS.values()}}},
+            summary="Download the report in a format")
+def download(
+    report_id: str, format: Format = Query("pdf"), tenant: Tenant = Depends(current_tenant),  # noqa: A002
+    service: Service = Depends(get_service),
+) -> StreamingResponse:
+    return download_response(service, tenant, report_id, format)
+
+
+@router.get("/{report_id}/events", responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}},
+            summary="Progress as Server-Sent Events; reconnect with Last-Event-ID to resume")
+async def events(
+    report_id: str,
+    request: Request,
+    last_event_id: str | None = Header(None, alias="Last-Event-ID"),
+    after: int | None = Query(None, ge=0, le=2**62, description="Resume after this event id (for EventSource "
+                                                                   "clients that cannot set headers)."),
+    tenant: Tenant = Depends(current_tenant),
+    service: Service = Depends(get_service),
+) -> StreamingResponse:
+    def check() -> None:
+        with service.db.session() as s:
+            get_report(s, tenant.id, report_id)
+
+    await anyio.to_thread.run_sync(check)
+    start = after or 0
+    if last_event_id and last_event_id.strip().isdigit():
+        start = max(start, int(last_event_id.strip()))
+    return StreamingResponse(_event_stream(service, tenant.id, report_id, start, request),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _event_stream(service: Service, tenant_id: str, report_id: str, last: int,
+                        request: Request) -> AsyncIterator[str]:
+    def fetch(after: int) -> tuple[list, str]:
+        with service.db.session() as s:
+            rows = events_after(s, tenant_id, report_id, after)
+            state = s.exec(select(Job.state).where(Job.report_id == report_id)).one()
+        return rows, state
+
+    yield "retry: 2000\n\n"
+    idle = 0.0
+    while True:
+        rows, state = await anyio.to_thread.run_sync(fetch, last)
+        for ev in rows:
+            last = ev.id
+            data = {"id": ev.id, "stage": ev.stage, "message": ev.message, "section_id": ev.section_id,
+                    "done": ev.done, "total": ev.total, "attempt": ev.attempt, "data": ev.data,
+                    "at": ts(ev.created_at).isoformat()}
+            yield f"id: {ev.id}\nevent: {ev.stage}\ndata: {json.dumps(data, default=str)}\n\n"
+        if not rows and state in TERMINAL:
+            yield f"event: end\ndata: {json.dumps({'state': state})}\n\n"
+            return
+        if await request.is_disconnected():
+            return
+        if rows:
+            idle = 0.0
+        else:
+            idle += 0.3
+            if idle >= 15:
+                idle = 0.0
+                yield ": keep-alive\n\n"
+        await asyncio.sleep(0.3)
+
+
+@router.patch("/{report_id}/items/{item_id}", response_model=Item, responses=ERRORS,
+              summary="Edit an item: new field values keep the citations and mark it edited")
+def patch_item(
+    report_id: str, item_id: str, body: ItemPatch,
+    tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
+) -> Item:
+    with service.db.session() as s:
+        rep, job = get_report(s, tenant.id, report_id)
+        report = ready_report(rep, job)
+        item = next((i for sec in report.sections for i in sec.items if i.id == item_id), None)
+        if item is None:
+            raise ApiError(404, f"item {item_id!r} not found in report {report_id}.")
+        if body.fields:
+            unknown = [k for k in body.fields if k not in item.fields]
+            if unknown:
+                raise ApiError(422, f"unknown field(s) {', '.join(map(repr, unknown))} for this item; its fields "
+                                    f"are {', '.join(item.fields) or '(none)'}.", "unknown_field")
+            item.fields.update(body.fields)
+            item.edited = True
+        if body.review is not None:
+            item.review = body.review
+        save_report_data(s, rep, report)
+        return item
+
+
+@router.post("/{report_id}/feedback", status_code=201, response_model=FeedbackOut, responses=ERRORS,
+             summary="Feedback on a section: up or down, why, and what it should have said")
+def post_feedback(
+    report_id: str, body: FeedbackCreate, request: Request,
+    idempotency_key: str | None = IdempotencyKey,
+    tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
+) -> FeedbackOut | JSONResponse:
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    with service.db.session() as s:
+        if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
+            return cached
+        rep, job = get_report(s, tenant.id, report_id)
+        report = ready_report(rep, job)
+        if body.section_id not in {sec.id for sec in report.sections}:
+            raise ApiError(422, f"section {body.section_id!r} is not in this report; its sections are "
+                                f"{', '.join(sec.id for sec in report.sections)}.", "unknown_section")
+        fb = add_feedback(s, tenant.id, report_id, section_id=body.section_id, vote=body.vote, reason=body.reason,
+                          edits=body.edits)
+        out = FeedbackOut(id=fb.id, report_id=report_id, section_id=fb.section_id, vote=fb.vote, reason=fb.reason,
+                          edits=fb.edits, created_at=ts(fb.created_at))
+        remember(s, tenant.id, idempotency_key, fp, 201, out)
+        s.commit()
+        return out
+
+
+@router.get("/{report_id}/feedback", response_model=list[FeedbackOut], responses=ERRORS,
+            summary="Feedback given on this report")
+def get_feedback(report_id: str, tenant: Tenant = Depends(current_tenant),
+                 service: Service = Depends(get_service)) -> list[FeedbackOut]:
+    with service.db.session() as s:
+        get_report(s, tenant.id, report_id)
+        return [FeedbackOut(id=f.id, report_id=f.report_id, section_id=f.section_id, vote=f.vote, reason=f.reason,
+                            edits=f.edits, created_at=ts(f.created_at)) for f in list_feedback(s, tenant.id, report_id)]
+
+
+@router.get("/{report_id}/llm-calls", response_model=list[LlmCallOut], responses=ERRORS,
+            summary="Every LLM call made for this report: prompt, response, tokens, cost, latency")
+def llm_calls(report_id: str, tenant: Tenant = Depends(current_tenant),
+              service: Service = Depends(get_service)) -> list[LlmCallOut]:
+    with service.db.session() as s:
+        get_report(s, tenant.id, report_id)
+        rows = s.exec(select(LlmCall).where(LlmCall.report_id == report_id, LlmCall.tenant_id == tenant.id)
+                      .order_by(LlmCall.id)).all()
+        return [LlmCallOut.model_validate(r, from_attributes=True) for r in rows]
+

@@ -1,0 +1,197 @@
+"""Request and response bodies of /v1, with the examples OpenAPI shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reportgen.models import Segment
+
+JobState = Literal["queued", "running", "succeeded", "failed"]
+Engine = Literal["local", "llm"]
+
+
+def ts(t: float | None) -> datetime | None:
+    return datetime.fromtimestamp(t, UTC) if t is not None else None
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["unsupported_format"])
+    message: str = Field(examples=["deck.pptx: this is a PowerPoint presentation, which reportgen cannot read."])
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class DocumentOut(BaseModel):
+    id: str = Field(examples=["doc_3f9a1c2b7d4e"])
+    filename: str = Field(examples=["acme/contracts/msa.pdf"])
+    kind: str = Field(examples=["pdf"])
+    format: str = Field(examples=["pdf"])
+    media_type: str
+    sha256: str
+    size: int
+    pages: int | None = None
+    segment_count: int
+    chars: int
+    created_at: datetime
+    warnings: list[str] = Field(default_factory=list)
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class DocumentDetail(DocumentOut):
+    text: str
+    segments: list[Segment]
+
+
+class UploadOut(BaseModel):
+    documents: list[DocumentOut]
+
+
+class ReportOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(None, description="Model name for the llm engine.", examples=["gpt-4o-mini"])
+    meeting_date: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="Resolves 'by Friday' etc.", examples=["2026-03-02"]
+    )
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"sop": "diligence-memo", "document_ids": ["doc_3f9a1c2b7d4e"], "engine": "local"}]
+    })
+
+    sop: str = Field(min_length=1, max_length=200, description="An SOP id from GET /v1/sops.")
+    document_ids: list[str] = Field(min_length=1, max_length=1000)
+    engine: Engine | None = Field(None, description="local (offline) or llm; default: llm if configured, else local.")
+    options: ReportOptions = Field(default_factory=ReportOptions)
+
+
+class Progress(BaseModel):
+    stage: str | None = None
+    message: str | None = None
+    done: int | None = None
+    total: int | None = None
+
+
+class JobOut(BaseModel):
+    id: str
+    state: JobState
+    attempts: int
+    error: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class ReportStatus(BaseModel):
+    id: str = Field(examples=["rep_0c1d2e3f4a5b"])
+    state: JobState
+    sop: str
+    engine: str
+    document_ids: list[str]
+    batch_id: str | None = None
+    room: str | None = None
+    revision: int
+    progress: Progress
+    error: str | None = None
+    job: JobOut
+    links: dict[str, str]
+    created_at: datetime
+
+
+class ItemPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"fields": {"owner": "Priya"}, "review": "accepted"}]
+    })
+
+    fields: dict[str, Any] | None = Field(None, description="Field values to replace; citations are kept.")
+    review: Literal["pending", "accepted", "rejected"] | None = None
+
+
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"section_id": "risks", "vote": "down", "reason": "missed the change-of-control clause"}]
+    })
+
+    section_id: str = Field(min_length=1, max_length=200)
+    vote: Literal["up", "down"]
+    reason: str = Field("", max_length=5000)
+    edits: Any = Field(None, description="What the reviewer would have written instead (any JSON).")
+
+
+class FeedbackOut(BaseModel):
+    id: str
+    report_id: str
+    section_id: str
+    vote: str
+    reason: str
+    edits: Any = None
+    created_at: datetime
+
+
+class Room(BaseModel):
+    name: str = Field(min_length=1, max_length=500, examples=["acme"])
+    document_ids: list[str] = Field(min_length=1, max_length=1000)
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"sop": "diligence-memo", "engine": "local", "rooms": [
+            {"name": "acme", "document_ids": ["doc_3f9a1c2b7d4e"]},
+            {"name": "globex", "document_ids": ["doc_77aa00bb11cc"]}]}]
+    })
+
+    sop: str = Field(min_length=1, max_length=200)
+    rooms: list[Room] = Field(min_length=1, max_length=500)
+    engine: Engine | None = None
+    options: ReportOptions = Field(default_factory=ReportOptions)
+
+
+class BatchReport(BaseModel):
+    room: str | None
+    report_id: str
+    state: JobState
+    error: str | None = None
+    document_ids: list[str]
+
+
+class BatchStatus(BaseModel):
+    id: str = Field(examples=["bat_5e6f7a8b9c0d"])
+    state: Literal["queued", "running", "succeeded", "partial", "failed"]
+    sop: str
+    engine: str
+    counts: dict[str, int]
+    reports: list[BatchReport]
+    links: dict[str, str]
+    created_at: datetime
+
+
+class SopOut(BaseModel):
+    id: str
+    name: str
+    version: int | str
+    description: str | None = None
+    suits: list[str] = Field(default_factory=list)
+    sections: list[dict[str, str]]
+
+
+class LlmCallOut(BaseModel):
+    id: int
+    attempt: int
+    ts: float
+    section_id: str | None
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    latency_s: float
+    cached: bool
+    reask: int
+    error: str | None
+    messages: list[dict[str, Any]]
+    response_raw: str | None

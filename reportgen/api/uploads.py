@@ -1,0 +1,175 @@
+"""Uploaded files -> stored, parsed documents, without holding an upload whole in memory.
+
+Starlette spools each multipart file to a temporary file past 1 MB. A zip is then read
+member by member from that file, through the same safety checks `reportgen.ingest.archive`
+applies (traversal, links, encryption, counts, declared sizes, ratios while reading), so
+memory is bounded by the largest member, not by the upload. Other files are read whole,
+up to `Limits.max_file_bytes`. Each source's bytes go to the content-addressed blob store.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reportgen.api.errors import error_body
+from reportgen.errors import ArchiveError, IngestError, TooLargeError
+from reportgen.ingest import Limits, ingest_bytes, sniff
+from reportgen.ingest.archive import (
+    _JUNK_NAMES,
+    UnsafeArchiveError,
+    _clean_path,
+    _read_member,
+    _reason,
+    _refuse_packages,
+    check_members,
+)
+from reportgen.models import Document
+from reportgen.store.blobs import put_blob
+from reportgen.store.db import Database
+
+UPLOAD_PATHS = ("/v1/documents", "/v1/batches/upload")
+SMALL_BODY = 5 * 1024 * 1024
+
+
+@dataclass
+class Parsed:
+    document: Document
+    blob_sha256: str
+    size: int
+
+
+@dataclass
+class Upload:
+    filename: str
+    parsed: list[Parsed]
+    skipped: list[tuple[str, str]]  # (path inside the zip, why it was skipped)
+
+
+def _size(f: BinaryIO) -> int:
+    f.seek(0, 2)
+    n = f.tell()
+    f.seek(0)
+    return n
+
+
+def _too_large(filename: str, size: int, limit: int) -> TooLargeError:
+    return TooLargeError(
+        f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB per-file limit. Split it, or zip a folder "
+        "of smaller files.", filename=filename,
+    )
+
+
+def parse_upload(db: Database, f: BinaryIO, filename: str, *, password: str | None, limits: Limits) -> Upload:
+    """One uploaded file -> its documents (many for a zip). Raises IngestError subclasses (413/415/422)."""
+    filename = posixpath.basename((filename or "upload").replace("\\", "/")) or "upload"
+    size = _size(f)
+    head = f.read(4096)
+    f.seek(0)
+    if not head.strip():
+        raise IngestError("the file is empty. Upload a file with content.", filename=filename)
+    kind = sniff(head)  # raises UnsupportedFormatError (415) for media, images, other archives
+    if kind == "zip":
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+            raise ArchiveError(f"this zip is damaged or incomplete ({e}). Create it again and re-upload.",
+                               filename=filename) from None
+        with zf:
+            if "word/document.xml" not in set(zf.namelist()):
+                return _parse_zip(db, zf, filename, size, password=password, limits=limits)
+    if size > limits.max_file_bytes:
+        raise _too_large(filename, size, limits.max_file_bytes)
+    data = f.read()
+    docs = ingest_bytes(data, filename, password=password, limits=limits)
+    sha = put_blob(db, data, docs[0].sha256 if len(docs) == 1 else None)
+    return Upload(filename, [Parsed(d, sha, len(data)) for d in docs], [])
+
+
+def _parse_zip(
+    db: Database, zf: zipfile.ZipFile, filename: str, size: int, *, password: str | None, limits: Limits
+) -> Upload:
+    infos = zf.infolist()
+    _refuse_packages(zf, filename)
+    check_members(infos, size, limits, filename)
+    out: list[Parsed] = []
+    skipped: list[tuple[str, str]] = []
+    budget = limits.max_zip_total_bytes
+    for info in infos:
+        path = _clean_path(info.filename)
+        if info.is_dir() or info.filename.endswith("\\") or not path:
+            continue
+        base = posixpath.basename(path).lower()
+        if path.startswith("__MACOSX/") or "/__MACOSX/" in path or base in _JUNK_NAMES or base.startswith("._"):
+            continue
+        try:
+            member = _read_member(zf, info, limits, budget, filename)
+        except UnsafeArchiveError:
+            raise
+        except ArchiveError as exc:
+            skipped.append((path, _reason(exc)))
+            continue
+        budget -= len(member)
+        try:
+            docs = ingest_bytes(member, path, password=password, limits=limits, depth=2)
+        except UnsafeArchiveError:
+            raise
+        except IngestError as exc:
+            skipped.append((path, _reason(exc)))
+            continue
+        sha = put_blob(db, member)
+        out.extend(Parsed(d, sha, len(member)) for d in docs)
+    notes = [f"skipped {path}: {why}" for path, why in skipped]
+    if not out:
+        why = "; ".join(notes[:10]) if notes else "it contains no files"
+        raise ArchiveError(f"nothing in this zip could be read: {why}.", filename=filename)
+    out[0].document.warnings.extend(notes)
+    return Upload(filename, out, skipped)
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 while they stream, before they fill a disk."""
+
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
+        self.app, self.max_upload = app, max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload if scope["path"] in UPLOAD_PATHS else SMALL_BODY
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        message = (
+            f"the request body is over the {limit / 1e6:.0f} MB limit. Upload fewer or smaller files per request"
+            + (" (REPORTGEN_MAX_UPLOAD_BYTES sets the limit)." if limit == self.max_upload else ".")
+        )
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, error_body(413, message, "too_large"))
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413, message)  # FastAPI re-raises HTTPException from body parsing
+            return msg
+
+        await self.app(scope, counted, send)
+
+
+async def _send_json(send: Send, status: int, body: dict) -> None:
+    import json
+
+    raw = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": raw})

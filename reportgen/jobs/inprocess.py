@@ -1,0 +1,152 @@
+"""The embedded job runner: a scheduler thread in the server and a pool of worker processes.
+
+It needs no broker because it reads the queue from the database: every poll (or wake-up
+after a submit) it hands queued jobs, and running ones whose worker died, to the pool,
+keeping within the pool size and each tenant's concurrency limit. So a restarted server
+resumes whatever the previous one left unfinished. Worker processes (not threads) by
+default, because the local engine is CPU-bound and must not starve the API's event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import socket
+import threading
+from collections import Counter
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from sqlalchemy import update
+from sqlmodel import func, select
+
+from reportgen.jobs.claims import unfinished_jobs, worker_id
+from reportgen.jobs.run import execute_job
+from reportgen.store.config import ServiceSettings
+from reportgen.store.db import Database
+from reportgen.store.tables import Job, now
+
+log = logging.getLogger("reportgen.jobs")
+_child_settings: ServiceSettings | None = None
+
+
+def _init_child(settings_json: str) -> None:
+    global _child_settings
+    _child_settings = ServiceSettings.model_validate_json(settings_json)
+
+
+def _run_in_child(job_id: str) -> str:
+    return execute_job(job_id, settings=_child_settings, worker=worker_id("inproc"))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_orphans(db: Database) -> int:
+    """Expire the leases of jobs held by in-process workers of this host that no longer exist."""
+    prefix = f"inproc:{socket.gethostname()}:"
+    with db.session() as s:
+        rows = s.exec(select(Job).where(Job.state == "running", Job.worker.startswith(prefix))).all()
+        dead = [j.id for j in rows if not _pid_alive(int((j.worker or "").split(":")[2] or 0))]
+        if dead:
+            s.exec(update(Job).where(Job.id.in_(dead), Job.state == "running").values(lease_until=0.0))
+            s.commit()
+    return len(dead)
+
+
+class InProcessRunner:
+    def __init__(self, db: Database, settings: ServiceSettings, *, poll: float = 1.0) -> None:
+        self.db, self.settings, self.poll = db, settings, poll
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._inflight: dict[str, tuple[str, Future]] = {}  # job id -> (tenant id, future)
+        self._pool: Executor | None = None
+        self._thread: threading.Thread | None = None
+
+    def _make_pool(self) -> Executor:
+        n = self.settings.workers
+        if self.settings.runner == "thread":
+            return ThreadPoolExecutor(max_workers=n, thread_name_prefix="reportgen-job")
+        return ProcessPoolExecutor(
+            max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_child, initargs=(self.settings.model_dump_json(),),
+        )
+
+    def start(self) -> None:
+        if self.settings.workers <= 0 or self._thread is not None:
+            return
+        release_orphans(self.db)
+        self._pool = self._make_pool()
+        self._thread = threading.Thread(target=self._loop, name="reportgen-scheduler", daemon=True)
+        self._thread.start()
+
+    def submit(self, job_id: str) -> None:  # noqa: ARG002 - the queue is the table; this only wakes the scheduler
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._schedule()
+            except Exception:  # noqa: BLE001 - e.g. the database restarting: log and poll again
+                log.exception("job scheduler: poll failed")
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+    def _schedule(self) -> None:
+        for job_id, (_, fut) in list(self._inflight.items()):
+            if fut.done():
+                del self._inflight[job_id]
+                exc = fut.exception()
+                if isinstance(exc, BrokenProcessPool):  # a worker process died: its job's lease will expire
+                    log.error("job worker process died while running %s; restarting the pool", job_id)
+                    self._pool = self._make_pool()
+                elif exc is not None:
+                    log.error("job %s: runner error %r", job_id, exc)
+                elif fut.result() == "tenant-limit":
+                    pass  # stays queued; considered again next poll
+        free = self.settings.workers - len(self._inflight)
+        if free <= 0 or self._pool is None:
+            return
+        with self.db.session() as s:
+            candidates = [j for j in unfinished_jobs(s) if j.id not in self._inflight]
+            if not candidates:
+                return
+            t = now()
+            running = Counter(
+                dict(
+                    s.exec(
+                        select(Job.tenant_id, func.count())
+                        .where(Job.state == "running", Job.lease_until >= t)
+                        .group_by(Job.tenant_id)
+                    ).all()
+                )
+            )
+        pending = Counter(tenant for tenant, _ in self._inflight.values())
+        for job in candidates:
+            if free <= 0:
+                break
+            busy = max(running[job.tenant_id], pending[job.tenant_id])
+            if busy >= self.settings.tenant_concurrency:
+                continue
+            pending[job.tenant_id] += 1
+            free -= 1
+            fut = self._pool.submit(_run_in_child, job.id) if self.settings.runner == "process" else (
+                self._pool.submit(execute_job, job.id, db=self.db, settings=self.settings, worker=worker_id("inproc"))
+            )
+            fut.add_done_callback(lambda _f: self._wake.set())
+            self._inflight[job.id] = (job.tenant_id, fut)

@@ -1,0 +1,85 @@
+"""One delivery of one job: claim it, build the report from stored inputs, finish it once.
+
+Every runner (the in-process pool, a Celery task) calls `execute_job` with a job id and
+nothing else; everything the job needs is in the database. A user's error (a bad SOP, an
+unreadable source, no LLM configured) fails the job at once with that message; anything
+unexpected is retried until the job's attempts run out, then fails saying what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from datetime import date
+from typing import Any
+
+from reportgen.errors import ReportgenError
+from reportgen.extract.base import Event, Extractor
+from reportgen.jobs.claims import Claim, claim_job, fail_job, finish_job, heartbeat, record_event, worker_id
+from reportgen.models import Report
+from reportgen.store.config import ServiceSettings
+from reportgen.store.db import Database, open_database
+from reportgen.store.documents import load_documents
+
+log = logging.getLogger("reportgen.jobs")
+
+
+def make_job_engine(name: str, options: dict[str, Any], db: Database, claim: Claim) -> str | Extractor:
+    """The extractor for a job; the llm engine records its calls in the job database's ledger."""
+    if name != "llm":
+        return name
+    from reportgen.config import Settings
+    from reportgen.extract.llm import LLMExtractor
+    from reportgen.jobs.ledger import JobLedger
+
+    settings = Settings.from_env()
+    if options.get("model"):
+        settings = settings.model_copy(update={"model": options["model"]})
+    ledger = JobLedger(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt)
+    return LLMExtractor(settings, ledger=ledger)  # type: ignore[arg-type]
+
+
+def build_report(db: Database, claim: Claim) -> Report:
+    """The pure part of a job: read inputs, run the pipeline, return the report (nothing written but events)."""
+    from reportgen.pipeline import agenerate
+
+    inputs = claim.inputs
+    options: dict[str, Any] = dict(inputs.get("options") or {})
+    with db.session() as s:
+        documents = load_documents(s, claim.tenant_id, inputs["document_ids"])
+    when = date.fromisoformat(options["meeting_date"]) if options.get("meeting_date") else None
+    engine = make_job_engine(inputs.get("engine") or "local", options, db, claim)
+
+    def on_event(ev: Event) -> None:
+        record_event(db, claim, ev)
+
+    report = asyncio.run(agenerate(documents, inputs["sop"], engine=engine, meeting_date=when, on_event=on_event))
+    report.id = claim.report_id
+    return report
+
+
+def execute_job(
+    job_id: str, *, db: Database | None = None, settings: ServiceSettings | None = None, worker: str | None = None
+) -> str:
+    """Run one delivery of a job. Returns what happened: succeeded, failed, queued (will retry),
+    done (already finished), busy (another worker holds it), tenant-limit, lost (claim expired), missing."""
+    settings = settings or ServiceSettings.from_env()
+    db = db or open_database(settings)
+    claim = claim_job(
+        db, job_id, worker or worker_id(), lease=settings.lease_seconds, tenant_limit=settings.tenant_concurrency
+    )
+    if isinstance(claim, str):
+        return claim
+    record_event(db, claim, Event(stage="started", message=f"attempt {claim.attempt} started on {claim.worker}"))
+    try:
+        with heartbeat(db, claim, settings.lease_seconds) as lost:
+            report = build_report(db, claim)
+        if lost.is_set():
+            return "lost"
+        return "succeeded" if finish_job(db, claim, report) else "lost"
+    except ReportgenError as e:
+        return fail_job(db, claim, str(e), retry=False) or "lost"
+    except Exception as e:  # noqa: BLE001 - a bug or an outage: keep the inputs, say why, retry if attempts remain
+        log.error("job %s attempt %s crashed:\n%s", job_id, claim.attempt, traceback.format_exc())
+        return fail_job(db, claim, f"internal error: {type(e).__name__}: {e}", retry=True) or "lost"

@@ -1,0 +1,69 @@
+"""Service settings (database, broker, limits), read from the environment in one place.
+
+The API process, `reportgen worker` and the in-process runner's worker processes all call
+`ServiceSettings.from_env()`, so a worker on another machine needs nothing but
+`DATABASE_URL` and `REPORTGEN_BROKER_URL` to agree with the server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from reportgen.config import ConfigError
+
+
+class ServiceSettings(BaseModel):
+    data_dir: Path = Path(".reportgen")
+    database_url: str | None = None  # None: a SQLite file in data_dir
+    broker_url: str | None = None  # None: the in-process runner
+    queue: str = "reportgen"
+    workers: int = Field(2, ge=0, le=64, description="in-process runner: jobs run at once (0 = do not run jobs)")
+    runner: str = Field("process", pattern="^(process|thread)$")
+    tenant_concurrency: int = Field(2, ge=1, le=1000, description="running jobs per tenant")
+    lease_seconds: float = Field(60.0, gt=0, description="a running job's claim; renewed while it runs")
+    max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024)
+    max_attempts: int = Field(3, ge=1, le=20)
+    # Serve without keys while none exist: only true when the server is bound to loopback (see docs/security.md).
+    open_when_no_keys: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ServiceSettings:
+        env = os.environ if env is None else env
+        names = {
+            "data_dir": "REPORTGEN_DATA_DIR",
+            "database_url": "DATABASE_URL",
+            "broker_url": "REPORTGEN_BROKER_URL",
+            "queue": "REPORTGEN_QUEUE",
+            "workers": "REPORTGEN_WORKERS",
+            "runner": "REPORTGEN_RUNNER",
+            "tenant_concurrency": "REPORTGEN_TENANT_CONCURRENCY",
+            "lease_seconds": "REPORTGEN_JOB_LEASE",
+            "max_upload_bytes": "REPORTGEN_MAX_UPLOAD_BYTES",
+            "max_attempts": "REPORTGEN_JOB_ATTEMPTS",
+        }
+        values: dict[str, object] = {f: env[v].strip() for f, v in names.items() if env.get(v, "").strip()}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as e:
+            err = e.errors()[0]
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            raise ConfigError(
+                f"environment variable {names.get(field, field)}={values.get(field)!r} is not usable: "
+                f"{err['msg']}. Fix or unset it."
+            ) from None
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL; a bare `postgresql://` gets the psycopg (v3) driver we ship."""
+        if not self.database_url:
+            return f"sqlite:///{(self.data_dir / 'reportgen.sqlite3').resolve()}"
+        url = self.database_url
+        for bare in ("postgresql://", "postgres://"):
+            if url.startswith(bare):
+                return "postgresql+psycopg://" + url[len(bare):]
+        return url

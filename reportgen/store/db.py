@@ -1,0 +1,128 @@
+"""One database per process: the engine, sessions, and `upgrade head` on open.
+
+SQLite (the embedded default) gets WAL and a busy timeout so the API thread and the job
+workers can write at once; PostgreSQL gets an advisory lock around migrations so several
+servers and workers starting together do not race to create the same tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, create_engine
+
+from reportgen.errors import ReportgenError
+from reportgen.store.config import ServiceSettings
+
+_CHECKOUT = Path(__file__).resolve().parent.parent.parent
+_MIGRATION_LOCK = 0x5250_4754  # "RPGT": any constant, shared by every process that migrates
+
+
+class DatabaseError(ReportgenError):
+    http_status = 503
+
+
+def migrations_dir() -> Path:
+    """`migrations/` in a checkout; `reportgen._migrations` in a wheel (like sops/ and templates/)."""
+    candidate = _CHECKOUT / "migrations"
+    if (candidate / "env.py").is_file():
+        return candidate
+    return Path(str(resources.files("reportgen._migrations")))
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_db_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"DATABASE_URL={url!r} is not a database URL: use e.g. postgresql+psycopg://user:pass@host/db, "
+            "or unset it for the SQLite file in REPORTGEN_DATA_DIR."
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def migrate(engine: Engine) -> None:
+    """Run Alembic `upgrade head` on this engine's database."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except OperationalError as e:
+        raise DatabaseError(
+            f"cannot reach the database at {engine.url.render_as_string(hide_password=True)}: "
+            f"{str(e.orig).strip().splitlines()[0] if e.orig else e}. Check DATABASE_URL and that the server runs."
+        ) from None
+
+
+class Database:
+    """An engine plus the session factory every store function takes a session from."""
+
+    def __init__(self, url: str, *, run_migrations: bool = True) -> None:
+        self.url = url
+        self.engine = make_db_engine(url)
+        if run_migrations:
+            migrate(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_open: dict[str, Database] = {}
+_open_lock = threading.Lock()
+
+
+def open_database(settings: ServiceSettings | None = None) -> Database:
+    """The process-wide Database for these settings, migrated on first open."""
+    settings = settings or ServiceSettings.from_env()
+    url = settings.url
+    with _open_lock:
+        db = _open.get(url)
+        if db is None:
+            db = _open[url] = Database(url)
+        return db
+
+
+def forget_database(url: str) -> None:
+    """Drop the cached Database for `url` (tests that drop their schema, forked workers)."""
+    with _open_lock:
+        db = _open.pop(url, None)
+    if db is not None:
+        db.dispose()

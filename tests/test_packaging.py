@@ -1,0 +1,51 @@
+"""The wheel carries everything a checkout has: every subpackage, the SOPs, templates, web pages and migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_subpackage_is_listed_in_pyproject() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "reportgen").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_wheel_contains_data_folders(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    [wheel] = tmp_path.glob("reportgen-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for sop in (ROOT / "sops").glob("*.yaml"):
+        assert f"reportgen/_sops/{sop.name}" in names
+    for tpl in (ROOT / "templates").rglob("*.html"):
+        assert "reportgen/_templates/" + tpl.relative_to(ROOT / "templates").as_posix() in names
+    assert "reportgen/_templates/report.css" in names
+    assert any(n.startswith("reportgen/_migrations/versions/0001") for n in names)
+    assert "reportgen/samples/launch-sync.txt" in names
