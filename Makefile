@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench install dev clean
+.PHONY: run demo test lint bench install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-## run the product on its embedded defaults: a report from the bundled sample meeting
+## run the product on its embedded defaults: the API and web page on http://127.0.0.1:8000
+## (SQLite and blobs in ./.reportgen, jobs in-process, the offline engine unless an LLM is configured)
 run: $(VENV)/.installed
+	$(BIN)/reportgen serve
+
+## a report from the bundled sample meeting, in every format, into .reportgen/demo/
+demo: $(VENV)/.installed
 	$(BIN)/reportgen demo
 
 ## the whole test suite (lint first)
