@@ -199,9 +199,12 @@ class Report(BaseModel):
         return [c for s in self.sections for i in s.items for c in i.citations]
 
     def verification(self) -> dict[str, Any]:
-        """The numbers on the title page: how much of this report is backed by located quotes."""
-        items = [i for s in self.sections for i in s.items]
-        cites = self.citations()
+        """The numbers on the title page: how much of what is delivered is backed by located quotes.
+
+        Items a reviewer rejected are left out of the deliverable, so they are left out here too.
+        """
+        items = [i for s in self.sections for i in s.items if i.review != "rejected"]
+        cites = [c for i in items for c in i.citations]
         located = sum(c.located for c in cites)
         return {
             "items": len(items),

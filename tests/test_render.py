@@ -211,3 +211,26 @@ def test_every_builtin_sop_renders_from_both_engines(tmp_path) -> None:
             doc = docx.Document(str(render_docx(rep, tmp_path / f"{sop.id}-{engine}.docx")))
             assert sum(p.style.name == "Heading 1" for p in doc.paragraphs) == len(sop.sections) + 3
             assert Report.model_validate_json(write(rep, tmp_path / f"{sop.id}-{engine}.json").read_text()) == rep
+
+
+def test_reviewer_decisions_reach_every_format(tmp_path) -> None:
+    """Rejected items leave the deliverable (and its numbers); edited items say so."""
+    from reportgen.models import Item, Report, Section
+
+    keep = Item(fields={"task": "Ship the migration guide"}, edited=True)
+    drop = Item(fields={"task": "REJECTED-TASK-7731"}, review="rejected")
+    report = Report(
+        sop_id="meeting-action-items",
+        sections=[Section(id="action_items", title="Action items", kind="table", items=[keep, drop])],
+    )
+    md = render_markdown(report)
+    html = render_html(report)
+    assert "REJECTED-TASK-7731" not in md and "REJECTED-TASK-7731" not in html
+    assert "1 item rejected by a reviewer" in md
+    assert "changed by a reviewer" in md and "changed by a reviewer" in html
+    assert report.verification()["items"] == 1
+    doc = docx.Document(str(render_docx(report, tmp_path / "r.docx")))
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells
+    )
+    assert "REJECTED-TASK-7731" not in text and "changed by a reviewer" in text

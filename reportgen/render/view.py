@@ -158,12 +158,18 @@ def _issue_where(section_id: str | None, report: Report) -> str:
 def _section(
     s: Section, number: int, report: Report, names: dict[str, str], multi: bool, counter: list[int]
 ) -> SectionView:
-    rows = [_row(item, s.kind, report, names, multi, counter) for item in s.items]
+    # A reviewer's "reject" takes the item out of the deliverable; the section says how many went.
+    kept = [item for item in s.items if item.review != "rejected"]
+    rejected = len(s.items) - len(kept)
+    rows = [_row(item, s.kind, report, names, multi, counter) for item in kept]
+    notes = list(s.notes)
+    if rejected:
+        notes.append(f"{rejected} item{'s' if rejected > 1 else ''} rejected by a reviewer and left out.")
     if s.kind == "scorecard":
         columns = list(SCORECARD_COLUMNS)
     else:
         seen: dict[str, None] = {}
-        for item in s.items:
+        for item in kept:
             for key in item.fields:
                 seen.setdefault(key, None)
         columns = [(k, labels.heading(k)) for k in seen]
@@ -176,7 +182,7 @@ def _section(
         status=s.status,
         columns=columns,
         rows=rows,
-        notes=list(s.notes),
+        notes=notes,
     )
 
 
@@ -221,6 +227,9 @@ def _row(item: Item, kind: str, report: Report, names: dict[str, str], multi: bo
         if code == "unsupported" and badge:
             continue  # the badge and the red citation already say it, in place
         flags.append(Flag(code=code, message=message, severe=code in SEVERE_FLAGS))
+    if item.edited:
+        edited = "changed by a reviewer; the quotes are the sources' own"
+        flags.append(Flag(code="edited", message=edited, severe=False))
     return Row(
         id=item.id,
         primary=primary,

@@ -1,0 +1,686 @@
+// The report page: live progress over SSE while the job runs, then the review — verification
+// summary, sections and items, citation chips that open the source viewer, inline edits,
+// accept/reject, per-section feedback and downloads.
+"use strict";
+
+const app = document.getElementById("report-app");
+const reportId = app.dataset.reportId;
+const S = { status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null };
+
+// Stages the pipeline and job runner emit; EventSource only delivers named events we listen for.
+const STAGES = ["started", "parsed", "selected", "retrieved", "extract", "extracted", "grounded", "validated",
+  "rendered", "finished", "failed", "retry", "progress"];
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+// ---------------------------------------------------------------------------------------------
+
+function setStep(step, state) {
+  const order = ["parse", "extract", "validate", "render", "ready"];
+  const idx = order.indexOf(step);
+  for (const li of document.querySelectorAll("#stepper li")) {
+    const i = order.indexOf(li.dataset.step);
+    li.classList.toggle("done", i < idx || (i === idx && state === "done"));
+    li.classList.toggle("active", i === idx && state !== "done");
+    li.classList.toggle("failed", i === idx && state === "failed");
+    if (i === idx && state !== "done") li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
+  }
+}
+
+function setBar(pct) {
+  const bar = document.getElementById("bar");
+  bar.setAttribute("aria-valuenow", String(Math.round(pct)));
+  bar.firstElementChild.style.width = `${pct}%`;
+}
+
+function setConn(text) {
+  const c = document.getElementById("conn");
+  c.hidden = !text;
+  c.textContent = text || "";
+}
+
+function sectionProgress() {
+  const list = document.getElementById("section-progress");
+  list.replaceChildren(...S.sop.sections.map((sec) => h("li.pending", { dataset: { section: sec.id } },
+    h("span.sp-mark", { "aria-hidden": "true" }), h("span.sp-title", {}, sec.title), h("span.sp-info.muted", {}, "waiting"))));
+}
+
+function onEvent(ev) {
+  const log = document.getElementById("event-log");
+  const at = ev.at ? new Date(ev.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
+  log.append(h("li", { dataset: { eventId: ev.id } }, h("time.muted", {}, at), " ", ev.message));
+  log.scrollTop = log.scrollHeight;
+  document.getElementById("progress-msg").textContent = ev.message;
+  const st = ev.stage;
+  if (st === "started") { setStep("parse"); setBar(4); }
+  else if (st === "parsed") { setStep("extract"); setBar(12); }
+  else if (st === "extract" || st === "extracted") {
+    setStep("extract");
+    if (ev.total) {
+      setBar(12 + (70 * ev.done) / ev.total);
+      document.querySelector("[data-step=extract] .step-detail").textContent = `· section ${ev.done} of ${ev.total}`;
+    }
+    const li = ev.section_id && document.querySelector(`#section-progress li[data-section="${CSS.escape(ev.section_id)}"]`);
+    if (li) {
+      const n = ev.data && typeof ev.data.items === "number" ? ev.data.items : null;
+      const failed = / \(failed\)$/.test(ev.message);
+      li.className = failed ? "failed" : "done";
+      li.querySelector(".sp-info").textContent = failed ? "failed" : n === null ? "done" : `${n} item${n === 1 ? "" : "s"}`;
+    }
+    if (ev.done && ev.done === ev.total) setStep("validate");
+  } else if (st === "validated") { setStep("validate"); setBar(88); }
+  else if (st === "finished") { setStep("render"); setBar(92); }
+  else if (st === "retry") { setConn("An attempt failed and will be retried: " + ev.message); }
+  else if (st === "failed") { showFailure(ev.message); }
+}
+
+function follow() {
+  let last = 0;
+  let es = null;
+  let ended = false;
+  let tries = 0;
+  const handle = (msg) => {
+    const id = parseInt(msg.lastEventId || "0", 10);
+    if (id && id <= last) return; // already shown before a reconnect
+    if (id) last = id;
+    try { onEvent(JSON.parse(msg.data)); } catch (e) { /* a keep-alive or foreign message */ }
+  };
+  const open = () => {
+    es = new EventSource(`/v1/reports/${encodeURIComponent(reportId)}/events${last ? `?after=${last}` : ""}`);
+    for (const name of STAGES) es.addEventListener(name, handle);
+    es.onmessage = handle;
+    es.onopen = () => { tries = 0; setConn(null); };
+    es.addEventListener("end", (m) => {
+      ended = true;
+      es.close();
+      setConn(null);
+      const state = JSON.parse(m.data).state;
+      if (state === "succeeded") finished();
+      else refreshStatus().then(() => showFailure(S.status.error || "the report failed."));
+    });
+    // Reconnect ourselves rather than rely on the browser's retry: `?after=` resumes exactly after the
+    // last event shown, whatever the browser does with Last-Event-ID, and backs off if the server is down.
+    es.onerror = () => {
+      if (ended) return;
+      es.close();
+      const wait = Math.min(10000, 1000 * 2 ** tries++);
+      setConn(`Connection dropped; reconnecting in ${wait / 1000} s and resuming after event ${last}…`);
+      setTimeout(open, wait);
+    };
+  };
+  open();
+}
+
+async function refreshStatus() {
+  S.status = await api(`/v1/reports/${encodeURIComponent(reportId)}`);
+  S.rev = S.status.revision;
+}
+
+function showFailure(message) {
+  const st = document.querySelector("#stepper li.active") || document.querySelector("#stepper li");
+  st.classList.add("failed");
+  document.getElementById("progress-title").textContent = "The report could not be built";
+  const box = document.getElementById("load-error");
+  box.hidden = false;
+  box.replaceChildren(h("strong", {}, "Failed: "), message, " ",
+    h("a", { href: "/" }, "Start a new report"), " with other sources or another template.");
+}
+
+async function finished() {
+  setStep("render");
+  setBar(94);
+  document.getElementById("progress-msg").textContent = "Rendering the PDF…";
+  await refreshStatus();
+  await loadReview();
+  const t0 = performance.now();
+  try {
+    const r = await fetch(downloadUrl("pdf"), { credentials: "same-origin" });
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(String(r.status));
+    document.getElementById("progress-msg").textContent = `Ready. PDF rendered in ${((performance.now() - t0) / 1000).toFixed(1)} s.`;
+  } catch (e) {
+    document.getElementById("progress-msg").textContent = "Ready. (The PDF will render when you download it.)";
+  }
+  setStep("ready", "done");
+  setBar(100);
+  announce("The report is ready for review.");
+  setTimeout(() => { document.getElementById("progress").hidden = true; }, 1200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review
+// ---------------------------------------------------------------------------------------------
+
+function support(item) {
+  const n = item.citations.length;
+  if (!n) return "uncited";
+  const located = item.citations.filter((c) => c.status !== "unsupported").length;
+  return located === n ? "supported" : located ? "partial" : "unsupported";
+}
+
+function verification(report) {
+  const items = report.sections.flatMap((s) => s.items);
+  const cites = items.flatMap((i) => i.citations);
+  const by = { exact: 0, normalized: 0, fuzzy: 0, unsupported: 0 };
+  for (const c of cites) by[c.status] = (by[c.status] || 0) + 1;
+  return {
+    items: items.length,
+    supported: items.filter((i) => support(i) === "supported").length,
+    unsupported: items.filter((i) => ["unsupported", "uncited"].includes(support(i))).length,
+    partial: items.filter((i) => support(i) === "partial").length,
+    citations: cites.length, located: cites.length - by.unsupported, by,
+    reviewed: items.filter((i) => i.review !== "pending").length,
+    edited: items.filter((i) => i.edited).length,
+  };
+}
+
+function firstUnsupported(report) {
+  return report.sections.flatMap((s) => s.items).find((i) => ["unsupported", "uncited"].includes(support(i)));
+}
+
+function docOf(id) { return S.report.documents.find((d) => d.id === id); }
+
+function chipLabel(c) {
+  if (c.status === "unsupported" || !c.document_id) return "[quote not found]";
+  const doc = docOf(c.document_id);
+  const paged = S.report.documents.filter((d) => d.kind === "pdf" || d.kind === "docx").length;
+  if (c.start !== null && c.start !== undefined) return `[${fmtClock(c.start)}${c.speaker ? " · " + c.speaker : ""}]`;
+  if (c.speaker) return `[${c.speaker}]`;
+  if (c.page) return `[${paged > 1 && doc ? doc.filename + " " : ""}p. ${c.page}]`;
+  return `[${doc ? doc.filename.split("/").pop() : "source"}]`;
+}
+
+function chipDescription(c) {
+  if (c.status === "unsupported" || !c.document_id) return `Quote not found in the sources: “${c.quote}”`;
+  const doc = docOf(c.document_id);
+  const where = c.start != null ? `at ${fmtClock(c.start)}${c.speaker ? ", " + c.speaker : ""}` : c.page ? `page ${c.page}` : "";
+  return `Open in ${doc ? doc.filename : "the source"} ${where}: “${c.quote}”`;
+}
+
+function chip(c) {
+  const cls = c.status === "unsupported" ? "unsupported" : c.status;
+  const b = h("button.chip." + cls, { type: "button", "aria-label": chipDescription(c), title: chipDescription(c),
+    "aria-controls": "viewer" }, chipLabel(c));
+  if (c.status === "fuzzy") b.append(h("span.approx", { "aria-hidden": "true" }, "≈"));
+  b.addEventListener("click", () => openCitation(c, b));
+  return b;
+}
+
+function humanize(name) { return name.replace(/_/g, " ").replace(/^\w/, (ch) => ch.toUpperCase()); }
+
+function showValue(v) {
+  if (v === null || v === undefined || v === "") return "—";
+  if (Array.isArray(v)) return v.length ? v.join("; ") : "—";
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "object") return v.text || (v.value != null ? `${v.value}${v.unit ? " " + v.unit : ""}` : "—");
+  return String(v);
+}
+
+function specOf(sectionId) { return S.sop ? S.sop.sections.find((s) => s.id === sectionId) : null; }
+
+function criterionOf(spec, item) {
+  return spec && spec.criteria ? spec.criteria.find((c) => c.id === item.fields.criterion) : null;
+}
+
+function fieldsView(section, item) {
+  const f = item.fields;
+  const spec = specOf(section.id);
+  if (section.kind === "scorecard") {
+    const rated = f.rating !== null && f.rating !== undefined;
+    const crit = criterionOf(spec, item);
+    return h("div.fields", {},
+      h("div.score-head", {}, h("strong.item-main", {}, f.name || f.criterion || "Criterion"),
+        h("span.rating" + (rated ? "" : ".unrated"), {}, rated ? `${f.rating} · ${f.band || ""}` : "Not rated")),
+      crit ? h("p.muted.small", {}, crit.question) : null,
+      h("p.item-text", { dataset: { field: "rationale" } }, showValue(f.rationale)));
+  }
+  const names = Object.keys(f);
+  if (names.length === 1 && names[0] === "text") return h("div.fields", {}, h("p.item-text", { dataset: { field: "text" } }, showValue(f.text)));
+  const [main, ...rest] = names;
+  return h("div.fields", {},
+    h("p.item-text.item-main", { dataset: { field: main } }, showValue(f[main])),
+    rest.length ? h("dl.meta", {}, rest.flatMap((n) => [h("dt", {}, humanize(n)), h("dd", { dataset: { field: n } }, showValue(f[n]))])) : null);
+}
+
+function flagView(flag) {
+  const i = flag.indexOf(":");
+  const code = i > 0 ? flag.slice(0, i) : flag;
+  const msg = i > 0 ? flag.slice(i + 1).trim() : "";
+  const serious = ["unsupported", "no-evidence", "invalid-enum", "invalid-rating", "missing-field"].includes(code);
+  return h("li.flag" + (serious ? ".serious" : ""), {}, h("span.flag-code", {}, code), " ", msg);
+}
+
+function itemView(section, item) {
+  const sup = support(item);
+  const li = h(`li.item.support-${sup}.review-${item.review}`, { id: `item-${item.id}`, dataset: { itemId: item.id } });
+  const body = h("div.item-body", {});
+  if (sup === "unsupported" || sup === "uncited") {
+    body.append(h("p.support-banner", {}, "⚠ Unsupported: ", sup === "uncited"
+      ? "this finding cites no quote from the sources." : "none of its quotes were found in the sources. Check it before relying on it."));
+  } else if (sup === "partial") {
+    const missing = item.citations.filter((c) => c.status === "unsupported").length;
+    body.append(h("p.support-banner.partial", {}, `Partly supported: ${missing} of ${item.citations.length} quotes not found in the sources.`));
+  }
+  body.append(fieldsView(section, item));
+  if (item.citations.length) body.append(h("div.cites", { role: "group", "aria-label": "Evidence" }, item.citations.map(chip)));
+  if (item.flags.length) body.append(h("ul.flags", { "aria-label": "Flags" }, item.flags.map(flagView)));
+  const tags = h("div.tags", {},
+    item.edited ? h("span.tag.edited", {}, "Edited") : null,
+    item.review === "accepted" ? h("span.tag.accepted", {}, "Accepted") : null,
+    item.review === "rejected" ? h("span.tag.rejected", {}, "Rejected") : null);
+  const label = showValue(Object.values(item.fields)[section.kind === "scorecard" ? 1 : 0]).slice(0, 60);
+  const actions = h("div.item-actions", {}, tags,
+    h("div.btn-row", {},
+      h("button.btn.small.accept", { type: "button", "aria-pressed": String(item.review === "accepted"),
+        "aria-label": `Accept: ${label}`, onclick: () => setReview(section, item, item.review === "accepted" ? "pending" : "accepted") }, "✓ Accept"),
+      h("button.btn.small.reject", { type: "button", "aria-pressed": String(item.review === "rejected"),
+        "aria-label": `Reject: ${label}`, onclick: () => setReview(section, item, item.review === "rejected" ? "pending" : "rejected") }, "✕ Reject"),
+      h("button.btn.small.edit", { type: "button", "aria-label": `Edit: ${label}`, onclick: () => editItem(section, item) }, "✎ Edit")));
+  li.append(body, actions);
+  return li;
+}
+
+function feedbackView(section) {
+  const fb = S.feedback[section.id];
+  const box = h("div.feedback", { role: "group", "aria-label": `Feedback on ${section.title}` },
+    h("span.fb-q", {}, "Did this section get it right?"),
+    h("button.btn.small.thumb", { type: "button", "aria-pressed": String(fb ? fb.vote === "up" : false),
+      "aria-label": `Yes, ${section.title} got it right`, onclick: () => openFeedback(section, "up") }, "👍"),
+    h("button.btn.small.thumb", { type: "button", "aria-pressed": String(fb ? fb.vote === "down" : false),
+      "aria-label": `No, ${section.title} got something wrong`, onclick: () => openFeedback(section, "down") }, "👎"));
+  return box;
+}
+
+function sectionView(section) {
+  const el = h("section.rsec", { id: `sec-${section.id}`, "aria-labelledby": `h-${section.id}` });
+  const n = section.items.length;
+  el.append(h("header.rsec-head", {},
+    h("div", {}, h("h2", { id: `h-${section.id}` }, section.title),
+      h("span.muted.small", {}, `${section.kind} · ${n} item${n === 1 ? "" : "s"}`)),
+    feedbackView(section)));
+  el.append(h("div.fb-slot", {}));
+  const fb = S.feedback[section.id];
+  if (fb) el.querySelector(".fb-slot").append(feedbackDone(fb));
+  if (section.status === "failed") el.append(h("p.error-box", {}, "This section could not be extracted: ", section.notes.join(" ")));
+  else if (section.notes.length) el.append(h("ul.notes.muted.small", {}, section.notes.map((x) => h("li", {}, x))));
+  if (!n && section.status !== "failed") el.append(h("p.empty.muted", {}, "Nothing in the sources answered this section."));
+  el.append(h("ol.items", {}, section.items.map((it) => itemView(section, it))));
+  return el;
+}
+
+function summaryView() {
+  const r = S.report;
+  const v = verification(r);
+  const pct = v.citations ? Math.round((100 * v.located) / v.citations) : 100;
+  const stat = (value, label, cls = "") => h("div.stat" + cls, {}, h("span.stat-value", {}, value), h("span.stat-label", {}, label));
+  const errors = r.issues.filter((i) => i.severity === "error");
+  const box = h("section.summary", { "aria-labelledby": "h-summary" },
+    h("h2.sr-only", { id: "h-summary" }, "Verification summary"),
+    h("div.stats", {},
+      stat(`${v.located}/${v.citations}`, `quotes located (${pct}%)`, pct === 100 ? ".good" : ".warn"),
+      stat(String(v.supported), `of ${v.items} findings fully supported`),
+      v.unsupported ? h("a.stat.bad.stat-link", { href: `#item-${firstUnsupported(r).id}` }, h("span.stat-value", {}, String(v.unsupported)),
+        h("span.stat-label", {}, "unsupported: show the first")) : stat("0", "unsupported"),
+      stat(`${v.reviewed}/${v.items}`, "reviewed"),
+      stat(String(v.edited), "edited")),
+    h("p.small.muted.by-status", {}, `Matches: ${v.by.exact} exact · ${v.by.normalized} normalised · ${v.by.fuzzy} fuzzy · ${v.by.unsupported} not found`));
+  if (r.extractive) box.append(h("p.notice", {}, h("strong", {}, "Extractive draft. "),
+    "The offline engine picked these sentences from the sources rather than writing conclusions; every finding is a quotation. Review before relying on it."));
+  if (r.issues.length) {
+    box.append(h("details.issues" + (errors.length ? ".has-errors" : ""), { open: errors.length ? true : null },
+      h("summary", {}, `${r.issues.length} note${r.issues.length === 1 ? "" : "s"} from the run` + (errors.length ? ` (${errors.length} error${errors.length === 1 ? "" : "s"})` : "")),
+      h("ul", {}, r.issues.map((i) => h("li.issue." + i.severity, {}, h("span.flag-code", {}, i.severity), " ", i.message)))));
+  }
+  box.append(h("div.summary-foot", {},
+    h("div.sources", {}, h("span.muted.small", {}, "Sources: "), r.documents.map((d) =>
+      h("button.linkish.small", { type: "button", onclick: (e) => openDocument(d.id, e.currentTarget) },
+        `${d.filename} (${d.kind === "transcript" ? fmtClock(d.duration || 0) : d.pages ? d.pages + " p." : d.kind})`))),
+    h("nav.toc", { "aria-label": "Sections" }, r.sections.map((s) =>
+      h("a", { href: `#sec-${s.id}` }, s.title, h("span.count", {}, String(s.items.length)))))));
+  return box;
+}
+
+function renderReview() {
+  const review = document.getElementById("review");
+  review.replaceChildren(summaryView(), ...S.report.sections.map(sectionView));
+  review.hidden = false;
+}
+
+function refreshSummary() {
+  const old = document.querySelector(".summary");
+  if (old) old.replaceWith(summaryView());
+}
+
+function replaceItem(section, item) {
+  const idx = section.items.findIndex((i) => i.id === item.id);
+  section.items[idx] = item;
+  document.getElementById(`item-${item.id}`).replaceWith(itemView(section, item));
+  refreshSummary();
+}
+
+async function patchItem(section, item, body) {
+  const out = await api(`/v1/reports/${encodeURIComponent(reportId)}/items/${encodeURIComponent(item.id)}`, jsonOpts("PATCH", body));
+  S.rev += 1;
+  updateDownloads();
+  replaceItem(section, out);
+  return out;
+}
+
+async function setReview(section, item, review) {
+  try {
+    await patchItem(section, item, { review });
+    announce(review === "pending" ? "Review cleared." : `Item ${review}.`);
+    const btn = document.querySelector(`#item-${CSS.escape(item.id)} .${review === "rejected" ? "reject" : "accept"}`);
+    if (btn) btn.focus();
+  } catch (e) { toast(e.message); }
+}
+
+function editorFor(section, item, name, value, uid) {
+  const spec = specOf(section.id);
+  const fs = (spec && spec.fields && spec.fields[name]) || {};
+  const id = `${uid}-${name}`;
+  const label = h("label", { for: id }, humanize(name === "text" ? "text" : name));
+  const wrap = (input, hint) => h("div.edit-field" + (input.tagName === "TEXTAREA" || name === Object.keys(item.fields)[0] ? ".wide" : ""), {},
+    label, input, hint ? h("p.hint", {}, hint) : null);
+  if (section.kind === "scorecard" && name === "rating") {
+    const crit = criterionOf(spec, item);
+    const bands = crit ? crit.rubric : [];
+    return wrap(h("select", { id, dataset: { field: name, kind: "rating" } },
+      h("option", { value: "", selected: value == null ? true : null }, "Not rated"),
+      bands.map((b) => h("option", { value: String(b.value), selected: value === b.value ? true : null, title: b.description },
+        `${b.value} · ${b.label}`))));
+  }
+  if (section.kind === "scorecard" && ["criterion", "name", "band"].includes(name)) return null;
+  const type = fs.type || (typeof value === "boolean" ? "boolean" : Array.isArray(value) ? "list" : "text");
+  if (type === "enum" && fs.values) {
+    return wrap(h("select", { id, dataset: { field: name, kind: "enum" } },
+      fs.required === false ? h("option", { value: "" }, "—") : null,
+      fs.values.map((x) => h("option", { value: x, selected: value === x ? true : null }, x))));
+  }
+  if (type === "rating" && fs.rubric) {
+    return wrap(h("select", { id, dataset: { field: name, kind: "rating" } },
+      h("option", { value: "" }, "Not rated"),
+      fs.rubric.map((b) => h("option", { value: String(b.value), selected: value === b.value ? true : null }, `${b.value} · ${b.label}`))));
+  }
+  if (type === "boolean") return wrap(h("input", { id, type: "checkbox", checked: value ? true : null, dataset: { field: name, kind: "boolean" } }));
+  if (type === "list") return wrap(h("textarea", { id, rows: 3, dataset: { field: name, kind: "list" } }, (value || []).join("\n")), "One per line.");
+  if ((type === "money" || type === "number") && value && typeof value === "object") {
+    return wrap(h("input", { id, type: "text", value: value.text || "", dataset: { field: name, kind: "amount" } }), "As written, e.g. $12.5M in FY2024.");
+  }
+  if (type === "date") return wrap(h("input", { id, type: "text", value: value || "", dataset: { field: name, kind: "text" }, placeholder: "YYYY-MM-DD" }), "YYYY-MM-DD, or the phrase as said.");
+  if (type === "person") {
+    const people = [...new Set(S.report.documents.flatMap((d) => d.speakers))];
+    const box = wrap(h("input", { id, type: "text", value: value || "", list: `${uid}-people`, dataset: { field: name, kind: "text" } }));
+    box.append(h("datalist", { id: `${uid}-people` }, people.map((p) => h("option", { value: p }))));
+    return box;
+  }
+  const long = String(value || "").length > 70 || name === "text" || name === "rationale";
+  return wrap(long ? h("textarea", { id, rows: Math.min(6, 2 + Math.floor(String(value || "").length / 90)), dataset: { field: name, kind: "text" } }, value || "")
+    : h("input", { id, type: "text", value: value == null ? "" : String(value), dataset: { field: name, kind: "text" } }));
+}
+
+function readEditor(form, section, item) {
+  const out = {};
+  for (const el of form.querySelectorAll("[data-field]")) {
+    const name = el.dataset.field;
+    const old = item.fields[name];
+    let v;
+    switch (el.dataset.kind) {
+      case "boolean": v = el.checked; break;
+      case "list": v = el.value.split("\n").map((x) => x.trim()).filter(Boolean); break;
+      case "rating": v = el.value === "" ? null : parseInt(el.value, 10); break;
+      case "enum": v = el.value === "" ? null : el.value; break;
+      case "amount": v = { ...(old || {}), text: el.value.trim() }; break;
+      default: v = el.value.trim() === "" && (old === null || old === undefined) ? old : el.value.trim();
+    }
+    if (JSON.stringify(v) !== JSON.stringify(old)) out[name] = v;
+  }
+  if (section.kind === "scorecard" && "rating" in out) {
+    const crit = criterionOf(specOf(section.id), item);
+    const band = crit && out.rating != null ? crit.rubric.find((b) => b.value === out.rating) : null;
+    if ("band" in item.fields) out.band = band ? band.label : null;
+  }
+  return out;
+}
+
+function editItem(section, item) {
+  const li = document.getElementById(`item-${item.id}`);
+  const uid = `ed-${item.id}`;
+  const fields = Object.entries(item.fields).map(([n, v]) => editorFor(section, item, n, v, uid)).filter(Boolean);
+  const err = h("p.ferr.wide", { role: "alert", hidden: true });
+  const form = h("form.editor", { "aria-label": "Edit this item" }, fields, err,
+    h("div.btn-row.wide", {},
+      h("button.btn.primary.small", { type: "submit" }, "Save"),
+      h("button.btn.small", { type: "button", onclick: () => { replaceItem(section, item); focusItem(item, ".edit"); } }, "Cancel"),
+      h("span.hint", {}, "The quotes stay attached; every download uses your text.")));
+  form.addEventListener("keydown", (e) => { if (e.key === "Escape") { replaceItem(section, item); focusItem(item, ".edit"); } });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const changed = readEditor(form, section, item);
+    if (!Object.keys(changed).length) { replaceItem(section, item); focusItem(item, ".edit"); return; }
+    try {
+      await patchItem(section, item, { fields: changed });
+      announce("Saved. The edit will appear in every download.");
+      focusItem(item, ".edit");
+    } catch (ex) { err.hidden = false; err.textContent = ex.message; }
+  });
+  li.querySelector(".item-body .fields").replaceWith(form);
+  li.querySelector(".item-actions .btn-row").hidden = true;
+  const first = form.querySelector("textarea, input, select");
+  if (first) first.focus();
+}
+
+function focusItem(item, sel) {
+  const b = document.querySelector(`#item-${CSS.escape(item.id)} ${sel}`);
+  if (b) b.focus();
+}
+
+function feedbackDone(fb) {
+  return h("p.fb-done.small", {}, fb.vote === "up" ? "👍 You said this section got it right" : "👎 You said this section got something wrong",
+    fb.reason ? `: “${fb.reason}”` : ".");
+}
+
+function openFeedback(section, vote) {
+  const sec = document.getElementById(`sec-${section.id}`);
+  const slot = sec.querySelector(".fb-slot");
+  const id = `fb-${section.id}`;
+  const ta = h("textarea", { id, rows: 2, maxlength: 5000,
+    placeholder: vote === "down" ? "e.g. missed the change-of-control clause" : "optional" });
+  const form = h("form.fb-form", {},
+    h("label", { for: id }, vote === "down" ? "What was wrong or missing?" : "What did it get right? (optional)"), ta,
+    h("div.btn-row", {}, h("button.btn.primary.small", { type: "submit" }, vote === "down" ? "Send 👎" : "Send 👍"),
+      h("button.btn.small", { type: "button", onclick: () => { slot.replaceChildren(S.feedback[section.id] ? feedbackDone(S.feedback[section.id]) : ""); } }, "Cancel")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const fb = await api(`/v1/reports/${encodeURIComponent(reportId)}/feedback`,
+        jsonOpts("POST", { section_id: section.id, vote, reason: ta.value.trim() }));
+      S.feedback[section.id] = fb;
+      sec.querySelector(".feedback").replaceWith(feedbackView(section));
+      slot.replaceChildren(feedbackDone(fb));
+      announce("Thanks, your feedback was recorded.");
+    } catch (ex) { toast(ex.message); }
+  });
+  slot.replaceChildren(form);
+  ta.focus();
+}
+
+function downloadUrl(fmt) { return `/v1/reports/${encodeURIComponent(reportId)}.${fmt}?rev=${S.rev}`; }
+
+function updateDownloads() {
+  const box = document.getElementById("downloads");
+  for (const a of box.querySelectorAll("a[data-fmt]")) {
+    a.href = downloadUrl(a.dataset.fmt);
+    a.setAttribute("download", "");
+  }
+  box.hidden = false;
+}
+
+async function loadReview() {
+  const [report, feedback] = await Promise.all([
+    api(`/v1/reports/${encodeURIComponent(reportId)}/result`),
+    api(`/v1/reports/${encodeURIComponent(reportId)}/feedback`).catch(() => []),
+  ]);
+  S.report = report;
+  for (const f of feedback) S.feedback[f.section_id] = f; // newest last wins
+  const srcs = report.documents.map((d) => d.filename);
+  document.getElementById("report-title").textContent = report.sop_name || report.sop_id;
+  document.getElementById("report-meta").textContent = [
+    srcs.length > 3 ? `${srcs.slice(0, 3).join(", ")} +${srcs.length - 3}` : srcs.join(", "),
+    report.engine === "llm" ? `LLM · ${report.model || ""}` : "offline engine",
+    new Date(report.created_at).toLocaleString(), S.status.room ? `room ${S.status.room}` : null,
+  ].filter(Boolean).join(" · ");
+  document.title = `${report.sop_name || report.sop_id} · reportgen`;
+  updateDownloads();
+  renderReview();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source viewer
+// ---------------------------------------------------------------------------------------------
+
+function loadDoc(id) {
+  if (!S.docs.has(id)) S.docs.set(id, api(`/v1/documents/${encodeURIComponent(id)}`));
+  return S.docs.get(id);
+}
+
+const MATCH = {
+  exact: "Found verbatim.",
+  normalized: "Found after normalising case, spacing, punctuation or filler words.",
+  fuzzy: "Found approximately",
+};
+
+function segmentView(seg, range, doc) {
+  const row = h("div.seg", { dataset: { seg: seg.id } });
+  if (doc.kind === "transcript") {
+    row.append(h("span.seg-time", {}, seg.start != null ? fmtClock(seg.start) : ""),
+      h("span.seg-speaker", {}, seg.speaker || ""));
+  }
+  const text = h("span.seg-text", {});
+  if (range && range[0] < seg.char_end && range[1] > seg.char_start) {
+    const a = Math.max(range[0], seg.char_start) - seg.char_start;
+    const b = Math.min(range[1], seg.char_end) - seg.char_start;
+    text.append(seg.text.slice(0, a), h("mark", {}, seg.text.slice(a, b)), seg.text.slice(b));
+    row.classList.add("hit");
+  } else text.textContent = seg.text;
+  row.append(text);
+  return row;
+}
+
+function openViewer(opener) {
+  const viewer = document.getElementById("viewer");
+  viewer.classList.add("open");
+  document.body.classList.add("viewer-open");
+  document.getElementById("viewer-close").hidden = false;
+  if (S.activeChip) S.activeChip.classList.remove("active");
+  S.activeChip = opener || null;
+  if (opener) opener.classList.add("active");
+}
+
+function closeViewer() {
+  const viewer = document.getElementById("viewer");
+  viewer.classList.remove("open");
+  document.body.classList.remove("viewer-open");
+  document.getElementById("viewer-close").hidden = true;
+  if (S.activeChip) { S.activeChip.classList.remove("active"); S.activeChip.focus(); }
+}
+
+async function openCitation(c, opener) {
+  openViewer(opener);
+  const title = document.getElementById("viewer-title");
+  const quoteBox = document.getElementById("viewer-quote");
+  const body = document.getElementById("viewer-body");
+  const nav = document.getElementById("viewer-nav");
+  nav.hidden = true;
+  quoteBox.replaceChildren(h("blockquote", {}, c.quote));
+  if (c.status === "unsupported" || !c.document_id) {
+    title.textContent = "Quote not found";
+    quoteBox.append(h("p.support-banner", {}, "This quote does not appear in any source, even approximately. The finding is kept but marked unsupported: check it against the sources yourself."));
+    body.replaceChildren();
+    title.focus();
+    return;
+  }
+  const ref = docOf(c.document_id);
+  title.textContent = ref ? ref.filename : "Source";
+  quoteBox.append(h("p.match.small", {}, c.status === "fuzzy" ? `${MATCH.fuzzy} (${Math.round(c.score * 100)}% similar).` : MATCH[c.status] || "",
+    " ", c.start != null ? `At ${fmtClock(c.start)}${c.speaker ? ", " + c.speaker : ""}.` : c.page ? `Page ${c.page}.` : ""));
+  body.replaceChildren(h("p.muted", {}, "Loading the source…"));
+  let doc;
+  try { doc = await loadDoc(c.document_id); } catch (e) { body.replaceChildren(h("p.error-box", {}, e.message)); return; }
+  let range = c.char_start != null ? [c.char_start, c.char_end] : null;
+  if (!range && c.segment_ids.length) {
+    const segs = doc.segments.filter((s) => c.segment_ids.includes(s.id));
+    if (segs.length) range = [Math.min(...segs.map((s) => s.char_start)), Math.max(...segs.map((s) => s.char_end))];
+  }
+  renderDoc(doc, range, c.page);
+  title.focus();
+}
+
+async function openDocument(id, opener) {
+  openViewer(opener);
+  document.getElementById("viewer-quote").replaceChildren();
+  document.getElementById("viewer-title").textContent = (docOf(id) || {}).filename || "Source";
+  const doc = await loadDoc(id);
+  renderDoc(doc, null, doc.kind === "pdf" || doc.kind === "docx" ? 1 : null);
+  document.getElementById("viewer-title").focus();
+}
+
+// Paged sources show one page's text (as in the PDF); others show everything, scrolled to the quote.
+function renderDoc(doc, range, page) {
+  const body = document.getElementById("viewer-body");
+  const nav = document.getElementById("viewer-nav");
+  const paged = doc.segments.some((s) => s.page != null) && doc.kind !== "transcript";
+  let segs = doc.segments;
+  if (paged) {
+    const pages = doc.pages || Math.max(...doc.segments.map((s) => s.page || 1));
+    const hit = range ? doc.segments.find((s) => s.char_start < range[1] && s.char_end > range[0]) : null;
+    const current = (hit && hit.page) || page || 1;
+    segs = doc.segments.filter((s) => s.page === current);
+    const go = (p) => renderDoc(doc, range && hit && hit.page === p ? range : null, p);
+    nav.replaceChildren(
+      h("button.btn.small", { type: "button", disabled: current <= 1 ? true : null, "aria-label": "Previous page", onclick: () => go(current - 1) }, "‹"),
+      h("span.small", { "aria-live": "polite" }, `Page ${current} of ${pages}`),
+      h("button.btn.small", { type: "button", disabled: current >= pages ? true : null, "aria-label": "Next page", onclick: () => go(current + 1) }, "›"));
+    nav.hidden = false;
+    if (!range) range = null;
+  } else nav.hidden = true;
+  const frag = h("div.doc.doc-" + doc.kind, {}, segs.length ? segs.map((s) => segmentView(s, range, doc)) : h("p.muted", {}, "No text on this page."));
+  body.replaceChildren(frag);
+  const mark = body.querySelector("mark");
+  if (mark) mark.scrollIntoView({ block: "center" });
+  else body.scrollTop = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && document.getElementById("viewer").classList.contains("open") && !e.target.closest("form")) closeViewer();
+});
+
+document.addEventListener("DOMContentLoaded", async () => {
+  document.getElementById("viewer-close").addEventListener("click", closeViewer);
+  try {
+    await refreshStatus();
+    const sops = await api("/v1/web/sops");
+    S.sop = sops.find((s) => s.id === S.status.sop) || null;
+  } catch (e) {
+    const box = document.getElementById("load-error");
+    box.hidden = false;
+    box.textContent = e.message;
+    return;
+  }
+  document.getElementById("report-title").textContent = S.sop ? S.sop.name : S.status.sop;
+  document.getElementById("report-meta").textContent = `${S.status.document_ids.length} source(s) · ${S.status.engine} engine`;
+  if (S.status.state === "succeeded") {
+    try { await loadReview(); } catch (e) { toast(e.message); }
+    return;
+  }
+  document.getElementById("progress").hidden = false;
+  if (S.sop) sectionProgress();
+  if (S.status.state === "failed") {
+    setStep("parse");
+    showFailure(S.status.error || "the report failed.");
+    return;
+  }
+  follow();
+});
