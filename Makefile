@@ -39,9 +39,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check reportgen tests bench
 
-## every benchmark, against the peers measured in the same run
+CORPUS ?= ../shared/corpus
+## every benchmark, against the peers measured in the same run (one table of ratios; see docs/eval.md)
 bench: $(VENV)/.installed-dev
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
+	$(BIN)/python bench/run_all.py $(if $(wildcard $(CORPUS)),--corpus $(CORPUS)) --json .reportgen/bench.json
 
 clean:
 	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

@@ -403,6 +403,29 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix (see `
     typer.echo(f"revoked {row.id} (prefix {row.prefix})")
 
 
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path | None, typer.Option("--gold", help="Gold set (.yaml/.json/.jsonl); docs/eval.md.")] = None,
+    sop: Annotated[str | None, typer.Option("--sop", help="SOP id or YAML path (default: the gold set's).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or llm.")] = "local",
+    model: Annotated[str | None, typer.Option("--model", help="Model name for the llm engine.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result (or comparison) as JSON.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="Compare the eval results given as arguments.")] = False,
+    results: Annotated[list[Path] | None, typer.Argument(help="With --compare: two or more eval result JSONs.")] = None,
+    budget_share: Annotated[float, typer.Option("--budget-share", help="Retrieval check: share of tokens.")] = 0.2,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N cases.")] = None,
+) -> None:
+    """Score an engine against a gold set (P/R/F1 per section, owners, dates, citations, retrieval, cost),
+    or say which of two saved results wins where: `reportgen eval --compare A.json B.json`."""
+    from reportgen.evals.command import eval_command
+
+    if bool(results) != compare:
+        raise ReportgenError("compare saved results with `reportgen eval --compare A.json B.json`; "
+                             "score a gold set with `reportgen eval --gold FILE` (no file arguments).")
+    eval_command(gold, sop, engine=engine, model=model, json_out=json_out, compare=list(results or []),
+                 budget_share=budget_share, limit=limit, echo=typer.echo)
+
+
 def main() -> None:
     try:
         app()

@@ -64,3 +64,34 @@ def test_bad_input_exits_nonzero_without_traceback(tmp_path: Path, name: str, da
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     r = run("ingest", str(tmp_path / "nope.vtt"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "not found" in r.stderr
+
+
+def test_cite_locates_a_quote_and_says_unsupported_otherwise(transcript: Path) -> None:
+    r = run("cite", str(transcript), "--quote", "i'll fix the retry path, by friday", "--json")
+    assert r.returncode == 0, r.stderr
+    c = json.loads(r.stdout)
+    assert c["status"] == "normalized" and c["start"] == 12.0 and c["speaker"] == "Daniel Okafor"
+    text = transcript.read_text()
+    assert text[c["char_start"] : c["char_end"]] == "I'll fix the retry path by Friday"
+    r = run("cite", str(transcript), "--quote", "we will hire three engineers in Lisbon next quarter")
+    assert r.returncode == 1 and "unsupported" in r.stdout
+
+
+def test_sops_list_show_check(tmp_path: Path) -> None:
+    r = run("sops", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    ids = {s["id"] for s in json.loads(r.stdout)}
+    assert {
+        "meeting-action-items",
+        "interview-scorecard",
+        "diligence-memo",
+        "expert-call-notes",
+        "advisory-memo",
+    } <= ids
+    r = run("sops", "show", "interview-scorecard")
+    assert r.returncode == 0 and "Problem solving" in r.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nname: X\nsections:\n  - id: a\n    title: A\n    fields:\n      owner: {type: persn}\n")
+    r = run("sops", "check", str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "bad.yaml:7" in r.stderr and "persn" in r.stderr

@@ -1,0 +1,261 @@
+"""Run an engine over a gold set and score it: the numbers behind `reportgen eval`.
+
+Each case's report is built by the same `reportgen.pipeline.generate` users call, on an SOP
+cut down to the sections that case has gold for (so an llm run pays only for what is
+scored). Retrieval is measured separately, on the BM25 selection of `reportgen.context`,
+under a budget that is a share of the sources so that selection has to happen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from reportgen.context import estimate_tokens, segment_line, select_context
+from reportgen.errors import ReportgenError
+from reportgen.evals.gold import BuiltCase, GoldError, GoldSet, build_case, load_gold
+from reportgen.evals.match import main_text_field, match_items
+from reportgen.evals.metrics import SectionScore, SectionTally, overall
+from reportgen.extract.base import Extractor
+from reportgen.models import Document, Item, Report
+from reportgen.sop import SOP
+
+RESULT_SCHEMA = "reportgen-eval/1"
+DEFAULT_BUDGET_SHARE = 0.2
+
+
+class ItemOutcome(BaseModel):
+    """What happened to one gold item: the unit `--compare` judges engines on."""
+
+    id: str
+    case: str
+    section: str
+    matched: bool
+    how: str | None = None  # span | field | criterion | verdict
+    similarity: float | None = None
+    fields: dict[str, bool] = Field(default_factory=dict)
+    gold_text: str = ""
+    pred_text: str = ""
+
+
+class CaseOutcome(BaseModel):
+    id: str
+    seconds: float = 0.0
+    cost_usd: float = 0.0
+    calls: int = 0
+    cached_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    failed: str | None = None
+    unresolved: list[str] = Field(default_factory=list)
+    extra: dict[str, list[str]] = Field(default_factory=dict)  # predicted items no gold item matched
+
+
+class EvalRun(BaseModel):
+    schema_: str = Field(RESULT_SCHEMA, alias="schema")
+    label: str
+    engine: str
+    model: str | None = None
+    prompt: str | None = None
+    gold_name: str
+    gold_path: str | None = None
+    gold_digest: str = ""
+    sop_id: str
+    sop_version: int | str = 1
+    budget_share: float = DEFAULT_BUDGET_SHARE
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    sections: list[SectionScore] = Field(default_factory=list)
+    overall: SectionScore | None = None
+    cost: dict[str, Any] = Field(default_factory=dict)
+    cases: list[CaseOutcome] = Field(default_factory=list)
+    items: list[ItemOutcome] = Field(default_factory=list)
+
+    model_config = {"populate_by_name": True}
+
+
+def _clip(text: Any, n: int = 160) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def prompt_id() -> str:
+    """A short hash of the llm engine's system prompt: two runs with different prompts compare as such."""
+    from reportgen.extract.prompts import SYSTEM_PROMPT
+
+    return hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()[:8]
+
+
+def _selected(spec, documents: list[Document], share: float) -> tuple[set[tuple[str, int]], int]:
+    total = sum(estimate_tokens(segment_line(i, s)) + 1 for i, d in enumerate(documents, 1) for s in d.segments)
+    budget = max(50, int(total * share))
+    chunks = select_context(spec, documents, budget)
+    return {(c.document_id, sid) for c in chunks for sid in c.segment_ids}, sum(len(d.segments) for d in documents)
+
+
+def resolve_run_sop(gold: GoldSet, sop: SOP | str | None) -> SOP:
+    from reportgen.pipeline import resolve_sop
+
+    chosen = sop or gold.sop or next((c.sop for c in gold.cases if c.sop), None)
+    if chosen is None:
+        raise GoldError(f"{gold.path}: no SOP given: pass --sop ID, or put `sop:` in the gold set.")
+    spec = resolve_sop(chosen)
+    known = {s.id: s for s in spec.sections}
+    for c in gold.cases:
+        missing = sorted(set(c.sections) - set(known))
+        if missing:
+            raise GoldError(
+                f"case {c.id}: section(s) {', '.join(missing)} are not in SOP {spec.id!r} "
+                f"(its sections: {', '.join(known)}). Pass the SOP this gold set was made for."
+            )
+        for sid, sec in c.sections.items():
+            allowed = _item_fields(known[sid])
+            for item in sec.items:
+                extra = sorted(set(item.fields) - allowed)
+                if extra:  # a typo, or an unquoted comma in a YAML flow mapping ({what: a, b})
+                    raise GoldError(
+                        f"{gold.path}: case {c.id}, item {item.id}: field(s) {', '.join(map(repr, extra))} are not "
+                        f"fields of section {sid!r} (its fields: {', '.join(sorted(allowed))}). In YAML, quote "
+                        "values that contain a comma."
+                    )
+    return spec
+
+
+def _item_fields(spec) -> set[str]:
+    """The field names an item of this section can carry (the shared item conventions)."""
+    if spec.kind == "scorecard":
+        return {"criterion", "name", "rating", "band", "rationale"}
+    return set(spec.fields) or {"text"}
+
+
+def run_eval(
+    gold: GoldSet | str | Path,
+    sop: SOP | str | None = None,
+    *,
+    engine: str | Extractor = "local",
+    model: str | None = None,
+    budget_share: float = DEFAULT_BUDGET_SHARE,
+    limit: int | None = None,
+    label: str | None = None,
+    on_case: Callable[[CaseOutcome], None] | None = None,
+) -> EvalRun:
+    """Score `engine` on every case of `gold`; a case whose sources fail to load or extract is
+    recorded as failed (its gold counts as missed) and the run goes on."""
+    from reportgen.pipeline import generate, make_engine
+
+    if not 0 < budget_share <= 1:
+        raise ReportgenError(f"budget share {budget_share} must be in (0, 1]: the share of the sources' tokens "
+                             "the retrieval check may select, e.g. 0.2.")
+    gs = gold if isinstance(gold, GoldSet) else load_gold(gold)
+    spec = resolve_run_sop(gs, sop)
+    extractor = make_engine(engine, model=model)
+    base_dir = Path(gs.path).parent if gs.path else Path(".")
+    order = [s.id for s in spec.sections]
+    tallies: dict[str, SectionTally] = {}
+    run_items: list[ItemOutcome] = []
+    cases: list[CaseOutcome] = []
+    for case in gs.cases[:limit]:
+        outcome = CaseOutcome(id=case.id)
+        sub = spec.model_copy(update={"sections": [s for s in spec.sections if s.id in case.sections]})
+        report: Report | None = None
+        built: BuiltCase | None = None
+        t0 = time.perf_counter()
+        try:
+            built = build_case(case, base_dir)
+            outcome.unresolved = built.unresolved
+            report = generate(built.documents, sub, engine=extractor, meeting_date=case.meeting_date)
+        except GoldError:
+            raise
+        except ReportgenError as e:
+            outcome.failed = str(e)
+        outcome.seconds = round(time.perf_counter() - t0, 3)
+        if report is not None:
+            u = report.usage
+            outcome.cost_usd, outcome.calls, outcome.cached_calls = u.cost_usd, u.calls, u.cached_calls
+            outcome.input_tokens, outcome.output_tokens = u.input_tokens, u.output_tokens
+        for sec_spec in sub.sections:
+            gsec = case.sections[sec_spec.id]
+            tally = tallies.setdefault(sec_spec.id, SectionTally(spec=sec_spec))
+            gold_spans = built.spans.get(sec_spec.id, []) if built else [[] for _ in gsec.items]
+            pred: list[Item] = []
+            if report is not None:
+                pred = next((s.items for s in report.sections if s.id == sec_spec.id), [])
+            pairs = match_items(sec_spec, gsec.items, gold_spans, pred)
+            tally.add_case(gold_spans, pred, pairs, gsec.exhaustive)
+            if built is not None:
+                tally.add_retrieval(gold_spans, *_selected(sec_spec, built.documents, budget_share))
+            main = main_text_field(sec_spec)
+            by_gold = {p.gold: p for p in pairs}
+            for gi, g in enumerate(gsec.items):
+                p = by_gold.get(gi)
+                run_items.append(ItemOutcome(
+                    id=g.id or f"{case.id}/{sec_spec.id}/{gi}", case=case.id, section=sec_spec.id,
+                    matched=p is not None, how=p.how if p else None,
+                    similarity=round(p.similarity, 3) if p and p.similarity is not None else None,
+                    fields={k: v for k, v in (p.fields.items() if p else []) if v is not None},
+                    gold_text=_clip(g.fields.get(main) or g.fields.get("criterion") or g.meta.get("query", "")),
+                    pred_text=_clip(pred[p.pred].fields.get(main)) if p else "",
+                ))
+            matched_pred = {p.pred for p in pairs}
+            extra = [_clip(it.fields.get(main)) for k, it in enumerate(pred) if k not in matched_pred]
+            if extra:
+                outcome.extra[sec_spec.id] = extra
+        cases.append(outcome)
+        if on_case is not None:
+            on_case(outcome)
+    ordered = [tallies[s] for s in order if s in tallies]
+    scores = [t.finish() for t in ordered]
+    ok = [c for c in cases if c.failed is None]
+    secs = [c.seconds for c in ok]
+    name = getattr(extractor, "name", str(engine))
+    mdl = getattr(extractor, "model", None) or model
+    prompt = prompt_id() if name == "llm" else None
+    return EvalRun(
+        label=label or " ".join(x for x in (name, mdl, f"prompt {prompt}" if prompt else None) if x),
+        engine=name,
+        model=mdl,
+        prompt=prompt,
+        gold_name=gs.name,
+        gold_path=gs.path,
+        gold_digest=gs.digest,
+        sop_id=spec.id,
+        sop_version=spec.version,
+        budget_share=budget_share,
+        sections=scores,
+        overall=overall(scores, ordered) if ordered else None,
+        cost={
+            "reports": len(cases),
+            "failed": len(cases) - len(ok),
+            "cost_usd_total": round(sum(c.cost_usd for c in ok), 6),
+            "cost_usd_per_report": round(statistics.fmean(c.cost_usd for c in ok), 6) if ok else None,
+            "seconds_per_report_mean": round(statistics.fmean(secs), 3) if secs else None,
+            "seconds_per_report_median": round(statistics.median(secs), 3) if secs else None,
+            "seconds_per_report_max": round(max(secs), 3) if secs else None,
+            "calls_total": sum(c.calls for c in ok),
+            "cached_calls_total": sum(c.cached_calls for c in ok),
+            "tokens_in_total": sum(c.input_tokens for c in ok),
+            "tokens_out_total": sum(c.output_tokens for c in ok),
+        },
+        cases=cases,
+        items=run_items,
+    )
+
+
+def load_run(path: str | Path) -> EvalRun:
+    """A result written by `reportgen eval --json`; a clear error for anything else."""
+    p = Path(path)
+    if not p.is_file():
+        raise ReportgenError(f"eval result not found: {p}. Write one with `reportgen eval --gold ... --json {p}`.")
+    try:
+        run = EvalRun.model_validate_json(p.read_bytes())
+    except ValueError:
+        raise ReportgenError(f"{p}: not an eval result written by `reportgen eval --json`.") from None
+    if run.schema_ != RESULT_SCHEMA:
+        raise ReportgenError(f"{p}: eval result schema {run.schema_!r}, expected {RESULT_SCHEMA!r}; re-run the eval.")
+    return run
