@@ -214,7 +214,7 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     def events_route(route) -> None:  # noqa: ANN001
         seen.append(route.request.url)
         if len(seen) == 1:
-            full = route.fetch().text()
+            full = route.fetch(timeout=120_000).text()  # the stream ends when the report does
             blocks = [b for b in full.split("\n\n") if b.startswith("id: ")][:3]
             route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body="\n\n".join(blocks) + "\n\n")
         elif len(seen) == 2:
@@ -226,7 +226,7 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     pg.locator("#start").click()
     pg.wait_for_url(re.compile(r".*/reports/rep_\w+$"))
     report_id = pg.url.rsplit("/", 1)[1]
-    expect(pg.locator("#event-log li")).to_have_count(3)
+    expect(pg.locator("#event-log li")).to_have_count(3, timeout=120_000)
     expect(pg.locator("#stepper li.active")).to_contain_text("section 1 of 5")
     expect(pg.locator("#section-progress li.done")).to_have_count(1)
     expect(pg.locator("#conn")).to_contain_text("resuming after event 3")
@@ -238,11 +238,11 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     assert len(held) == 1 and held[0].request.url.endswith("/events?after=3"), seen
     held[0].continue_()
 
-    expect(pg.locator("#review .rsec")).to_have_count(5, timeout=30_000)
+    expect(pg.locator("#review .rsec")).to_have_count(5, timeout=120_000)
     assert len(seen) == 2, seen
     ids = pg.eval_on_selector_all("#event-log li", "els => els.map(e => e.dataset.eventId)")
     assert len(ids) == len(set(ids)) >= 6, ids
-    expect(pg.locator("#progress")).to_be_hidden(timeout=15_000)
+    expect(pg.locator("#progress")).to_be_hidden(timeout=60_000)
     expect(pg.locator(".summary")).to_contain_text("quotes located")
     expect(pg.locator(".notice")).to_contain_text("Extractive draft")
     shot(pg, "04-review")
@@ -338,7 +338,7 @@ def test_batch_of_data_rooms(server: str, page) -> None:  # noqa: ANN001
     expect(pg.locator("#start-why")).to_contain_text("acme (1), globex (2)")
     pg.locator("#start").click()
     pg.wait_for_url(re.compile(r".*/batches/bat_\w+$"))
-    expect(pg.locator("#batch-counts")).to_contain_text("2 ready", timeout=30_000)
+    expect(pg.locator("#batch-counts")).to_contain_text("2 ready", timeout=120_000)
     expect(pg.locator("#rooms tbody tr")).to_have_count(2)
     expect(pg.locator("#batch-downloads")).to_be_visible()
     shot(pg, "10-batch")
