@@ -127,6 +127,11 @@ def _boundaries(text: str, a: int, b: int) -> list[int]:
     return ends
 
 
+def sentence_ends(text: str, a: int, b: int) -> list[int]:
+    """Where sentences end inside `text[a:b]` (abbreviations and decimals kept): shared with `clauses.py`."""
+    return _boundaries(text, a, b)
+
+
 def split_sentences(documents: list[Document]) -> list[Sentence]:
     """All sentences of all documents in source order (documents in the order given)."""
     out: list[Sentence] = []
