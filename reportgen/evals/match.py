@@ -5,7 +5,8 @@ overlap the gold item's evidence *and* whose main text reads alike (>= FIELD_MAT
 pairs that read alike without overlapping (the right item cited at the wrong place: it
 counts for recall, and its citations count as wrong locations); then pairs that only
 overlap (a paraphrase, or a QMSum topic label against the sentence where the topic
-starts). Within a tier, higher similarity, then larger overlap, wins. Putting "reads alike"
+starts). Within a tier, agreeing enum values (a contract row's clause kind), then higher
+similarity, then larger overlap, wins. Putting "reads alike"
 above "only overlaps" keeps an item that cites its neighbour's sentence from taking the
 neighbour's gold item. Scorecard rows pair by criterion id and a verdict with the verdict:
 the question decides identity there, not the quote.
@@ -149,18 +150,24 @@ def match_items(spec: SectionSpec, gold: list[GoldItem], gold_spans: list[list[S
                 break
         return pairs
     pspans = [item_spans(p) for p in pred]
-    cands: list[tuple[int, float, int, int, int]] = []  # (tier, -sim, -overlap, gi, pi)
+    # Within a tier, a pair whose enum values agree comes first: a contract's "parties" row and its
+    # "agreement date" row often quote the same preamble sentence, and must not swap gold items.
+    enums = [name for name, f in spec.fields.items() if f.type == "enum"]
+    cands: list[tuple[int, int, float, int, int, int]] = []  # (tier, -enums agreeing, -sim, -overlap, gi, pi)
     for gi, g in enumerate(gold):
         for pi, p in enumerate(pred):
             sim = text_similarity(p.fields.get(main), g.fields.get(main))
             ov = _overlap(pspans[pi], gold_spans[gi] if gi < len(gold_spans) else [])
             if ov > 0 or sim >= FIELD_MATCH:
                 tier = 0 if ov > 0 and sim >= FIELD_MATCH else 1 if sim >= FIELD_MATCH else 2
-                cands.append((tier, -sim, -ov, gi, pi))
+                agree = sum(
+                    1 for e in enums if g.fields.get(e) is not None and _norm(p.fields.get(e)) == _norm(g.fields[e])
+                )
+                cands.append((tier, -agree, -sim, -ov, gi, pi))
     cands.sort()
     gdone: set[int] = set()
     pdone: set[int] = set()
-    for tier, neg_sim, neg_ov, gi, pi in cands:
+    for tier, _agree, neg_sim, neg_ov, gi, pi in cands:
         if gi in gdone or pi in pdone:
             continue
         gdone.add(gi)
