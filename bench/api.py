@@ -1,13 +1,19 @@
 """Service benchmark: real `reportgen serve` (uvicorn) on 127.0.0.1, driven by httpx.
 
     python bench/api.py [--rooms 20] [--clients 100] [--polls 20] [--upload-mb 200] [--json out.json]
+                        [--loadgen-procs 2] [--client aiohttp|httpx] [--only poll]
 
 1. Batch throughput: one zip holding `--rooms` data rooms (a folder per company, two
    generated meeting transcripts each) through POST /v1/batches/upload on the local engine,
    timed from the POST until every room's report is done, with 1 in-process worker and
    with 2 (fresh data directory each). Reports rooms/minute and the 2-vs-1 ratio.
 2. Status polling: `--clients` concurrent clients each GET /v1/reports/{id} `--polls`
-   times against the server while idle after the batch; latency p50/p99.
+   times against the server while idle after the batch; latency p50/p99 and requests/s.
+   Measured four ways, because the load generator is Python too and shares the two CPUs:
+   keyless (the loopback default) and with an API key (the real path, through the key
+   cache); with the clients in this process and spread over `--loadgen-procs` separate
+   processes; and with those processes pinned to the last CPU while the server (and its
+   worker processes) is pinned to the others, so server and load do not compete for a core.
 3. Upload memory: the server's peak RSS (server and its worker processes, sampled every
    20 ms) while it receives and unpacks a zip of `--upload-mb` MB, and of a quarter of that,
    so "bounded, not proportional" is a comparison, not a claim. The zip's bulk is 1 MB
@@ -31,8 +37,10 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 import httpx
 import psutil
 
@@ -119,24 +127,149 @@ def run_batch(workers: int, zip_bytes: bytes, tmp: Path) -> dict:
         raise
 
 
-async def poll_latency(base: str, report_ids: list[str], clients: int, polls: int) -> dict:
+async def _poll(base: str, report_ids: list[str], clients: int, polls: int, headers: dict, first: int = 0,
+                client: str = "aiohttp") -> tuple[list[float], list[str], float, float]:
+    """Latencies (s) of `clients` concurrent pollers, their errors, and the wall-clock start and end (epoch s).
+
+    aiohttp by default: httpx's async pool spends several ms of CPU per request at 100
+    connections, so with httpx the load generator, not the server, sets the numbers
+    (`--client httpx` shows it).
+    """
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
-        async def client(i: int) -> None:
+    errors: list[str] = []  # counted, not fatal: an overloaded client's dropped keep-alive is a result too
+    if client == "httpx":
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        session = httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=headers)
+
+        async def get(path: str) -> None:
+            (await session.get(path)).raise_for_status()
+    else:
+        session = aiohttp.ClientSession(base, headers=headers, connector=aiohttp.TCPConnector(limit=clients),
+                                        timeout=aiohttp.ClientTimeout(total=60))
+
+        async def get(path: str) -> None:
+            async with session.get(path) as r:
+                await r.read()
+                r.raise_for_status()
+
+    async with session:
+        async def poller(i: int) -> None:
             rid = report_ids[i % len(report_ids)]
             for _ in range(polls):
                 t = time.perf_counter()
-                r = await c.get(f"/v1/reports/{rid}")
+                try:
+                    await get(f"/v1/reports/{rid}")
+                except (TimeoutError, httpx.HTTPError, aiohttp.ClientError, OSError) as e:
+                    errors.append(f"{type(e).__name__}: {e}")
+                    continue
                 latencies.append(time.perf_counter() - t)
-                r.raise_for_status()
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(client(i) for i in range(clients)))
-        wall = time.perf_counter() - t0
+        await get(f"/v1/reports/{report_ids[0]}")  # connect and warm the key cache outside the timing
+        t0 = time.time()
+        await asyncio.gather(*(poller(first + i) for i in range(clients)))
+        t1 = time.time()
+    return latencies, errors, t0, t1
+
+
+def _summary(latencies: list[float], errors: list[str], t0: float, t1: float, clients: int) -> dict:
     qs = statistics.quantiles(latencies, n=100)
-    return {"clients": clients, "requests": len(latencies), "p50_ms": round(qs[49] * 1000, 1),
-            "p99_ms": round(qs[98] * 1000, 1), "requests_per_s": round(len(latencies) / wall, 1)}
+    return {"clients": clients, "requests": len(latencies), "errors": len(errors),
+            "first_error": next(iter(errors), None), "p50_ms": round(qs[49] * 1000, 1),
+            "p99_ms": round(qs[98] * 1000, 1), "requests_per_s": round(len(latencies) / (t1 - t0), 1)}
+
+
+async def poll_latency(base: str, report_ids: list[str], clients: int, polls: int, headers: dict | None = None,
+                       client: str = "aiohttp") -> dict:
+    """All clients on this process's event loop (as a single-process client library would)."""
+    lat, errors, t0, t1 = await _poll(base, report_ids, clients, polls, headers or {}, client=client)
+    return _summary(lat, errors, t0, t1, clients)
+
+
+def _poll_proc(args: tuple) -> tuple[list[float], list[str], float, float]:
+    base, report_ids, clients, polls, headers, first, cpus, client = args
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    return asyncio.run(_poll(base, report_ids, clients, polls, headers, first, client))
+
+
+def poll_latency_procs(base: str, report_ids: list[str], clients: int, polls: int, procs: int,
+                       headers: dict | None = None, cpus: set[int] | None = None, client: str = "aiohttp") -> dict:
+    """The same clients spread over `procs` separate processes (optionally pinned to `cpus`)."""
+    import multiprocessing
+
+    share = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    jobs = [(base, report_ids, n, polls, headers or {}, sum(share[:i]), cpus, client)
+            for i, n in enumerate(share) if n]
+    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
+        parts = pool.map(_poll_proc, jobs)
+    latencies = [x for p in parts for x in p[0]]
+    errors = [x for p in parts for x in p[1]]
+    return _summary(latencies, errors, min(p[2] for p in parts), max(p[3] for p in parts), clients) | {
+        "processes": procs}
+
+
+def pin(server: Server, cpus: set[int]) -> None:
+    """Pin the server and its worker processes (used only when measuring with a pinned load generator)."""
+    p = psutil.Process(server.proc.pid)
+    for proc in [p, *p.children(recursive=True)]:
+        try:
+            proc.cpu_affinity(sorted(cpus))
+        except psutil.Error:
+            pass
+
+
+def api_key(data_dir: Path, tenant: str = "bench") -> str:
+    """A key made the way `reportgen keys create` makes one, in the server's database."""
+    from reportgen.store.config import ServiceSettings
+    from reportgen.store.db import open_database
+    from reportgen.store.keys import create_key
+
+    db = open_database(ServiceSettings(data_dir=data_dir))
+    with db.session() as s:
+        _, key = create_key(s, tenant)
+    return key
+
+
+def poll_all(server: Server, data_dir: Path, report_ids: list[str], args: argparse.Namespace) -> dict:
+    """Status polling measured the four ways the module docstring lists; prints one line each."""
+    out: dict = {}
+
+    api = psutil.Process(server.proc.pid)
+
+    def show(name: str, measure: Callable[[], dict]) -> None:
+        # The server's own CPU time per request is the work a poll costs, whatever else the machine runs;
+        # the load average says how much else that was.
+        cpu0 = sum(api.cpu_times()[:2])
+        poll = measure()
+        poll["server_cpu_ms_per_request"] = round(
+            1000 * (sum(api.cpu_times()[:2]) - cpu0) / max(poll["requests"], 1), 2)
+        poll["load_average_1min"] = round(os.getloadavg()[0], 1)
+        out[name] = poll
+        print(f"status polls ({name}), {poll['clients']} concurrent clients: p50 {poll['p50_ms']} ms, "
+              f"p99 {poll['p99_ms']} ms ({poll['requests_per_s']} req/s; server CPU "
+              f"{poll['server_cpu_ms_per_request']} ms/request; load average {poll['load_average_1min']}"
+              + (f"; {poll['errors']} failed, e.g. {poll['first_error']}" if poll["errors"] else "") + ")")
+
+    cl = args.client
+    show("keyless, clients in the bench process",
+         lambda: asyncio.run(poll_latency(server.base, report_ids, args.clients, args.polls, client=cl)))
+    # Reports belong to the tenant that made them; the keyed pollers ask as that tenant through a new key.
+    key = api_key(data_dir, "local")
+    headers = {"Authorization": f"Bearer {key}"}
+    show("API key, clients in the bench process",
+         lambda: asyncio.run(poll_latency(server.base, report_ids, args.clients, args.polls, headers, cl)))
+    show(f"API key, clients in {args.loadgen_procs} separate processes",
+         lambda: poll_latency_procs(server.base, report_ids, args.clients, args.polls, args.loadgen_procs, headers,
+                                    client=cl))
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) >= 2:
+        pin(server, set(cpus[:-1]))
+        show(f"API key, server pinned to CPU {','.join(map(str, cpus[:-1]))}, "
+             f"{args.loadgen_procs} client processes on CPU {cpus[-1]}",
+             lambda: poll_latency_procs(server.base, report_ids, args.clients, args.polls, args.loadgen_procs,
+                                        headers, {cpus[-1]}, cl))
+        pin(server, set(cpus))
+    return out
 
 
 def big_zip(path: Path, megabytes: int) -> int:
@@ -180,6 +313,10 @@ def main() -> None:
     ap.add_argument("--polls", type=int, default=20)
     ap.add_argument("--upload-mb", type=int, default=200)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--loadgen-procs", type=int, default=2, help="processes for the separate-process pollers")
+    ap.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp", help="the pollers' HTTP client")
+    ap.add_argument("--only", choices=("all", "poll"), default="all",
+                    help="poll: only the 2-worker batch (to have reports) and the status polling")
     args = ap.parse_args()
 
     results: dict = {}
@@ -187,18 +324,22 @@ def main() -> None:
         tmp = Path(tmpdir)
         rooms = rooms_zip(args.rooms)
         runs = []
-        for workers in (1, 2):
+        for workers in (1, 2) if args.only == "all" else (2,):
             run = run_batch(workers, rooms, tmp)
             server = run.pop("server")
             runs.append(run)
             print(f"batch of {run['rooms']} rooms, {workers} worker(s): {run['total_s']} s "
                   f"({run['rooms_per_min']} rooms/min, upload {run['upload_s']} s, {run['state']})")
             if workers == 2:
-                poll = asyncio.run(poll_latency(server.base, run["report_ids"], args.clients, args.polls))
-                print(f"status polls, {poll['clients']} concurrent clients: p50 {poll['p50_ms']} ms, "
-                      f"p99 {poll['p99_ms']} ms ({poll['requests_per_s']} req/s)")
-                results["status_poll"] = poll
+                try:
+                    results["status_poll"] = poll_all(server, tmp / "batch-2", run["report_ids"], args)
+                finally:
+                    server.stop()
             server.stop()
+        if args.only == "poll":
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2))
+            return
         ratio = round(runs[0]["total_s"] / runs[1]["total_s"], 2)
         print(f"throughput 2 workers / 1 worker: {ratio}x")
         results["batch"] = [{k: v for k, v in r.items() if k != "report_ids"} for r in runs]

@@ -7,11 +7,18 @@ Policy (docs/llm.md says the same to users):
   boundary is seen whole once), every part is extracted, and the items are merged. Every
   segment is read by some call, unless the per-report token budget runs out first, which
   the section then says in a note naming the parts left unread.
-- They don't, and the section summarises or judges (prose, scorecard, verdict): BM25 over
-  the segments with the section's title, instructions and cues (a scorecard adds one query
-  per criterion, taken in turn so each criterion gets evidence) fills the budget, and the
-  chosen segments are sent in document order. The section gets a note saying how much was
-  left out.
+- They don't, and the section summarises or judges (prose, scorecard, verdict): the segments
+  most relevant to the section fill the budget and are sent in document order, with a note
+  saying how much was left out. Relevance is the section's cue phrases matched as patterns
+  (stems run on, rarer cues count more), the shapes its fields ask for (a date field finds
+  "by Wednesday"), and BM25 on stemmed words of its title, instructions and field
+  descriptions. A reply inherits its question's relevance (the candidate's answer is the
+  evidence, and brings the question along). Several queries take turns: the section, each
+  scorecard criterion, each kind of finding a many-valued enum field names (a contract
+  memo's 'governing law' row), each document's opening (a small share: title, parties,
+  date, the meeting's purpose) and an even spread over the sources (a small share, and the
+  rest of the budget once the queries run dry), so no criterion, kind or subject is crowded
+  out.
 Segments are referred to as D<n>:S<id> so the model (and a reader of the ledger) can tell
 where each line comes from; timestamps and pages are shown for context only: citations
 take them from grounding, never from the model.
@@ -19,10 +26,15 @@ take them from grounding, never from the model.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
+import snowballstemmer
 from pydantic import BaseModel, Field
 from rank_bm25 import BM25Okapi
 
@@ -174,6 +186,235 @@ def section_queries(spec: SectionSpec) -> list[list[str]]:
     return [q for q in queries if q] or [_words(spec.id.replace("_", " "))]
 
 
+# -- what a section looks for -------------------------------------------------------------------
+
+CUE_WEIGHT = 1.0  # a segment saying the section's cue phrases (rarer ones count more), against ...
+BM25_WEIGHT = 0.6  # ... one sharing the words of its title, instructions and field descriptions
+RELEVANCE_FLOOR = 0.2  # of a query's best score: fainter matches are no better than the even spread
+ANSWER_SHARE = 0.7  # the reply to a question is nearly as relevant as the question ...
+QUESTION_KEEP = 0.5  # ... which keeps half its own, so the reply comes first and brings it along
+OPENING_SEGMENTS = 6  # of each document: offered in turn with the queries ...
+OPENING_SHARE = 0.1  # ... within this share of the budget, ...
+OPENING_BOOST = 1.0  # ... and a query's matches among them count double
+COVERAGE_SHARE = 0.15  # of the budget, for segments spread evenly over the sources ...
+SPREAD_MIN_TERMS = 3  # ... that say something ("Yeah." and "Mm-hmm." tell a reader nothing on their own)
+_KIND_FIELD_MIN_VALUES = 4  # an enum with this many values names kinds of finding that each deserve evidence
+_GENERIC_VALUES = frozenset({"other", "others", "none", "unknown", "n/a", "na", "misc", "miscellaneous"})
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+# Expressions a field or a kind of finding asks for, found by their shape rather than by a word
+# of the query: a due date is said as "by Wednesday" or "11/4/10", never as "date".
+CONCEPTS: dict[str, re.Pattern[str]] = {
+    "date": re.compile(
+        rf"\b(?:{_WEEKDAY}|{_MONTH}\s+\d|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?{_MONTH}|"
+        r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|(?:19|20)\d\d\b|tomorrow|tonight|today|"
+        r"(?:next|this|last)\s+(?:week|month|quarter|year)|end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year))"
+    ),
+    "money": re.compile(
+        r"(?:[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:k|m|bn|million|billion|thousand|hundred)?\s?"
+        r"(?:dollars|euros|pounds|usd|eur|gbp)\b)"
+    ),
+    "number": re.compile(r"\b\d[\d,.]*\s?(?:%|percent|per\s?cent|million|billion|thousand|k\b|m\b)"),
+}
+_CONCEPT_OF_FIELD = {"date": "date", "money": "money", "number": "number"}  # field type -> concept
+_CONCEPT_OF_TERM = {"date": "date", "deadlin": "date", "amount": "money", "price": "money", "cost": "money",
+                    "fee": "money", "payment": "money", "percent": "number", "figur": "number"}  # stems
+
+
+@functools.cache
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word.replace("'", ""))
+
+
+def _terms(text: str) -> list[str]:
+    """Stemmed content words: 'terminated' and 'termination' are one term to BM25."""
+    return [_stem(w) for w in _words(text)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _cue_regex(cue: str) -> re.Pattern[str] | None:
+    """A cue phrase as a pattern over lowercased text: its words in order, any spacing or
+    apostrophe style, and a last word of 5+ letters may go on ('terminat' finds 'termination',
+    'renew' 'renewal'), since SOP cues are often written as stems."""
+    words = re.findall(r"[\w'’-]+", cue.lower())
+    if not words:
+        return None
+    parts = [re.sub(r"['’]", "['’]", re.escape(w)) for w in words]
+    tail = r"\w*" if len(words[-1]) >= 5 and words[-1].isalpha() else r"(?![\w'’])"
+    # No look-behind for the start of a word: _Index.cue checks it, since a pattern that starts
+    # with a literal lets `re` search some 20 times faster.
+    return re.compile(r"[\s,.-]+".join(parts) + tail)
+
+
+def _concepts(terms: Iterable[str], field_types: Iterable[str] = ()) -> tuple[str, ...]:
+    found = {_CONCEPT_OF_FIELD[t] for t in field_types if t in _CONCEPT_OF_FIELD}
+    found |= {_CONCEPT_OF_TERM[t] for t in terms if t in _CONCEPT_OF_TERM}
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """One thing a section looks for: the section as a whole, one scorecard criterion, or one
+    kind of finding its enum field names (a contract memo's 'governing law' row)."""
+
+    terms: tuple[str, ...]  # BM25 query
+    cues: tuple[str, ...]  # phrases, matched as patterns
+    concepts: tuple[str, ...] = ()  # CONCEPTS
+
+
+def _facets(spec: SectionSpec) -> list[_Facet]:
+    """The queries that take turns filling the budget, so no criterion or kind of finding is crowded out."""
+    base = " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
+    terms = tuple(_terms(base))
+    facets = [_Facet(terms, tuple(spec.cues), _concepts(terms, [f.type for f in spec.fields.values()]))]
+    for c in spec.criteria:
+        text = " ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])
+        facets.append(_Facet(tuple(_terms(text)), tuple(c.cues)))
+    for f in spec.fields.values():
+        if f.type != "enum" or len(f.values or []) < _KIND_FIELD_MIN_VALUES:
+            continue  # a status (open/done/blocked) is not a kind of finding to look for
+        for value in f.values or []:
+            if value.lower() in _GENERIC_VALUES:
+                continue
+            terms = tuple(_terms(value))
+            related = [c for c in spec.cues if set(terms) & set(_terms(c))]  # 'renew' for 'term and renewal'
+            facets.append(_Facet(terms, (value, *related), _concepts(terms)))
+    facets = [f for f in facets if f.terms or f.cues]
+    return facets or [_Facet(tuple(_terms(spec.id.replace("_", " "))), ())]
+
+
+# -- the sources, indexed once for every section ---------------------------------------------------
+
+
+@dataclass
+class _Index:
+    rows: list[tuple[int, Document, Segment, int]]
+    bm25: BM25Okapi
+    terms: list[list[str]]
+    text: str  # every segment's lowercased text, one per line, to scan for a cue once
+    starts: list[int]  # where each segment's line starts in `text`
+    question: np.ndarray  # the segment ends with a question mark ...
+    answered: np.ndarray  # ... and the next segment is another speaker's, in the same document
+    opening: np.ndarray  # among the first OPENING_SEGMENTS of its document
+    cue_hits: dict[str, np.ndarray] = field(default_factory=dict)
+    term_scores: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def words(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 scores of a query (a repeated term counts again, as in rank_bm25), cached per
+        term: rank_bm25 walks every segment in Python for each term, and sections share many."""
+        score = np.zeros(len(self.rows))
+        for t, n in Counter(terms).items():
+            if t not in self.term_scores:
+                self.term_scores[t] = np.asarray(self.bm25.get_scores([t]))
+            score += n * self.term_scores[t]
+        return score
+
+    def cue(self, cue: str, concept: bool = False) -> np.ndarray:
+        """1.0 where a segment says the cue (or the concept), cached: sections share many cues."""
+        key = ("\0" if concept else "") + cue
+        if key not in self.cue_hits:
+            hits = np.zeros(len(self.rows))
+            rx = CONCEPTS[cue] if concept else _cue_regex(cue)
+            text = self.text
+            if rx is not None:
+                for m in rx.finditer(text):
+                    at = m.start()
+                    if at and (text[at - 1].isalnum() or text[at - 1] in "_'’"):
+                        continue  # inside a word: "ill" in "still"
+                    hits[bisect.bisect_right(self.starts, at) - 1] = 1.0
+            self.cue_hits[key] = hits
+        return self.cue_hits[key]
+
+
+_INDEX_CACHE: dict[tuple, _Index] = {}
+
+
+def _opening(rows: Sequence[tuple[int, Document, Segment, int]]) -> list[int]:
+    """The first segments of each document, taken across the documents in turn."""
+    firsts: dict[int, list[int]] = {}
+    for k, r in enumerate(rows):
+        if len(firsts.setdefault(r[0], [])) < OPENING_SEGMENTS:
+            firsts[r[0]].append(k)
+    return [ks[i] for i in range(OPENING_SEGMENTS) for ks in firsts.values() if i < len(ks)]
+
+
+def _index(documents: Sequence[Document]) -> _Index:
+    """Built once per set of documents (the last set is kept, like the rows): every section of a
+    report selects from the same sources."""
+    rows = _doc_segments(documents)
+    key = tuple((d.id, d.sha256, len(d.text), len(d.segments)) for d in documents)
+    if key in _INDEX_CACHE:
+        return _INDEX_CACHE[key]
+    lowered = [" ".join(r[2].text.lower().split()) for r in rows]
+    starts, pos = [], 0
+    for t in lowered:
+        starts.append(pos)
+        pos += len(t) + 1
+    terms = [_terms(t) for t in lowered]
+    n = len(rows)
+    idx = _Index(
+        rows=rows,
+        bm25=BM25Okapi([t or ["\u2205"] for t in terms]),
+        terms=terms,
+        text="\n".join(lowered),
+        starts=starts,
+        question=np.array([t.rstrip(" \"'”)").endswith("?") for t in lowered], dtype=bool),
+        answered=np.array(
+            [k + 1 < n and rows[k + 1][0] == rows[k][0] and rows[k + 1][2].speaker != rows[k][2].speaker
+             for k in range(n)],
+            dtype=bool,
+        ),
+        opening=np.isin(np.arange(n), _opening(rows)),
+    )
+    _INDEX_CACHE.clear()
+    _INDEX_CACHE[key] = idx
+    return idx
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    top = float(x.max(initial=0.0))
+    return x / top if top > 0 else x
+
+
+def _relevance(idx: _Index, facet: _Facet) -> np.ndarray:
+    """How much each segment is about the facet: its cue phrases and concepts (weighted by BM25's
+    idf, so a cue every paragraph says counts for little) plus BM25 on its words."""
+    n = len(idx.rows)
+    cue = np.zeros(n)
+    for name, concept in [*((c, False) for c in facet.cues), *((c, True) for c in facet.concepts)]:
+        hits = idx.cue(name, concept)
+        df = float(hits.sum())
+        if df:
+            cue += hits * np.log(1 + (n - df + 0.5) / (df + 0.5))
+    words = _unit(idx.words(facet.terms))
+    score = CUE_WEIGHT * _unit(cue) + BM25_WEIGHT * words
+    # An answer is about what its question asked: after "What happened when it went wrong?" the
+    # next speaker's reply is the evidence, though it may share no word with the query.
+    asks = np.flatnonzero(idx.question & idx.answered)
+    score[asks + 1] = np.maximum(score[asks + 1], ANSWER_SHARE * score[asks])
+    score[asks] *= QUESTION_KEEP
+    # What a document says in its opening lines (who the parties are, when it was signed, what
+    # the meeting is for) holds for the whole of it.
+    score[idx.opening] *= 1 + OPENING_BOOST
+    return score
+
+
+def _companions(idx: _Index, k: int) -> list[int]:
+    """Turns that complete segment k: the answer to the question it asks, the question it answers."""
+    out = []
+    if idx.question[k] and idx.answered[k]:
+        out.append(k + 1)
+    if k > 0 and idx.question[k - 1] and idx.answered[k - 1]:
+        out.append(k - 1)
+    return out
+
+
 def _spread(i: int) -> float:
     """Van der Corput order: 0, 1/2, 1/4, 3/4, ... so any prefix is spread over the whole range."""
     x, denom = 0.0, 1.0
@@ -186,42 +427,54 @@ def _spread(i: int) -> float:
 
 
 def select_context(spec: SectionSpec, documents: Sequence[Document], budget_tokens: int) -> list[ContextChunk]:
-    """Everything when it fits; otherwise the segments BM25 ranks highest for this section,
-    taken from each query in turn until the budget is full, returned in document order."""
+    """Everything when it fits; otherwise the segments most relevant to this section, its queries
+    (and each document's opening, and an even spread) taking turns until the budget is full,
+    returned in document order."""
     rows = _doc_segments(documents)
     if sum(r[3] for r in rows) <= budget_tokens:
         return _group(rows)
-    bm25 = BM25Okapi([_words(r[2].text) or ["\u2205"] for r in rows])
-    rankings = []
-    relevant: set[int] = set()
-    for q in section_queries(spec):
-        scores = bm25.get_scores(q)
-        ranked = [k for k in sorted(range(len(rows)), key=lambda k, s=scores: (-s[k], k)) if scores[k] > 0]
-        rankings.append(ranked)
-        relevant.update(ranked)
-    # Segments no query matches come last, spread evenly over the sources rather than from the
-    # start, so that a summary still sees the whole conversation when the budget allows.
-    rest = [k for k in range(len(rows)) if k not in relevant]
-    rankings.append([rest[i] for i in sorted(range(len(rest)), key=_spread)])
+    idx = _index(documents)
+    rankings: list[list[int]] = []
+    caps: list[float] = []
+    for facet in _facets(spec):
+        scores = _relevance(idx, facet)
+        floor = max(RELEVANCE_FLOOR * float(scores.max(initial=0.0)), 1e-9)
+        rankings.append([int(k) for k in np.argsort(-scores, kind="stable") if scores[k] >= floor])
+        caps.append(budget_tokens)
+    # Each document's opening says what it is (title, parties, date, the meeting's purpose).
+    rankings.append(_opening(rows))
+    caps.append(OPENING_SHARE * budget_tokens)
+    # A share of the budget goes to segments spread evenly over the sources, so a summary sees
+    # the whole conversation and one subject cannot take all of it; once the queries have
+    # nothing left that fits, the rest of the budget is filled the same way.
+    spread = [k for k in sorted(range(len(rows)), key=_spread) if len(idx.terms[k]) >= SPREAD_MIN_TERMS]
+    rankings += [spread, spread]
+    caps += [COVERAGE_SHARE * budget_tokens, budget_tokens]
+
     chosen: set[int] = set()
     used = 0
+    spent = [0] * len(rankings)
     cursors = [0] * len(rankings)
     full = [False] * len(rankings)
+    last = len(rankings) - 1
     while not all(full):
         for qi, ranking in enumerate(rankings):
-            if full[qi] or (qi == len(rankings) - 1 and not all(full[:-1])):
-                continue  # unmatched segments only once the queries have had their turn
-            while cursors[qi] < len(ranking) and ranking[cursors[qi]] in chosen:
+            if full[qi] or (qi == last and not all(full[:-1])):
+                continue
+            # Skip what is taken or does not fit: room only shrinks, so it never will.
+            room = min(budget_tokens - used, caps[qi] - spent[qi])
+            while cursors[qi] < len(ranking) and (
+                ranking[cursors[qi]] in chosen or rows[ranking[cursors[qi]]][3] > room
+            ):
                 cursors[qi] += 1
             if cursors[qi] >= len(ranking):
                 full[qi] = True
                 continue
-            k = ranking[cursors[qi]]
-            if used + rows[k][3] > budget_tokens:
-                full[qi] = True  # the next best does not fit; stop this query (keep ranks honest)
-                continue
-            chosen.add(k)
-            used += rows[k][3]
+            for j in [ranking[cursors[qi]], *_companions(idx, ranking[cursors[qi]])]:
+                if j not in chosen and used + rows[j][3] <= budget_tokens:
+                    chosen.add(j)
+                    used += rows[j][3]
+                    spent[qi] += rows[j][3]
     return _group(rows[k] for k in sorted(chosen))
 
 

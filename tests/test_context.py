@@ -1,8 +1,10 @@
-"""Context selection: everything when it fits, BM25 within budget, and splits that read everything."""
+"""Context selection: everything when it fits, relevance within budget, and splits that read everything."""
 
 from __future__ import annotations
 
+import random
 import re
+import time
 
 from reportgen.context import (
     estimate_tokens,
@@ -13,8 +15,8 @@ from reportgen.context import (
     select_context,
     split_for_budget,
 )
-from reportgen.sop import Criterion, SectionSpec
-from reportgen.testing.samples import paged, transcript
+from reportgen.sop import Criterion, FieldSpec, SectionSpec
+from reportgen.testing.samples import meeting_sop, paged, transcript
 
 ACTIONS = SectionSpec(id="action_items", title="Action items", kind="table",
                       instructions="Commitments to do something after the meeting.",
@@ -106,3 +108,139 @@ def test_recall_at_k():
     assert recall_at_k([1, 2, 3, 4], [2, 4], k=2) == 0.5
     assert recall_at_k([("d", 1)], [("d", 1), ("d", 2)]) == 0.5
     assert recall_at_k([], []) == 1.0
+
+
+# -- relevance: cue phrases, concepts, turn structure, kinds of finding, openings, spread ---------
+
+FILLER = [
+    "The dashboard latency numbers were roughly what everyone expected them to be.",
+    "Somebody mentioned the office move and the new desk booking tool again.",
+    "The customer survey for the mobile app had a fairly ordinary response rate.",
+    "There was a long tangent about the quarterly security review and its findings.",
+    "People talked about the documentation backlog for the public API for a while.",
+    "The hiring plan for the platform team came up briefly without any change.",
+]
+
+
+def _filler(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    return [(rng.choice(["Ann", "Bo", "Cy"]), rng.choice(FILLER)) for _ in range(n)]
+
+
+def _selected(spec, docs, budget):
+    return [(c.document_index, s) for c in select_context(spec, docs, budget) for s in c.segment_ids]
+
+
+def test_cues_are_phrases_with_stems_and_any_apostrophe():
+    lines = _filler(200)
+    lines[50] = ("Ann", "Either side may end the contract early; termination needs ninety days notice.")
+    lines[120] = ("Bo", "I’ll take the vendor call myself.")  # a typographic apostrophe
+    lines[160] = ("Cy", "We have to send you the termination in writing, I will note that.")
+    doc = transcript(lines)
+    spec = SectionSpec(id="t", title="Obligations", kind="prose", cues=["terminat", "I'll"])
+    ids = [s for _, s in _selected(spec, [doc], 80)]
+    assert {50, 120, 160} <= set(ids)
+    # a phrase is its words in order, not a bag: "take ... call" does not match "call to take"
+    from reportgen.context import _cue_regex
+
+    assert _cue_regex("I'll take").search("i’ll take it") and not _cue_regex("I'll take").search("take i'll")
+    assert not _cue_regex("to do").search("to document it")  # short last words do not run on
+
+
+def test_a_due_date_is_found_by_its_shape_not_its_name():
+    lines = _filler(150, seed=1)
+    lines[70] = ("Bo", "Sure, the slides will be with Dana by Wednesday.")  # no cue word, a weekday
+    doc = transcript(lines)
+    spec = SectionSpec(id="a", title="Action items", kind="table", cues=["I'll"],
+                       fields={"task": FieldSpec(), "due": FieldSpec(type="date", required=False)})
+    assert 70 in [s for _, s in _selected(spec, [doc], 60)]
+
+
+def test_an_answer_is_evidence_for_what_its_question_asked():
+    lines = _filler(120, seed=2)
+    lines[40] = ("Interviewer", "What happened when the release went wrong under pressure?")
+    lines[41] = ("Candidate", "We rolled back within ten minutes and I wrote the incident review myself.")
+    doc = transcript(lines)
+    spec = SectionSpec(id="score", title="Scorecard", kind="scorecard", criteria=[
+        Criterion(id="composure", name="Composure", question="How do they handle setbacks?",
+                  cues=["under pressure", "went wrong"]),
+    ])
+    ids = [s for _, s in _selected(spec, [doc], 45)]
+    assert 41 in ids  # the candidate's reply, which shares no cue with the criterion, comes first
+    assert 40 in [s for _, s in _selected(spec, [doc], 90)]  # and brings its question when it fits
+
+
+def test_each_kind_an_enum_names_gets_evidence_and_the_opening_is_sent():
+    paras = [[f"Clause {p}.{i}: each party shall keep records under applicable law and report as requested."
+              for i in range(12)] for p in range(1, 9)]
+    paras[0][0] = "This Supply Agreement is made on 3 March 2021 between Acme Ltd and Bolt Inc."
+    paras[3][5] = "This agreement may not be assigned by either side without prior written consent."
+    paras[7][11] = "This agreement shall be governed by the laws of the State of New York."
+    doc = paged(paras, filename="supply.pdf")
+    spec = SectionSpec(
+        id="terms", title="Key contract terms", kind="table", cues=["assign", "governing law"],
+        fields={"clause": FieldSpec(type="enum", values=["parties", "assignment", "governing law", "other"]),
+                "summary": FieldSpec()},
+    )
+    texts = {doc.segments[s].text for _, s in _selected(spec, [doc], 150)}
+    assert paras[0][0] in texts and paras[3][5] in texts and paras[7][11] in texts
+
+
+def test_a_summary_sees_the_whole_meeting_and_skips_empty_turns():
+    lines = _filler(400, seed=3)
+    for k in range(0, 400, 7):
+        lines[k] = ("Cy", "Yeah.")
+    doc = transcript(lines)
+    ids = [s for _, s in _selected(SectionSpec(id="s", title="Summary", kind="prose"), [doc], 800)]
+    assert min(ids) < 40 and max(ids) > 360  # spread over the whole conversation
+    quarters = {s * 4 // 400 for s in ids}
+    assert quarters == {0, 1, 2, 3}
+    yeahs = sum(1 for s in ids if doc.segments[s].text == "Yeah.")
+    assert yeahs < len(ids) / 7  # contentless turns are not picked for spread
+
+
+def test_planted_findings_are_found_well_above_chance():
+    """A long generated meeting with decisions and commitments planted at random: the selection
+    must hold far more of them than its share of the segments (the chance level)."""
+    rng = random.Random(7)
+    lines = _filler(1200, seed=7)
+    planted = {"decisions": set(), "action_items": set()}
+    subjects = ["the pricing page", "the launch date", "the vendor contract", "the data retention policy"]
+    for k in rng.sample(range(1200), 24):
+        subject = rng.choice(subjects)
+        if len(planted["decisions"]) < 12:
+            lines[k] = ("Ann", f"Okay, we decided to go with {subject} as proposed.")
+            planted["decisions"].add(k)
+        else:
+            lines[k] = ("Bo", f"I'll follow up on {subject} by Friday.")
+            planted["action_items"].add(k)
+    doc = transcript(lines)
+    sop = meeting_sop()
+    total = sum(estimate_tokens(segment_line(1, s)) + 1 for s in doc.segments)
+    for spec in sop.sections:
+        if spec.id not in planted:
+            continue
+        ids = [s for _, s in _selected(spec, [doc], total // 10)]
+        chance = len(ids) / len(doc.segments)
+        recall = recall_at_k(ids, planted[spec.id])
+        assert recall >= 0.9 and recall > 4 * chance, (spec.id, recall, chance)
+
+
+def test_selection_is_fast_on_a_two_hour_meeting():
+    doc = transcript(_filler(2400, seed=9), step=3.0)  # a turn every 3 s for two hours
+    sop = meeting_sop(8)
+    total = sum(estimate_tokens(segment_line(1, s)) + 1 for s in doc.segments)
+    select_context(sop.sections[0], [doc], total // 5)  # builds the shared index once
+    for spec in sop.sections:
+        t0 = time.perf_counter()
+        chunks = select_context(spec, [doc], total // 5)
+        assert time.perf_counter() - t0 < 0.5, spec.id
+        assert sum(c.tokens for c in chunks) <= total // 5 + sum(len(c.segment_ids) for c in chunks)
+
+
+def test_selection_is_deterministic_and_in_document_order():
+    docs = [transcript(_filler(300, seed=11)), transcript(_filler(200, seed=12), filename="b.vtt")]
+    spec = meeting_sop().sections[1]
+    first = _selected(spec, docs, 900)
+    assert first == _selected(spec, docs, 900) == sorted(first)
+    assert {d for d, _ in first} == {1, 2}

@@ -10,7 +10,7 @@ import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from reportgen.api.auth import current_tenant
 from reportgen.api.errors import ApiError
@@ -33,15 +33,16 @@ from reportgen.models import Item, Report
 from reportgen.store.documents import check_documents_exist
 from reportgen.store.reports import (
     TERMINAL,
+    StatusRow,
     add_feedback,
     create_report,
     events_after,
     get_report,
-    latest_progress,
     list_feedback,
-    list_reports,
     report_model,
+    report_statuses,
     save_report_data,
+    status_row,
 )
 from reportgen.store.tables import Job, LlmCall, ReportRow, Tenant
 
@@ -65,23 +66,21 @@ def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
     return sop, engine or ("llm" if llm_configured() else "local")
 
 
-def status_out(s: Session, rep: ReportRow, job: Job) -> ReportStatus:
-    ev, counted = latest_progress(s, rep.id)
+def status_out(row: StatusRow) -> ReportStatus:
+    rid = row.id
     return ReportStatus(
-        id=rep.id, state=job.state, sop=rep.sop_id, engine=rep.engine, document_ids=rep.document_ids,
-        batch_id=rep.batch_id, room=rep.room, revision=rep.revision,
-        progress=Progress(stage=ev.stage, message=ev.message, done=counted.done if counted else None,
-                          total=counted.total if counted else None) if ev else Progress(
-            stage="queued", message="waiting for a worker"),
-        error=job.error if job.state == "failed" else None,
-        job=JobOut(id=job.id, state=job.state, attempts=job.attempts, error=job.error, created_at=ts(job.created_at),
-                   started_at=ts(job.started_at), finished_at=ts(job.finished_at)),
+        id=rid, state=row.state, sop=row.sop_id, engine=row.engine, document_ids=row.document_ids,
+        batch_id=row.batch_id, room=row.room, revision=row.revision,
+        progress=Progress(stage=row.stage, message=row.message, done=row.done, total=row.total)
+        if row.stage else Progress(stage="queued", message="waiting for a worker"),
+        error=row.error if row.state == "failed" else None,
+        job=JobOut(id=row.job_id, state=row.state, attempts=row.attempts, error=row.error,
+                   created_at=ts(row.job_created_at), started_at=ts(row.started_at), finished_at=ts(row.finished_at)),
         links={
-            "self": f"/v1/reports/{rep.id}", "result": f"/v1/reports/{rep.id}/result",
-            "events": f"/v1/reports/{rep.id}/events",
-            **{f: f"/v1/reports/{rep.id}.{f}" for f in FORMATS},
+            "self": f"/v1/reports/{rid}", "result": f"/v1/reports/{rid}/result", "events": f"/v1/reports/{rid}/events",
+            **{f: f"/v1/reports/{rid}.{f}" for f in FORMATS},
         },
-        created_at=ts(rep.created_at),
+        created_at=ts(row.created_at),
     )
 
 
@@ -114,7 +113,7 @@ def create(
         rep, job = create_report(s, tenant.id, sop_id=sop, document_ids=doc_ids, engine=engine,
                                  options=body.options.model_dump(exclude_none=True),
                                  max_attempts=service.settings.max_attempts)
-        out = status_out(s, rep, job)
+        out = status_out(status_row(rep, job))
         remember(s, tenant.id, idempotency_key, fp, 202, out)
         try:
             s.commit()
@@ -133,7 +132,7 @@ def list_all(
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
 ) -> list[ReportStatus]:
     with service.db.session() as s:
-        return [status_out(s, r, j) for r, j in list_reports(s, tenant.id, limit=limit, offset=offset)]
+        return [status_out(row) for row in report_statuses(s, tenant.id, limit=limit, offset=offset)]
 
 
 @router.get("/{report_id}.{fmt}", responses={**ERRORS, 200: {"content": {m: {} for m in FORMATS.values()}}},
@@ -145,11 +144,19 @@ def download_by_suffix(
 
 
 @router.get("/{report_id}", response_model=ReportStatus, responses=ERRORS, summary="Status, progress and links")
-def status(report_id: str, tenant: Tenant = Depends(current_tenant),
-           service: Service = Depends(get_service)) -> ReportStatus:
-    with service.db.session() as s:
-        rep, job = get_report(s, tenant.id, report_id)
-        return status_out(s, rep, job)
+async def status(report_id: str, tenant: Tenant = Depends(current_tenant),
+                 service: Service = Depends(get_service)) -> ReportStatus:
+    """Async, with the one query in a worker thread: the hottest route of the API (clients poll it).
+
+    A sync route would cost a second thread hop, since FastAPI also checks a sync route's return
+    value in its threadpool; the query itself stays off the event loop, because a database that
+    is slow to answer (a SQLite lock, a distant PostgreSQL) must not stall every other request.
+    """
+    def query() -> ReportStatus:
+        with service.db.engine.connect() as conn:
+            return status_out(report_statuses(conn, tenant.id, report_id=report_id)[0])
+
+    return await anyio.to_thread.run_sync(query)
 
 
 @router.get("/{report_id}/result", response_model=Report, responses=ERRORS,

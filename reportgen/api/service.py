@@ -1,12 +1,13 @@
-"""What the routes share: the settings, the database and the job dispatcher."""
+"""What the routes share: the settings, the database, the job dispatcher and the API key cache."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from fastapi import Request
 
+from reportgen.api.keycache import KeyCache
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database
 
@@ -22,7 +23,13 @@ class Service:
     settings: ServiceSettings
     db: Database
     dispatcher: Dispatcher
+    keys: KeyCache = field(default=None)  # type: ignore[assignment] - made from the settings when not given
+
+    def __post_init__(self) -> None:
+        if self.keys is None:
+            self.keys = KeyCache(self.settings.auth_cache_seconds)
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
+    """Async on purpose: FastAPI runs a sync dependency in its threadpool, a thread hop per request for nothing."""
     return request.app.state.service

@@ -21,13 +21,13 @@ from reportgen.api.errors import error_body
 from reportgen.errors import ArchiveError, IngestError, TooLargeError
 from reportgen.ingest import Limits, ingest_bytes, sniff
 from reportgen.ingest.archive import (
-    _JUNK_NAMES,
     UnsafeArchiveError,
-    _clean_path,
-    _read_member,
-    _reason,
-    _refuse_packages,
     check_members,
+    clean_path,
+    is_junk,
+    read_member,
+    reason,
+    refuse_packages,
 )
 from reportgen.models import Document
 from reportgen.store.blobs import put_blob
@@ -95,24 +95,23 @@ def _parse_zip(
     db: Database, zf: zipfile.ZipFile, filename: str, size: int, *, password: str | None, limits: Limits
 ) -> Upload:
     infos = zf.infolist()
-    _refuse_packages(zf, filename)
+    refuse_packages(zf, filename)
     check_members(infos, size, limits, filename)
     out: list[Parsed] = []
     skipped: list[tuple[str, str]] = []
     budget = limits.max_zip_total_bytes
     for info in infos:
-        path = _clean_path(info.filename)
+        path = clean_path(info.filename)
         if info.is_dir() or info.filename.endswith("\\") or not path:
             continue
-        base = posixpath.basename(path).lower()
-        if path.startswith("__MACOSX/") or "/__MACOSX/" in path or base in _JUNK_NAMES or base.startswith("._"):
+        if is_junk(path):
             continue
         try:
-            member = _read_member(zf, info, limits, budget, filename)
+            member = read_member(zf, info, limits, budget, filename)
         except UnsafeArchiveError:
             raise
         except ArchiveError as exc:
-            skipped.append((path, _reason(exc)))
+            skipped.append((path, reason(exc)))
             continue
         budget -= len(member)
         try:
@@ -120,7 +119,7 @@ def _parse_zip(
         except UnsafeArchiveError:
             raise
         except IngestError as exc:
-            skipped.append((path, _reason(exc)))
+            skipped.append((path, reason(exc)))
             continue
         sha = put_blob(db, member)
         out.extend(Parsed(d, sha, len(member)) for d in docs)

@@ -14,6 +14,10 @@ Document returned; the call fails only when nothing was readable.
 Document filenames are the member paths inside the zip ("finance/q3.pdf"). Members of
 a nested zip are prefixed with that zip's path without ".zip" ("legal/old/nda.pdf" for
 "nda.pdf" in "legal/old.zip"), so folder structure survives at every level.
+
+The API reads an uploaded zip from its spooled file rather than from bytes
+(`reportgen.api.uploads`), through the same public steps: `refuse_packages`,
+`check_members`, `clean_path`, `is_junk`, `read_member` and `reason`.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ if TYPE_CHECKING:
 # Ratio checks apply only past this size: a small, very repetitive file is harmless.
 RATIO_FLOOR_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
-_JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".localized"}
+JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".localized"}
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _PACKAGES = (  # zip-based formats that are not data rooms, by a member they always have
     ("word/document.xml", None),  # DOCX is handled by is_docx
@@ -100,7 +104,7 @@ def expand_zip(
 
     with zf:
         infos = zf.infolist()
-        _refuse_packages(zf, filename)
+        refuse_packages(zf, filename)
         check_members(infos, len(data), limits, filename)
         prefix = "" if depth == 1 else _strip_zip_ext(filename) + "/"
 
@@ -109,20 +113,19 @@ def expand_zip(
         junk: list[str] = []
         budget = limits.max_zip_total_bytes
         for info in infos:
-            path = _clean_path(info.filename)
+            path = clean_path(info.filename)
             if info.is_dir() or info.filename.endswith("\\") or not path:
                 continue
-            base = posixpath.basename(path).lower()
-            if path.startswith("__MACOSX/") or "/__MACOSX/" in path or base in _JUNK_NAMES or base.startswith("._"):
+            if is_junk(path):
                 junk.append(path)
                 continue
             name = prefix + path
             try:
-                member = _read_member(zf, info, limits, budget, filename)
+                member = read_member(zf, info, limits, budget, filename)
             except UnsafeArchiveError:
                 raise
             except ArchiveError as exc:
-                skipped.append(f"skipped {name}: {_reason(exc)}")
+                skipped.append(f"skipped {name}: {reason(exc)}")
                 continue
             budget -= len(member)
             try:
@@ -130,7 +133,7 @@ def expand_zip(
             except UnsafeArchiveError:
                 raise
             except IngestError as exc:
-                skipped.append(f"skipped {name}: {_reason(exc)}")
+                skipped.append(f"skipped {name}: {reason(exc)}")
 
     if junk:
         skipped.append(f"skipped {len(junk)} system file(s) such as {junk[0]} (__MACOSX, .DS_Store, Thumbs.db)")
@@ -193,7 +196,7 @@ def check_declared_sizes(infos: Sequence[zipfile.ZipInfo], archive_size: int, li
         )
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: int, filename: str) -> bytes:
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: int, filename: str) -> bytes:
     """Read one member in chunks, refusing it past its declared size, its ratio cap or the budget left."""
     cap = min(info.file_size, budget)
     ratio_cap = max(int(limits.max_zip_ratio * max(info.compress_size, 1)), RATIO_FLOOR_BYTES)
@@ -229,7 +232,7 @@ def _bomb(name: str, size: int, compressed: int, limits: Limits, filename: str) 
     )
 
 
-def _refuse_packages(zf: zipfile.ZipFile, filename: str) -> None:
+def refuse_packages(zf: zipfile.ZipFile, filename: str) -> None:
     """Office files and other zip-based formats are not data rooms; say what they are."""
     names = set(zf.namelist())
     for member, what in _PACKAGES:
@@ -261,7 +264,13 @@ def _unsafe_path(name: str) -> bool:
     return any(part == ".." for part in path.split("/"))
 
 
-def _clean_path(name: str) -> str:
+def is_junk(path: str) -> bool:
+    """Operating-system litter (__MACOSX forks, .DS_Store, Thumbs.db, ._ files): not the user's documents."""
+    base = posixpath.basename(path).lower()
+    return path.startswith("__MACOSX/") or "/__MACOSX/" in path or base in JUNK_NAMES or base.startswith("._")
+
+
+def clean_path(name: str) -> str:
     """A member path with "\\" as "/" and "./" or doubled slashes removed (already checked safe)."""
     return "/".join(p for p in name.replace("\\", "/").split("/") if p not in ("", "."))
 
@@ -270,7 +279,7 @@ def _strip_zip_ext(filename: str) -> str:
     return filename[:-4] if filename.lower().endswith(".zip") else filename
 
 
-def _reason(exc: IngestError) -> str:
+def reason(exc: IngestError) -> str:
     """The error's message without the "<filename>: " prefix ReportgenError adds."""
     text = str(exc)
     if exc.filename and text.startswith(f"{exc.filename}: "):

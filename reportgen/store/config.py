@@ -27,6 +27,10 @@ class ServiceSettings(BaseModel):
     lease_seconds: float = Field(60.0, gt=0, description="a running job's claim; renewed while it runs")
     max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024)
     max_attempts: int = Field(3, ge=1, le=20)
+    auth_cache_seconds: float = Field(
+        10.0, ge=0, le=3600, description="how long an API key's tenant is remembered: the bound on a revocation "
+        "made by another process (the CLI, another server) taking effect; 0 = look the key up on every request",
+    )
     # Serve without keys while none exist: only true when the server is bound to loopback (see docs/security.md).
     open_when_no_keys: bool = False
 
@@ -44,6 +48,7 @@ class ServiceSettings(BaseModel):
             "lease_seconds": "REPORTGEN_JOB_LEASE",
             "max_upload_bytes": "REPORTGEN_MAX_UPLOAD_BYTES",
             "max_attempts": "REPORTGEN_JOB_ATTEMPTS",
+            "auth_cache_seconds": "REPORTGEN_AUTH_CACHE_SECONDS",
         }
         values: dict[str, object] = {f: env[v].strip() for f, v in names.items() if env.get(v, "").strip()}
         values.update({k: v for k, v in overrides.items() if v is not None})

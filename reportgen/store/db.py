@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -39,7 +39,10 @@ def migrations_dir() -> Path:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # WAL is a property of the file: switching takes a lock that makes concurrent connects wait on
+    # each other, so only ask for it when the file is not in WAL yet (a new database).
+    if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -57,10 +60,25 @@ def make_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool(parsed))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_recycle=1800, **_pool(parsed))
+
+
+def _pool(url: URL) -> dict:
+    """Keep 20 connections open: enough for every thread that queries at once under load.
+
+    A connection past `pool_size` is opened and closed per checkout, which under a polling
+    load costs more than the query (a SQLite connect runs its pragmas, a PostgreSQL one a TCP
+    and auth round trip). For SQLite a thread past the 20 waits its turn (`max_overflow=0`):
+    more concurrent readers than cores only add contention. An in-memory SQLite database keeps
+    SQLAlchemy's own single-connection pool.
+    """
+    if url.get_backend_name() == "sqlite":
+        return {} if url.database in (None, "", ":memory:") else {"pool_size": 20, "max_overflow": 0,
+                                                                    "pool_timeout": 60}
+    return {"pool_size": 20, "max_overflow": 20, "pool_timeout": 30}
 
 
 def migrate(engine: Engine) -> None:

@@ -18,6 +18,7 @@ from reportgen.models import new_id
 from reportgen.store.tables import ApiKey, Tenant, now
 
 LOCAL_TENANT = "local"
+_changes = 0  # bumped by create_key and revoke_key, so caches in this process drop what they hold at once
 _KEY_RE = re.compile(r"^rgk_([0-9a-f]{8})_[A-Za-z0-9_-]{20,}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$")
 
@@ -56,6 +57,7 @@ def create_key(s: Session, tenant_name: str, label: str = "") -> tuple[ApiKey, s
     row = ApiKey(id=new_id("key"), tenant_id=tenant.id, prefix=prefix, key_hash=hash_key(key), label=label)
     s.add(row)
     s.commit()
+    _changed()
     return row, key
 
 
@@ -93,4 +95,15 @@ def revoke_key(s: Session, key_id_or_prefix: str) -> ApiKey:
         row.revoked_at = now()
         s.add(row)
         s.commit()
+    _changed()
     return row
+
+
+def _changed() -> None:
+    global _changes
+    _changes += 1
+
+
+def key_changes() -> int:
+    """How many keys this process created or revoked: a cache of key lookups is stale once this changes."""
+    return _changes

@@ -8,8 +8,10 @@ human edits, which bump `revision`.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
+from sqlalchemy import Connection, Select, bindparam
 from sqlmodel import Session, func, select
 
 from reportgen.extract.base import Event
@@ -59,6 +61,85 @@ def get_report(s: Session, tenant_id: str, report_id: str) -> tuple[ReportRow, J
         raise NotFoundError(f"report {report_id!r} not found. List yours with GET /v1/reports.")
     job = s.exec(select(Job).where(Job.report_id == report_id)).one()
     return rep, job
+
+
+class StatusRow(NamedTuple):
+    """What a status poll shows of a report: its row without the report JSON, its job, its progress."""
+
+    id: str
+    sop_id: str
+    engine: str
+    document_ids: list[str]
+    batch_id: str | None
+    room: str | None
+    revision: int
+    created_at: float
+    job_id: str
+    state: str
+    attempts: int
+    error: str | None
+    job_created_at: float
+    started_at: float | None
+    finished_at: float | None
+    stage: str | None = None  # of the latest event; None before the first
+    message: str | None = None
+    done: int | None = None  # of the latest event that counted sections
+    total: int | None = None
+
+
+def status_row(rep: ReportRow, job: Job) -> StatusRow:
+    """The status of a report just created (it has no events yet)."""
+    return StatusRow(rep.id, rep.sop_id, rep.engine, list(rep.document_ids), rep.batch_id, rep.room, rep.revision,
+                     rep.created_at, job.id, job.state, job.attempts, job.error, job.created_at, job.started_at,
+                     job.finished_at)
+
+
+def report_statuses(
+    s: Session | Connection, tenant_id: str, *, report_id: str | None = None, limit: int = 100, offset: int = 0
+) -> list[StatusRow]:
+    """Reports (one, or a page newest first) with their job and progress, in one query.
+
+    Status polls are the hottest path of the API, so this is one prepared Core statement over
+    the columns a status shows: no report JSON, no job inputs, no ORM objects to build (and,
+    given a bare Connection, no ORM session either).
+    """
+    conn = s.connection() if isinstance(s, Session) else s
+    if report_id is not None:
+        rows = conn.execute(_status_query(), {"tenant_id": tenant_id, "report_id": report_id}).all()
+        if not rows:
+            raise NotFoundError(f"report {report_id!r} not found. List yours with GET /v1/reports.")
+    else:
+        rows = conn.execute(_status_page_query(), {"tenant_id": tenant_id, "limit": limit, "offset": offset}).all()
+    return [StatusRow(*row) for row in rows]
+
+
+@functools.cache
+def _status_base() -> Select:
+    """Built once: making the statement costs more CPU than running it."""
+    r, j, ev = ReportRow.__table__, Job.__table__, EventRow.__table__
+    last, counted = ev.alias("last_event"), ev.alias("counted_event")
+    latest = select(func.max(ev.c.id)).where(ev.c.report_id == r.c.id)
+    return (
+        select(r.c.id, r.c.sop_id, r.c.engine, r.c.document_ids, r.c.batch_id, r.c.room, r.c.revision, r.c.created_at,
+               j.c.id, j.c.state, j.c.attempts, j.c.error, j.c.created_at, j.c.started_at, j.c.finished_at,
+               last.c.stage, last.c.message, counted.c.done, counted.c.total)
+        .select_from(r.join(j, j.c.report_id == r.c.id)
+                     .outerjoin(last, last.c.id == latest.correlate(r).scalar_subquery())
+                     .outerjoin(counted, counted.c.id == latest.where(ev.c.total.is_not(None)).correlate(r)
+                                .scalar_subquery()))
+        .where(r.c.tenant_id == bindparam("tenant_id"))
+    )
+
+
+@functools.cache
+def _status_query() -> Select:
+    return _status_base().where(ReportRow.__table__.c.id == bindparam("report_id"))
+
+
+@functools.cache
+def _status_page_query() -> Select:
+    r = ReportRow.__table__
+    return _status_base().order_by(r.c.created_at.desc(), r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
 
 
 def list_reports(s: Session, tenant_id: str, *, limit: int = 100, offset: int = 0) -> list[tuple[ReportRow, Job]]:

@@ -1,0 +1,129 @@
+"""The polling path: a status poll is one query that skips the report JSON, and the API key
+cache honours revocations within its documented bound (`auth_cache_seconds`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, update
+
+from reportgen.store.keys import create_key, hash_key
+from reportgen.store.tables import ApiKey, now
+from tests.service_fixtures import (
+    api,
+    meeting_bytes,
+    postgres_available,
+    postgres_schema,
+    settings_for,
+    upload,
+    wait_report,
+)
+from tests.support import require
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def client(request, tmp_path) -> Iterator:  # noqa: ANN001
+    if request.param == "sqlite":
+        with api(settings_for(tmp_path, open_when_no_keys=False)) as c:
+            yield c
+        return
+    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
+    with postgres_schema() as url, api(settings_for(tmp_path, database_url=url, open_when_no_keys=False)) as c:
+        yield c
+
+
+def _key(client, tenant: str) -> tuple[dict, str]:  # noqa: ANN001
+    with client.app.state.service.db.session() as s:
+        _, key = create_key(s, tenant)
+    return {"Authorization": f"Bearer {key}"}, key
+
+
+def _revoke_elsewhere(client, key: str) -> None:  # noqa: ANN001
+    """Revoke the way another process (the CLI, another server) would: a plain UPDATE, which this
+    process's cache cannot hear about."""
+    with client.app.state.service.db.engine.begin() as conn:
+        conn.execute(update(ApiKey).where(ApiKey.key_hash == hash_key(key)).values(revoked_at=now()))
+
+
+def _statements(client, path: str, headers: dict) -> list[str]:  # noqa: ANN001
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    engine = client.app.state.service.db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        r = client.get(path, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert r.status_code == 200, r.text
+    return seen
+
+
+def test_a_status_poll_is_one_query_without_the_report_json(client) -> None:  # noqa: ANN001
+    h, _ = _key(client, "poller")
+    doc = upload(client, {"call.txt": meeting_bytes(extra=20)}, headers=h).json()["documents"][0]["id"]
+    rid = client.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc],
+                                           "engine": "local"}, headers=h).json()["id"]
+    done = wait_report(client, rid, headers=h)
+    assert done["state"] == "succeeded"
+    assert done["progress"]["stage"] == "finished" and done["progress"]["done"] == done["progress"]["total"]
+    assert done["job"]["finished_at"] is not None
+
+    statements = _statements(client, f"/v1/reports/{rid}", h)  # the key is cached by the polls above
+    assert len(statements) == 1, statements
+    assert "reports.data" not in statements[0] and "inputs" not in statements[0]
+
+    listing = client.get("/v1/reports", headers=h).json()
+    assert [r["id"] for r in listing] == [rid] and listing[0]["progress"] == done["progress"]
+    other, _ = _key(client, "someone-else")
+    assert client.get(f"/v1/reports/{rid}", headers=other).status_code == 404
+    assert client.get("/v1/reports", headers=other).json() == []
+
+
+def test_a_key_revoked_elsewhere_stops_working_within_the_cache_bound(tmp_path) -> None:  # noqa: ANN001
+    bound = 0.5
+    with api(settings_for(tmp_path, open_when_no_keys=False, auth_cache_seconds=bound)) as c:
+        h, key = _key(c, "acme")
+        assert c.get("/v1/reports", headers=h).status_code == 200  # now cached
+        _revoke_elsewhere(c, key)
+        revoked_at = time.monotonic()
+        while c.get("/v1/reports", headers=h).status_code == 200:
+            assert time.monotonic() - revoked_at < bound + 2, "a revoked key was still served past the bound"
+            time.sleep(0.05)
+        assert c.get("/v1/reports", headers=h).status_code == 401
+
+
+def test_with_no_cache_a_revoked_key_is_refused_on_the_next_request(tmp_path) -> None:  # noqa: ANN001
+    with api(settings_for(tmp_path, open_when_no_keys=False, auth_cache_seconds=0)) as c:
+        h, key = _key(c, "acme")
+        assert c.get("/v1/reports", headers=h).status_code == 200
+        _revoke_elsewhere(c, key)
+        assert c.get("/v1/reports", headers=h).status_code == 401
+
+
+def test_keyless_mode_ends_within_the_bound_when_a_key_is_created_elsewhere(tmp_path) -> None:  # noqa: ANN001
+    bound = 0.5
+    with api(settings_for(tmp_path, open_when_no_keys=True, auth_cache_seconds=bound)) as c:
+        assert c.get("/v1/reports").status_code == 200  # the implicit local tenant, now cached
+        with c.app.state.service.db.engine.begin() as conn:  # a key made by another process
+            conn.execute(ApiKey.__table__.insert().values(
+                id="key_elsewhere", tenant_id="local", prefix="0badc0de", key_hash=hash_key("x"), label="",
+                created_at=now()))
+        made_at = time.monotonic()
+        while c.get("/v1/reports").status_code == 200:
+            assert time.monotonic() - made_at < bound + 2, "keyless requests still served past the bound"
+            time.sleep(0.05)
+        assert c.get("/v1/reports").status_code == 401
+
+
+def test_unknown_keys_are_never_cached(tmp_path) -> None:  # noqa: ANN001
+    with api(settings_for(tmp_path, open_when_no_keys=False)) as c:
+        h, _ = _key(c, "acme")
+        wrong = {"Authorization": h["Authorization"][:-2] + "zz"}
+        assert c.get("/v1/reports", headers=wrong).status_code == 401
+        assert c.get("/v1/reports", headers=h).status_code == 200
+        assert c.get("/v1/reports", headers=wrong).status_code == 401
