@@ -38,8 +38,10 @@ def celery_env(tmp_path):  # noqa: ANN001, ANN201
     broker = f"{REDIS_URL}/{REDIS_DB}"
     with postgres_schema() as url:
         env = {**os.environ, "DATABASE_URL": url, "REPORTGEN_BROKER_URL": broker, "REPORTGEN_QUEUE": queue,
-               "REPORTGEN_JOB_LEASE": "2", "REPORTGEN_DATA_DIR": str(tmp_path)}
-        settings = settings_for(tmp_path, database_url=url, broker_url=broker, queue=queue, lease_seconds=2.0)
+               "REPORTGEN_JOB_LEASE": "2", "REPORTGEN_DATA_DIR": str(tmp_path),
+               "REPORTGEN_VISIBILITY_TIMEOUT": "4"}
+        settings = settings_for(tmp_path, database_url=url, broker_url=broker, queue=queue, lease_seconds=2.0,
+                                visibility_seconds=4.0)
         procs: list[subprocess.Popen] = []
 
         def start_worker() -> subprocess.Popen:
@@ -94,3 +96,28 @@ def test_worker_runs_jobs_and_a_killed_worker_job_finishes_exactly_once(celery_e
             started = s.exec(select(EventRow).where(EventRow.report_id == rid, EventRow.stage == "started")).all()
         assert len(finished) == 1 and finished[0].attempt == 2 and [e.attempt for e in started] == [1, 2]
         assert c.get(f"/v1/reports/{rid}/result").json()["id"] == rid
+
+
+def test_a_whole_worker_killed_mid_report_is_replaced_and_the_report_finishes_once(celery_env) -> None:  # noqa: ANN001
+    """kill -9 the worker's main process and its pool together (a lost machine), then start another:
+    Redis' visibility timeout hands the unacknowledged message to the new worker."""
+    settings, start_worker = celery_env
+    with api(settings) as c:
+        first = start_worker()
+        long = upload(c, {"long.txt": meeting_bytes(extra=3000)}).json()["documents"][0]["id"]
+        rid = c.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [long]}).json()["id"]
+        deadline = time.monotonic() + 30
+        while (job := _job(c, rid)).state != "running" or not job.worker:
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.05)
+        os.killpg(first.pid, signal.SIGKILL)  # the main process and every pool process, at once
+        first.wait()
+        assert _job(c, rid).state == "running"  # nobody finished it: the row still says running
+        start_worker()
+        st = wait_report(c, rid, timeout=120)
+        assert st["state"] == "succeeded", st
+        job = _job(c, rid)
+        assert job.attempts == 2
+        with c.app.state.service.db.session() as s:
+            finished = s.exec(select(EventRow).where(EventRow.report_id == rid, EventRow.stage == "finished")).all()
+        assert len(finished) == 1 and finished[0].attempt == 2

@@ -20,7 +20,9 @@ TASK_NAME = "reportgen.run_job"
 def make_celery(settings: ServiceSettings | None = None) -> Celery:
     settings = settings or ServiceSettings.from_env()
     app = Celery("reportgen", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
-    visibility = max(60.0, settings.lease_seconds * 2)
+    # A message is redelivered once this passes without an ack: a long job is then re-delivered while
+    # it runs, and the claim's lease answers "busy" to the second worker, so the default is generous.
+    visibility = settings.visibility_seconds or max(60.0, settings.lease_seconds * 2)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -28,7 +30,13 @@ def make_celery(settings: ServiceSettings | None = None) -> Celery:
         task_default_queue=settings.queue,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": visibility},
+        broker_transport_options={
+            "visibility_timeout": visibility,
+            # kombu sweeps for abandoned messages every interval x throttle seconds (100 s by default):
+            # sweep at most every 10 s, so a lost worker's job moves on soon after the visibility timeout.
+            "unacked_restore_interval": max(1, min(10, int(visibility / 2))),
+            "unacked_restore_throttle": 1,
+        },
         worker_hijack_root_logger=False,
     )
 

@@ -25,6 +25,10 @@ class ServiceSettings(BaseModel):
     runner: str = Field("process", pattern="^(process|thread)$")
     tenant_concurrency: int = Field(2, ge=1, le=1000, description="running jobs per tenant")
     lease_seconds: float = Field(60.0, gt=0, description="a running job's claim; renewed while it runs")
+    visibility_seconds: float | None = Field(
+        None, gt=0, description="Celery on Redis: how long a message taken by a worker that vanished (kill -9, "
+        "lost machine) waits before another worker gets it; default max(60, 2 x lease)",
+    )
     max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024)
     max_attempts: int = Field(3, ge=1, le=20)
     auth_cache_seconds: float = Field(
@@ -46,6 +50,7 @@ class ServiceSettings(BaseModel):
             "runner": "REPORTGEN_RUNNER",
             "tenant_concurrency": "REPORTGEN_TENANT_CONCURRENCY",
             "lease_seconds": "REPORTGEN_JOB_LEASE",
+            "visibility_seconds": "REPORTGEN_VISIBILITY_TIMEOUT",
             "max_upload_bytes": "REPORTGEN_MAX_UPLOAD_BYTES",
             "max_attempts": "REPORTGEN_JOB_ATTEMPTS",
             "auth_cache_seconds": "REPORTGEN_AUTH_CACHE_SECONDS",
