@@ -14,8 +14,8 @@ Policy (docs/llm.md says the same to users):
   "by Wednesday"), and BM25 on stemmed words of its title, instructions and field
   descriptions. A reply inherits its question's relevance (the candidate's answer is the
   evidence, and brings the question along). Several queries take turns: the section, each
-  scorecard criterion, each kind of finding a many-valued enum field names (a contract
-  memo's 'governing law' row), each document's opening (a small share: title, parties,
+  scorecard criterion, each kind of finding a many-valued enum first field names (a
+  contract memo's 'governing law' row), each document's opening (a small share: title, parties,
   date, the meeting's purpose) and an even spread over the sources (a small share, and the
   rest of the budget once the queries run dry), so no criterion, kind or subject is crowded
   out.
@@ -155,8 +155,9 @@ def _doc_segments(documents: Sequence[Document]) -> list[tuple[int, Document, Se
     Every section of a report asks for the same rows, so the last set is kept (keyed on content).
     """
     key = tuple((d.id, d.sha256, len(d.text), len(d.segments)) for d in documents)
-    if key in _ROWS_CACHE:
-        return _ROWS_CACHE[key]
+    cached = _ROWS_CACHE.get(key)  # one lookup: another thread may clear the cache in between
+    if cached is not None:
+        return cached
     out = []
     for i, doc in enumerate(documents, start=1):
         for seg in doc.segments:
@@ -178,7 +179,8 @@ def _words(text: str) -> list[str]:
 
 
 def section_queries(spec: SectionSpec) -> list[list[str]]:
-    """BM25 queries for a section: one for the section, plus one per scorecard criterion."""
+    """BM25 word queries for a section: one for the section, plus one per scorecard criterion.
+    (Selection itself uses richer queries, `_facets`: these stay for callers that want words.)"""
     base = " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
     queries = [_words(base)]
     for c in spec.criteria:
@@ -198,7 +200,7 @@ OPENING_SHARE = 0.1  # ... within this share of the budget, ...
 OPENING_BOOST = 1.0  # ... and a query's matches among them count double
 COVERAGE_SHARE = 0.15  # of the budget, for segments spread evenly over the sources ...
 SPREAD_MIN_TERMS = 3  # ... that say something ("Yeah." and "Mm-hmm." tell a reader nothing on their own)
-_KIND_FIELD_MIN_VALUES = 4  # an enum with this many values names kinds of finding that each deserve evidence
+_KIND_MIN = 4  # values of an enum first field, for it to name kinds of finding that each deserve evidence
 _GENERIC_VALUES = frozenset({"other", "others", "none", "unknown", "n/a", "na", "misc", "miscellaneous"})
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -219,7 +221,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
 }
 _CONCEPT_OF_FIELD = {"date": "date", "money": "money", "number": "number"}  # field type -> concept
 _CONCEPT_OF_TERM = {"date": "date", "deadlin": "date", "amount": "money", "price": "money", "cost": "money",
-                    "fee": "money", "payment": "money", "percent": "number", "figur": "number"}  # stems
+                    "fee": "money", "payment": "money", "percent": "number"}  # stems, in a kind's name
 
 
 @functools.cache
@@ -272,19 +274,19 @@ def _facets(spec: SectionSpec) -> list[_Facet]:
     """The queries that take turns filling the budget, so no criterion or kind of finding is crowded out."""
     base = " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
     terms = tuple(_terms(base))
-    facets = [_Facet(terms, tuple(spec.cues), _concepts(terms, [f.type for f in spec.fields.values()]))]
+    facets = [_Facet(terms, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]))]
     for c in spec.criteria:
         text = " ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])
         facets.append(_Facet(tuple(_terms(text)), tuple(c.cues)))
-    for f in spec.fields.values():
-        if f.type != "enum" or len(f.values or []) < _KIND_FIELD_MIN_VALUES:
-            continue  # a status (open/done/blocked) is not a kind of finding to look for
-        for value in f.values or []:
+    first = next(iter(spec.fields.values()), None)  # the item's key: a contract memo's `clause`
+    if spec.kind in MAP_KINDS and first is not None and first.type == "enum" and len(first.values or []) >= _KIND_MIN:
+        # Not a later enum: a severity or a status is a property of a finding, not a kind to look for.
+        for value in first.values or []:
             if value.lower() in _GENERIC_VALUES:
                 continue
             terms = tuple(_terms(value))
             related = [c for c in spec.cues if set(terms) & set(_terms(c))]  # 'renew' for 'term and renewal'
-            facets.append(_Facet(terms, (value, *related), _concepts(terms)))
+            facets.append(_Facet(terms, (value, *related), _concepts(terms)))  # 'agreement dates' -> dates
     facets = [f for f in facets if f.terms or f.cues]
     return facets or [_Facet(tuple(_terms(spec.id.replace("_", " "))), ())]
 
@@ -302,10 +304,12 @@ class _Index:
     question: np.ndarray  # the segment ends with a question mark ...
     answered: np.ndarray  # ... and the next segment is another speaker's, in the same document
     opening: np.ndarray  # among the first OPENING_SEGMENTS of its document
+    spread: list[int]  # segments that say something, in an order spread evenly over the sources ...
+    spread_empty: list[int]  # ... and those that don't ("Yeah."), sent only when nothing else is left
     cue_hits: dict[str, np.ndarray] = field(default_factory=dict)
     term_scores: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def words(self, terms: Sequence[str]) -> np.ndarray:
+    def bm25_scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 scores of a query (a repeated term counts again, as in rank_bm25), cached per
         term: rank_bm25 walks every segment in Python for each term, and sections share many."""
         score = np.zeros(len(self.rows))
@@ -349,8 +353,9 @@ def _index(documents: Sequence[Document]) -> _Index:
     report selects from the same sources."""
     rows = _doc_segments(documents)
     key = tuple((d.id, d.sha256, len(d.text), len(d.segments)) for d in documents)
-    if key in _INDEX_CACHE:
-        return _INDEX_CACHE[key]
+    cached = _INDEX_CACHE.get(key)
+    if cached is not None:
+        return cached
     lowered = [" ".join(r[2].text.lower().split()) for r in rows]
     starts, pos = [], 0
     for t in lowered:
@@ -358,6 +363,7 @@ def _index(documents: Sequence[Document]) -> _Index:
         pos += len(t) + 1
     terms = [_terms(t) for t in lowered]
     n = len(rows)
+    order = sorted(range(n), key=_spread)
     idx = _Index(
         rows=rows,
         bm25=BM25Okapi([t or ["\u2205"] for t in terms]),
@@ -371,6 +377,8 @@ def _index(documents: Sequence[Document]) -> _Index:
             dtype=bool,
         ),
         opening=np.isin(np.arange(n), _opening(rows)),
+        spread=[k for k in order if len(terms[k]) >= SPREAD_MIN_TERMS],
+        spread_empty=[k for k in order if len(terms[k]) < SPREAD_MIN_TERMS],
     )
     _INDEX_CACHE.clear()
     _INDEX_CACHE[key] = idx
@@ -392,7 +400,7 @@ def _relevance(idx: _Index, facet: _Facet) -> np.ndarray:
         df = float(hits.sum())
         if df:
             cue += hits * np.log(1 + (n - df + 0.5) / (df + 0.5))
-    words = _unit(idx.words(facet.terms))
+    words = _unit(idx.bm25_scores(facet.terms))
     score = CUE_WEIGHT * _unit(cue) + BM25_WEIGHT * words
     # An answer is about what its question asked: after "What happened when it went wrong?" the
     # next speaker's reply is the evidence, though it may share no word with the query.
@@ -447,8 +455,7 @@ def select_context(spec: SectionSpec, documents: Sequence[Document], budget_toke
     # A share of the budget goes to segments spread evenly over the sources, so a summary sees
     # the whole conversation and one subject cannot take all of it; once the queries have
     # nothing left that fits, the rest of the budget is filled the same way.
-    spread = [k for k in sorted(range(len(rows)), key=_spread) if len(idx.terms[k]) >= SPREAD_MIN_TERMS]
-    rankings += [spread, spread]
+    rankings += [idx.spread, idx.spread + idx.spread_empty]
     caps += [COVERAGE_SHARE * budget_tokens, budget_tokens]
 
     chosen: set[int] = set()
