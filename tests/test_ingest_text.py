@@ -669,7 +669,8 @@ def test_rev_style_header_with_timestamp_and_colon():
     ids=["labels", "markers", "links", "label-lines", "voice-tags", "colons"],
 )
 def test_hostile_inputs_parse_in_linear_time(data):
-    """~200 KB of pathological input: a quadratic regex or loop would take tens of seconds here."""
+    """~200 KB of pathological input: a quadratic regex or loop would take minutes here. The bound is a
+    guard against that catastrophe (20x the normal time), not a speed target: those live in bench/."""
     import time
 
     for name in ("x.txt", "x.vtt", "x.md"):
@@ -678,4 +679,4 @@ def test_hostile_inputs_parse_in_linear_time(data):
             check(parse_text_bytes(data, name))
         except IngestError:
             pass
-        assert time.perf_counter() - t < 5.0
+        assert time.perf_counter() - t < 20.0

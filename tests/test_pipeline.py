@@ -81,6 +81,51 @@ def test_local_engine_meeting_report(meeting: Path) -> None:
     assert again.verification() == report.verification()
 
 
+@pytest.mark.parametrize("engine", ["local", "llm"])
+def test_finished_sections_arrive_grounded_before_validation(
+    meeting: Path, tmp_path: Path, monkeypatch, engine: str
+) -> None:
+    """Issue 6's live preview: each finished section is sent grounded, never as a raw draft."""
+    from reportgen.models import Section
+    from reportgen.testing import Fault, serve_fake_openai
+
+    events = []
+    # the llm engine invents a quote on every answer, so the preview must show it as not found
+    with serve_fake_openai(faults=[Fault("invented_quote_always")]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("REPORTGEN_DATA_DIR", str(tmp_path))
+        report = reportgen.generate([meeting], sop="meeting-action-items", engine=engine, on_event=events.append)
+    text = {d.id: d.text for d in reportgen.ingest(meeting)}
+    stages = [e.stage for e in events]
+    assert all("draft" not in e.data for e in events), "a raw draft reached the event stream"
+    previews = [e for e in events if e.stage == "section"]
+    total = len(report.sections)
+    assert len(previews) == total
+    assert max(i for i, st in enumerate(stages) if st == "section") < stages.index("validated")
+    assert sorted(e.data["done"] for e in previews) == list(range(1, total + 1))
+    assert all(e.data["total"] == total and e.total == total for e in previews)
+    statuses = set()
+    for e in previews:
+        sec = Section.model_validate(e.data["section"])
+        assert sec.id == e.section_id
+        known = {d["id"] for d in e.data["documents"]}
+        for c in (c for i in sec.items for c in i.citations):
+            statuses.add(c.status)
+            if c.status == "unsupported":
+                assert c.char_start is None and c.char_end is None
+            else:
+                assert c.document_id in known and text[c.document_id][c.char_start : c.char_end].strip()
+        final = next(s for s in report.sections if s.id == sec.id)  # the final report replaces the preview
+        assert [[c.quote for c in i.citations] for i in final.items] == [
+            [c.quote for c in i.citations] for i in sec.items
+        ]
+    assert statuses and statuses <= {"exact", "normalized", "fuzzy", "unsupported"}
+    if engine == "llm":
+        assert "unsupported" in statuses and statuses - {"unsupported"}
+    else:
+        assert "unsupported" not in statuses
+
+
 @pytest.mark.parametrize("sop_id", sorted(builtin_sops()))
 def test_every_builtin_sop_produces_a_report(meeting: Path, sop_id: str) -> None:
     report = reportgen.generate([meeting], sop=sop_id)

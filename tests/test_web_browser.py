@@ -206,8 +206,9 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     expect(pg.locator("#start")).to_be_enabled()
     shot(pg, "02-upload-ready")
 
-    # The first events request is cut after three events (as a dropped connection would be);
-    # the browser must come back with Last-Event-ID and carry on without repeating anything.
+    # The first events request is cut after four events (as a dropped connection would be): started,
+    # parsed, "section 1 of 5 extracted" and that section's grounded preview. The browser must come
+    # back with ?after=4 and carry on without repeating anything; meanwhile the preview is readable.
     seen: list[str] = []
     held = []
 
@@ -215,7 +216,7 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
         seen.append(route.request.url)
         if len(seen) == 1:
             full = route.fetch(timeout=120_000).text()  # the stream ends when the report does
-            blocks = [b for b in full.split("\n\n") if b.startswith("id: ")][:3]
+            blocks = [b for b in full.split("\n\n") if b.startswith("id: ")][:4]
             route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body="\n\n".join(blocks) + "\n\n")
         elif len(seen) == 2:
             held.append(route)  # let it through once the page has been seen mid-run
@@ -229,13 +230,26 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     expect(pg.locator("#event-log li")).to_have_count(3, timeout=120_000)
     expect(pg.locator("#stepper li.active")).to_contain_text("section 1 of 5")
     expect(pg.locator("#section-progress li.done")).to_have_count(1)
-    expect(pg.locator("#conn")).to_contain_text("resuming after event 3")
+    expect(pg.locator("#conn")).to_contain_text("resuming after event 4")
+    # the finished section is shown, grounded and read-only, while the others are still pending
+    preview = pg.locator("#preview")
+    expect(preview).to_be_visible()
+    expect(preview).to_contain_text("Preview - validating when all sections are done")
+    expect(preview.locator(".rsec.preview")).to_have_count(1)
+    expect(preview.locator("#sec-summary .item").first).to_be_visible()
+    expect(preview.get_by_role("button", name=re.compile("^(Accept|Reject|Edit)"))).to_have_count(0)
+    pchip = preview.get_by_role("button", name=re.compile(r"^Open in call\.txt at \d+:\d+")).first
+    expect(pchip).to_have_text(re.compile(r"^\[\d+:\d+ · \w+\]$"))
+    pchip.click()  # the viewer works from the preview too: the quote highlighted in its turn
+    expect(pg.locator("#viewer-body mark").first).to_be_visible()
+    expect(pg.locator("#review")).to_be_hidden()
     shot(pg, "03-progress")
+    pg.keyboard.press("Escape")
     for _ in range(50):  # the page reconnects after a 1 s pause
         if held:
             break
         pg.wait_for_timeout(100)
-    assert len(held) == 1 and held[0].request.url.endswith("/events?after=3"), seen
+    assert len(held) == 1 and held[0].request.url.endswith("/events?after=4"), seen
     held[0].continue_()
 
     expect(pg.locator("#review .rsec")).to_have_count(5, timeout=120_000)
@@ -243,6 +257,8 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     ids = pg.eval_on_selector_all("#event-log li", "els => els.map(e => e.dataset.eventId)")
     assert len(ids) == len(set(ids)) >= 6, ids
     expect(pg.locator("#progress")).to_be_hidden(timeout=60_000)
+    expect(pg.locator("#preview")).to_be_hidden()  # the final review replaced every preview
+    expect(pg.locator(".rsec.preview")).to_have_count(0)
     expect(pg.locator(".summary")).to_contain_text("quotes located")
     expect(pg.locator(".notice")).to_contain_text("Extractive draft")
     shot(pg, "04-review")
