@@ -127,10 +127,53 @@ async def agenerate(
         for d in documents:
             d.meta.setdefault("date", when.isoformat())
     extractor = make_engine(engine, model=model)
-    drafts: list[DraftSection] = await extractor.extract(spec, spec.sections, documents, on_event)
+    grounder = Grounder(documents)  # built before extraction: finished sections are grounded as they arrive
+    specs = {s.id: s for s in spec.sections}
+    grounded: dict[str, Section] = {}
+
+    def ground(draft: DraftSection) -> Section:
+        sec_spec = specs[draft.section_id]
+        if draft.failed:
+            return Section(id=sec_spec.id, title=sec_spec.title, kind=sec_spec.kind, status="failed",
+                           notes=[draft.failed])
+        section = ground_draft(draft, sec_spec, documents, grounder)
+        section.notes = list(dict.fromkeys([*section.notes, *draft.notes]))
+        return section
+
+    def preview(ev: Event) -> None:
+        """Forward engine events, turning a finished draft into a grounded "section" event.
+
+        Only grounded sections leave here (the raw draft is stripped), so a client watching
+        progress never sees an unlocated quote presented as found.
+        """
+        raw = ev.data.get("draft")
+        if raw is None:
+            on_event(ev)
+            return
+        on_event(ev.model_copy(update={"data": {k: v for k, v in ev.data.items() if k != "draft"}}))
+        draft = DraftSection.model_validate(raw)
+        if draft.section_id not in specs:
+            return
+        section = grounded[draft.section_id] = ground(draft)
+        cited = {c.document_id for i in section.items for c in i.citations if c.document_id}
+        located = sum(c.located for i in section.items for c in i.citations)
+        cites = sum(len(i.citations) for i in section.items)
+        n = len(section.items)
+        on_event(Event(
+            stage="section",
+            message=f"{section.title}: {n} item{'' if n == 1 else 's'}, {located}/{cites} quotes located (preview)",
+            section_id=section.id,
+            done=ev.done,
+            total=ev.total,
+            data={"section": section.model_dump(mode="json"), "done": ev.done, "total": ev.total,
+                  "documents": [DocumentRef.of(d).model_dump(mode="json") for d in documents if d.id in cited]},
+        ))
+
+    drafts: list[DraftSection] = await extractor.extract(
+        spec, spec.sections, documents, preview if on_event is not None else None
+    )
     by_id = {d.section_id: d for d in drafts}
 
-    grounder = Grounder(documents)
     sections: list[Section] = []
     issues: list[ReportIssue] = []
     usage = Usage()
@@ -146,8 +189,7 @@ async def agenerate(
                 usage = usage.add(draft.usage)
             continue
         usage = usage.add(draft.usage)
-        section = ground_draft(draft, sec_spec, documents, grounder)
-        section.notes = list(dict.fromkeys([*section.notes, *draft.notes]))
+        section = grounded.get(sec_spec.id) or ground(draft)
         sections.append(section)
     for note in getattr(extractor, "run_notes", []) or []:
         issues.append(ReportIssue(severity="info", code="engine-note", message=note))

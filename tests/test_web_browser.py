@@ -20,6 +20,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -75,12 +76,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
     """`reportgen serve` itself, in a subprocess, on a free loopback port with its own data dir."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REPORTGEN_", "DATABASE_URL"))}
     env["REPORTGEN_DATA_DIR"] = str(tmp_path_factory.mktemp("web-data"))
+    env.update(extra_env)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     log = open(tmp_path_factory.mktemp("web-log") / "serve.log", "w+b")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "serve", "--port", str(port)], env=env,
@@ -107,6 +109,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -366,3 +374,35 @@ def test_batch_of_data_rooms(server: str, page) -> None:  # noqa: ANN001
     expect(pg.locator("#report-meta")).to_contain_text("room globex")
     expect(pg.locator("#review .rsec").first).to_be_visible()
     shot(pg, "11-batch-room-report")
+
+
+def test_sections_preview_while_a_slow_llm_job_runs(tmp_path_factory: pytest.TempPathFactory, page) -> None:  # noqa: ANN001
+    """A real running job (llm engine, one section at a time, 0.6 s per model call): finished
+    sections appear grounded and read-only before the others are done, then the review replaces them."""
+    from playwright.sync_api import expect
+
+    from reportgen.testing import serve_fake_openai
+
+    with serve_fake_openai(latency=0.6) as llm, serve(
+        tmp_path_factory, OPENAI_BASE_URL=llm.base_url, REPORTGEN_MAX_CONCURRENCY="1"
+    ) as base:
+        up = httpx.post(base + "/v1/documents", files=[("files", ("call.txt", TRANSCRIPT, "text/plain"))], timeout=30)
+        doc_id = up.json()["documents"][0]["id"]
+        started = httpx.post(base + "/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc_id],
+                                                         "engine": "llm"}, timeout=30)
+        assert started.status_code == 202, started.text
+        pg = page
+        pg.goto(f"{base}/reports/{started.json()['id']}")
+        # two sections previewed while the report is still being built (no review yet)
+        pg.wait_for_function("document.querySelectorAll('#preview .rsec.preview').length >= 2 "
+                             "&& document.getElementById('review').hidden", timeout=30_000)
+        expect(pg.locator("#preview .chip").first).to_be_visible()
+        assert pg.locator("#preview .rsec.preview").count() < 5
+        assert pg.locator("#preview .chip.unsupported").count() == 0  # the fake copies real sentences
+        shot(pg, "12-llm-preview")
+        expect(pg.locator("#review .rsec")).to_have_count(5, timeout=60_000)
+        expect(pg.locator("#preview")).to_be_hidden()
+        expect(pg.locator(".rsec.preview")).to_have_count(0)
+        ids = pg.eval_on_selector_all("#review .rsec", "els => els.map(e => e.id)")
+        assert len(ids) == len(set(ids)) == 5, ids
+        shot(pg, "13-llm-review")

@@ -258,7 +258,8 @@ class LLMExtractor:
                     done=run.done,
                     total=run.total,
                     data={"calls": draft.usage.calls, "cached_calls": draft.usage.cached_calls,
-                          "parts": n, "strategy": plan.strategy},
+                          "parts": n, "strategy": plan.strategy, "items": len(draft.items),
+                          "draft": draft.model_dump(mode="json")},
                 )
             )
         return draft

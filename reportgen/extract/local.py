@@ -912,7 +912,7 @@ class LocalExtractor:
                         section_id=spec.id,
                         done=k,
                         total=total,
-                        data={"items": len(draft.items), "engine": self.name},
+                        data={"items": len(draft.items), "engine": self.name, "draft": draft.model_dump(mode="json")},
                     )
                 )
             await asyncio.sleep(0)  # let a server's event loop breathe between sections

@@ -5,11 +5,12 @@
 
 const app = document.getElementById("report-app");
 const reportId = app.dataset.reportId;
-const S = { status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null };
+const S = { status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
+  previewDocs: new Map() };
 
 // Stages the pipeline and job runner emit; EventSource only delivers named events we listen for.
-const STAGES = ["started", "parsed", "selected", "retrieved", "extract", "extracted", "grounded", "validated",
-  "rendered", "finished", "failed", "retry", "progress"];
+const STAGES = ["started", "parsed", "selected", "retrieved", "extract", "extracted", "section", "grounded",
+  "validated", "rendered", "finished", "failed", "retry", "progress"];
 
 // ---------------------------------------------------------------------------------------------
 // Progress
@@ -45,7 +46,34 @@ function sectionProgress() {
     h("span.sp-mark", { "aria-hidden": "true" }), h("span.sp-title", {}, sec.title), h("span.sp-info.muted", {}, "waiting"))));
 }
 
+// A "section" event carries one finished section, already grounded by the server (never a raw draft):
+// it is shown read-only until validation ends and the final review replaces every preview.
+function showPreview(ev) {
+  const sec = ev.data && ev.data.section;
+  if (!sec || S.report) return;
+  for (const d of ev.data.documents || []) S.previewDocs.set(d.id, d);
+  const box = document.getElementById("preview");
+  const list = document.getElementById("preview-sections");
+  const el = sectionView(sec, true);
+  const old = document.getElementById(`sec-${sec.id}`);
+  if (old) old.replaceWith(el); // a replayed or retried section replaces its earlier preview
+  else {
+    const order = S.sop ? S.sop.sections.map((s) => s.id) : [];
+    const next = [...list.children].find((c) => order.indexOf(c.dataset.section) > order.indexOf(sec.id));
+    list.insertBefore(el, next || null);
+  }
+  box.hidden = false;
+  const li = document.querySelector(`#section-progress li[data-section="${CSS.escape(sec.id)}"] .sp-info`);
+  if (li && sec.status !== "failed") li.replaceChildren(h("a", { href: `#sec-${sec.id}` }, li.textContent));
+}
+
+function clearPreview() {
+  document.getElementById("preview").hidden = true;
+  document.getElementById("preview-sections").replaceChildren();
+}
+
 function onEvent(ev) {
+  if (ev.stage === "section") { showPreview(ev); return; }
   const log = document.getElementById("event-log");
   const at = ev.at ? new Date(ev.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
   log.append(h("li", { dataset: { eventId: ev.id } }, h("time.muted", {}, at), " ", ev.message));
@@ -117,6 +145,7 @@ async function refreshStatus() {
 }
 
 function showFailure(message) {
+  document.getElementById("preview-note").textContent = "Preview of the sections finished before the run failed; they were never validated.";
   const st = document.querySelector("#stepper li.active") || document.querySelector("#stepper li");
   st.classList.add("failed");
   document.getElementById("progress-title").textContent = "The report could not be built";
@@ -178,12 +207,16 @@ function firstUnsupported(report) {
   return report.sections.flatMap((s) => s.items).find((i) => ["unsupported", "uncited"].includes(support(i)));
 }
 
-function docOf(id) { return S.report.documents.find((d) => d.id === id); }
+function allDocs() { return S.report ? S.report.documents : [...S.previewDocs.values()]; }
+
+function docOf(id) { return allDocs().find((d) => d.id === id); }
 
 function chipLabel(c) {
   if (c.status === "unsupported" || !c.document_id) return "[quote not found]";
   const doc = docOf(c.document_id);
-  const paged = S.report.documents.filter((d) => d.kind === "pdf" || d.kind === "docx").length;
+  // A preview only knows the sources its sections cite, so it names the file whenever there are several.
+  const paged = S.report ? S.report.documents.filter((d) => d.kind === "pdf" || d.kind === "docx").length
+    : S.status.document_ids.length;
   if (c.start !== null && c.start !== undefined) return `[${fmtClock(c.start)}${c.speaker ? " · " + c.speaker : ""}]`;
   if (c.speaker) return `[${c.speaker}]`;
   if (c.page) return `[${paged > 1 && doc ? doc.filename + " " : ""}p. ${c.page}]`;
@@ -250,7 +283,7 @@ function flagView(flag) {
   return h("li.flag" + (serious ? ".serious" : ""), {}, h("span.flag-code", {}, code), " ", msg);
 }
 
-function itemView(section, item) {
+function itemView(section, item, preview = false) {
   const sup = support(item);
   const li = h(`li.item.support-${sup}.review-${item.review}`, { id: `item-${item.id}`, dataset: { itemId: item.id } });
   const body = h("div.item-body", {});
@@ -264,6 +297,7 @@ function itemView(section, item) {
   body.append(fieldsView(section, item));
   if (item.citations.length) body.append(h("div.cites", { role: "group", "aria-label": "Evidence" }, item.citations.map(chip)));
   if (item.flags.length) body.append(h("ul.flags", { "aria-label": "Flags" }, item.flags.map(flagView)));
+  if (preview) { li.append(body); return li; }
   const tags = h("div.tags", {},
     item.edited ? h("span.tag.edited", {}, "Edited") : null,
     item.review === "accepted" ? h("span.tag.accepted", {}, "Accepted") : null,
@@ -291,20 +325,23 @@ function feedbackView(section) {
   return box;
 }
 
-function sectionView(section) {
-  const el = h("section.rsec", { id: `sec-${section.id}`, "aria-labelledby": `h-${section.id}` });
+function sectionView(section, preview = false) {
+  const el = h("section.rsec" + (preview ? ".preview" : ""), { id: `sec-${section.id}`, "aria-labelledby": `h-${section.id}`,
+    dataset: { section: section.id } });
   const n = section.items.length;
   el.append(h("header.rsec-head", {},
     h("div", {}, h("h2", { id: `h-${section.id}` }, section.title),
       h("span.muted.small", {}, `${section.kind} · ${n} item${n === 1 ? "" : "s"}`)),
-    feedbackView(section)));
-  el.append(h("div.fb-slot", {}));
-  const fb = S.feedback[section.id];
-  if (fb) el.querySelector(".fb-slot").append(feedbackDone(fb));
+    preview ? h("span.tag.preview-tag", {}, "Preview") : feedbackView(section)));
+  if (!preview) {
+    el.append(h("div.fb-slot", {}));
+    const fb = S.feedback[section.id];
+    if (fb) el.querySelector(".fb-slot").append(feedbackDone(fb));
+  }
   if (section.status === "failed") el.append(h("p.error-box", {}, "This section could not be extracted: ", section.notes.join(" ")));
   else if (section.notes.length) el.append(h("ul.notes.muted.small", {}, section.notes.map((x) => h("li", {}, x))));
   if (!n && section.status !== "failed") el.append(h("p.empty.muted", {}, "Nothing in the sources answered this section."));
-  el.append(h("ol.items", {}, section.items.map((it) => itemView(section, it))));
+  el.append(h("ol.items", {}, section.items.map((it) => itemView(section, it, preview))));
   return el;
 }
 
@@ -341,8 +378,9 @@ function summaryView() {
 }
 
 function renderReview() {
+  clearPreview();
   const review = document.getElementById("review");
-  review.replaceChildren(summaryView(), ...S.report.sections.map(sectionView));
+  review.replaceChildren(summaryView(), ...S.report.sections.map((s) => sectionView(s)));
   review.hidden = false;
 }
 
