@@ -523,3 +523,110 @@ def test_topics_follow_the_meeting_with_short_labels():
 def test_sections_carry_no_boilerplate_note():
     _, sections = sync_sections(SUMMARY, DECISIONS_WITH_CUES, ACTIONS_WITH_CUES, OPEN, TOPICS)
     assert all(s.notes == [] for s in sections)
+
+
+# --- a request accepted in a short reply; scorecard evidence from the candidate's answers ------------------------
+
+WARD = [
+    ("Manager", "The winter rota is short two nurses on weekend nights in December."),
+    ("Greta", "I can ask the bank staff if anyone wants extra weekend shifts this month."),
+]
+
+
+@pytest.mark.parametrize(
+    "request_, reply, owner, due",
+    [
+        ("Could you also check the annual leave requests, Yusuf?", "Will do, by Thursday.", "Yusuf", "2024-03-07"),
+        ("Yusuf, could you check the annual leave requests?", "Sure.", "Yusuf", None),
+        ("Can you check the annual leave requests, Yusuf?", "On it, first thing tomorrow.", "Yusuf", "2024-03-07"),
+        ("Yusuf, can you check the annual leave requests?", "I can do that, end of next week.", "Yusuf", "2024-03-15"),
+        ("Could you check the annual leave requests?", "Yes, I'll do it by Friday.", "Yusuf", "2024-03-08"),
+    ],
+)
+def test_request_taken_by_a_short_yes_with_its_deadline(request_, reply, owner, due):
+    doc = transcript([*WARD, ("Manager", request_), ("Yusuf", reply)], date="2024-03-06")  # a Wednesday
+    (actions,) = run([ACTIONS], [doc])
+    leave = [i for i in actions.items if "annual leave" in i.fields["task"]]
+    assert len(leave) == 1, [i.fields for i in actions.items]
+    (leave,) = leave
+    assert leave.fields["task"] == "Check the annual leave requests"  # from the request, not the reply
+    assert leave.fields["owner"] == owner and leave.fields["due"] == due
+    assert not any(f.startswith("owner-guessed") for f in leave.flags)
+    assert all(doc.text.count(q) == 1 for q in leave.quotes)
+
+
+def test_a_yes_from_someone_else_does_not_take_a_named_request():
+    asked = ("Manager", "Could you also check the annual leave requests, Yusuf?")
+    turns = [*WARD, asked, ("Greta", "Will do, by Thursday.")]
+    doc = transcript(turns, date="2024-03-06")
+    (actions,) = run([ACTIONS], [doc])
+    leave = by_task(actions, "annual leave")
+    assert leave.fields["owner"] == "Yusuf" and leave.fields["due"] is None
+
+
+PROBLEM_SOLVING = Criterion(
+    id="problem_solving",
+    name="Problem solving",
+    question="How does the candidate break down an unfamiliar problem, weigh options and check their answer?",
+    cues=["I broke it down", "the trade-off", "I considered", "the root cause"],
+)
+OWNERSHIP = Criterion(
+    id="ownership",
+    name="Ownership and leadership",
+    question="Does the candidate take responsibility for outcomes and drive work without being asked?",
+    cues=["I owned", "I led", "my mistake", "the team"],
+)
+COMPOSURE = Criterion(
+    id="composure",
+    name="Composure under pressure",
+    question="How does the candidate handle pressure, setbacks and challenge?",
+    cues=["under pressure", "it went wrong", "pushback", "I stayed"],
+)
+WEAK_INTERVIEW = [
+    ("Maya", "Walk me through how you would size the market for electric cargo bikes."),
+    ("Jon", "Um, I think it's big, maybe a billion. "
+            "I'm not sure how I'd break it down, I'd have to look up some reports."),
+    ("Maya", "What if a client pushes back under pressure and says a billion is far too high?"),
+    ("Jon", "Well, that's just the number I had in mind, I don't know, it's hard to say without data."),
+    ("Maya", "Tell me about a project you led."),
+    ("Jon", "We did a pricing project at my last job, the team handled most of it and I wasn't involved at the end."),
+]
+
+
+def test_scorecard_evidence_is_the_candidates_answer_weak_ones_included():
+    doc = transcript(WEAK_INTERVIEW, name="interview.txt")
+    spec = SectionSpec(id="competencies", title="Competencies", kind="scorecard",
+                       criteria=[PROBLEM_SOLVING, OWNERSHIP, COMPOSURE])  # fmt: skip
+    (card,) = run([spec], [doc])
+    quotes = {i.fields["criterion"]: i.quotes for i in card.items}
+    # The interviewer (who asks most) is never quoted, even when a question uses a cue ("under pressure").
+    asked = [text for who, text in WEAK_INTERVIEW if who == "Maya"]
+    assert not any(q in a for qs in quotes.values() for q in qs for a in asked)
+    assert "I'm not sure how I'd break it down, I'd have to look up some reports." in quotes["problem_solving"]
+    assert any("hard to say without data" in q for q in quotes["composure"])
+    assert any("I wasn't involved" in q for q in quotes["ownership"])
+    for item in card.items:
+        assert item.fields["rating"] is None and item.fields["band"] is None  # not rated: by design
+        assert not item.flags and "nothing in the sources" not in item.fields["rationale"]
+        assert all(doc.text.count(q) == 1 for q in item.quotes)
+
+
+def test_scorecard_prefers_the_answer_to_the_question_about_the_criterion():
+    turns = [
+        ("Interviewer", "Tell me about a hard problem you solved recently."),
+        ("Ana", "Our nightly billing jobs kept timing out and nobody knew why."),
+        ("Ana", "I considered two options, an index or a summary table, and tested both against production data."),
+        ("Interviewer", "What happened when it went wrong in production?"),
+        ("Ana", "I stayed calm, rolled back first, and wrote the incident review the next morning."),
+        ("Ana", "It was my mistake, I had skipped the dry run, so I added a dry run step to the pipeline."),
+    ]
+    doc = transcript(turns)
+    spec = SectionSpec(id="competencies", title="Competencies", kind="scorecard",
+                       criteria=[PROBLEM_SOLVING, OWNERSHIP, COMPOSURE])  # fmt: skip
+    (card,) = run([spec], [doc])
+    quotes = {i.fields["criterion"]: i.quotes for i in card.items}
+    assert quotes["problem_solving"][0].startswith("I considered two options")
+    assert all(not q.startswith(("I stayed", "It was my mistake")) for q in quotes["problem_solving"])
+    assert any(q.startswith("I stayed calm") for q in quotes["composure"])
+    assert any(q.startswith("It was my mistake") for q in quotes["ownership"])  # its cue, though asked as composure
+    assert not any(q.startswith("It was my mistake") for q in quotes["composure"])

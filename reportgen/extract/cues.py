@@ -19,7 +19,8 @@ FAMILY_PATTERNS: dict[str, re.Pattern[str]] = {
         r"we['\u2019]ll|we will|we need to|we have to|we should|we're going to|"
         r"action items?|follow[- ]up|follow up|next steps?|to-?do|take care of|take that|"
         r"own(?:s|ing)? (?:this|that|it)|"
-        r"(?:can|could|would) you (?:please )?(?:send|share|check|look|get|set|draft|make|put|follow|reach|review|"
+        r"(?:can|could|would) you (?:(?:please|also|just|maybe|quickly|still) )*(?:send|share|check|look|get|set|"
+        r"draft|make|put|follow|reach|review|"
         r"write|prepare|update|schedule|find|ping|email|call|loop)|"
         r"\b[A-Z][a-z]+ (?:will|is going to|to) (?:send|share|check|look|get|set|draft|make|put|follow|reach|review|"
         r"write|prepare|update|schedule|find|ping|email|call|own|handle|take))\b",
@@ -249,13 +250,13 @@ _TASK_LEAD_RE = re.compile(
     r"^(?:(?:I|we)(?:['\u2019](?:ll|m going to|re going to|d)|\s+(?:think\s+)?(?:will|am going to|are going to|"
     r"can|could|need to|have to|should|must))\s+(?:also\s+|just\s+|probably\s+|definitely\s+|go ahead and\s+)?"
     r"|let me\s+|let['\u2019]s\s+"
-    r"|(?:can|could|would)\s+you\s+(?:please\s+)?"
+    r"|(?:can|could|would)\s+you\s+(?:(?:please|also|just|maybe|quickly|still)\s+)*"
     r"|(?:the\s+)?action items?\s+(?:is|are|for \w+ is)\s*(?:to\s+)?:?\s*"
     r"|(?:and\s+)?then\s+)",
     re.IGNORECASE,
 )
 _NAMED_LEAD_RE = re.compile(
-    r"^(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?:,\s*(?:can|could|would)\s+you\s+(?:please\s+)?|\s+(?:will|['\u2019]ll|"
+    r"^(?P<name>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?:,\s*(?:can|could|would)\s+you\s+(?:(?:please|also|just|maybe|quickly|still)\s+)*|\s+(?:will|['\u2019]ll|"
     r"is going to|can|should|needs to|to)\s+(?:also\s+)?)"
 )
 
@@ -340,7 +341,7 @@ def named_person(sentence: str) -> str | None:
     m = _NAMED_LEAD_RE.match(s)
     if m and m.group("name").split()[0] not in _NOT_NAMES:
         return m.group("name")
-    m = re.search(r"(?:can|could|would) you\b.*,\s*(?P<name>[A-Z][a-z]+)\s*[?.!]?$", s)
+    m = re.search(r"(?i:can|could|would) you\b.*,\s*(?P<name>[A-Z][a-z]+)\s*[?.!]?$", s)
     if m and m.group("name") not in _NOT_NAMES:
         return m.group("name")
     return None
@@ -372,10 +373,15 @@ def commitment_subject(sentence: str) -> str:
 
 _ACCEPT_RE = re.compile(
     r"^(?:(?:sure|yes|yeah|yep|ok(?:ay)?|absolutely|definitely|of course|no problem)[,.!]?\s*)*"
-    r"(?:I can|I['\u2019]ll|I will|let me|I['\u2019]m happy to|happy to|will do|on it)"
-    r"(?:\s+(?:take|do|handle|own|grab|cover|look into|deal with)\s+(?:that|it|this|those|them)(?:\s+one)?)?[.!]?$",
+    r"(?:I can|I['\u2019]ll|I will|let me|I['\u2019]m happy to|happy to|will do|on it|can do|I['\u2019]m on it)"
+    r"(?:\s+(?:take|do|handle|own|grab|cover|look into|deal with)\s+(?:that|it|this|those|them)(?:\s+one)?)?"
+    # a deadline said with the yes ("Will do, by Thursday.", "I can do that, end of next week.")
+    r"(?:\s*[,;-]?\s*(?P<when>(?:by|before|on|until|first thing|end of|early|later|this|next|tomorrow|today|"
+    r"tonight|in)\b[^.!?]{0,40}))?[.!]?$",
     re.IGNORECASE,
 )
+_BARE_YES_RE = re.compile(r"^(?:sure|yes|yep|absolutely|definitely|of course|no problem)"
+                          r"(?:[,.!]?\s*(?:thing|sure))?[.!]?$", re.IGNORECASE)  # fmt: skip
 
 
 def is_acceptance(sentence: str) -> bool:
@@ -383,10 +389,78 @@ def is_acceptance(sentence: str) -> bool:
     return bool(_ACCEPT_RE.match(sentence.strip()))
 
 
-_REQUEST_RE = re.compile(r"\b(?:can|could|would) you (?:please )?(?!tell|explain|talk|describe|say|walk|share your)\w+",
-                         re.IGNORECASE)  # fmt: skip
+def is_short_acceptance(sentence: str) -> bool:
+    """An acceptance too short to be an item on its own ("Will do, by Thursday.", "Sure.", "On it."): it only
+    counts as the reply to a request made to its speaker."""
+    s = sentence.strip()
+    return bool(_ACCEPT_RE.match(s) or _BARE_YES_RE.match(s))
+
+
+_REQUEST_RE = re.compile(r"\b(?:can|could|would) you (?:(?:please|also|just|maybe|quickly|still) )*"
+                         r"(?!tell|explain|talk|describe|say|walk|share your)\w+", re.IGNORECASE)  # fmt: skip
 
 
 def is_request(sentence: str) -> bool:
     """ "Priya, can you check the logs?" is a task for Priya, not an open question."""
     return bool(_REQUEST_RE.search(sentence))
+
+
+# --- interviews: who asks, what they ask about, and answers that speak against the candidate --------------------
+
+_PROMPT_RE = re.compile(
+    r"^(?:(?:so|and|okay|ok|now|next|great|thanks)[,.!]?\s+)*(?:tell me|walk me through|talk me through|take me "
+    r"through|describe|give me an example|share an example|explain|talk about|let['\u2019]s talk about)\b",
+    re.IGNORECASE,
+)
+
+
+def is_prompt(sentence: str) -> bool:
+    """A question or an interview prompt ("Tell me about a project you led."): how the interviewer is found."""
+    s = sentence.strip()
+    return s.rstrip("\"'\u201d\u2019) ").endswith("?") or bool(_PROMPT_RE.match(s))
+
+
+_HEDGE_RE = re.compile(
+    r"\b(?:I['\u2019]m not (?:sure|certain|familiar)|I am not sure|I don['\u2019]t (?:know|remember|really)|"
+    r"I['\u2019]d have to (?:look|check|ask|think|find)|hard to say|no idea|I can['\u2019]t (?:remember|say)|"
+    r"I haven['\u2019]t|I['\u2019]ve never|I have never|I wasn['\u2019]t (?:involved|sure|part)|I didn['\u2019]t|"
+    r"not really|I guess|someone else|the team handled|I struggled|I never)\b",
+    re.IGNORECASE,
+)
+
+
+def is_hedge(sentence: str) -> bool:
+    """Uncertainty or distance from the work ("I'm not sure how I'd break it down"): evidence against a
+    competency is evidence too, and a scorecard that drops it flatters the candidate."""
+    return bool(_HEDGE_RE.search(sentence))
+
+
+# Competency (matched on a criterion's id and name, then its question) -> how interviewers usually probe it.
+# A prompt matching these is about that competency even when it shares no word with the SOP's question
+# ("Walk me through how you would size the market" probes problem solving).
+_COMPETENCY_PROMPTS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"problem|analy|reason|judg|think|solv", re.I),
+     re.compile(r"\b(?:walk me through|talk me through|how would you|how do you approach|how did you approach|"
+                r"estimate|size the|sizing|problem you|break (?:it|this|that) down|figure out|work out|debug|"
+                r"root cause|trade-?offs?)\b", re.I)),
+    (re.compile(r"communicat|explain|present|clarity|writ", re.I),
+     re.compile(r"\b(?:explain|non-?(?:technical|engineers?)|stakeholders?|present|audience|simpl|to a customer|"
+                r"to your manager|write up|document)\w*", re.I)),
+    (re.compile(r"owner|lead|responsib|initiative|accountab|drive", re.I),
+     re.compile(r"\b(?:you led|led|lead|a time you|your mistake|a mistake|responsib\w*|own(?:ed)?|initiative|"
+                r"project you|you drove|took charge|your role)\b", re.I)),
+    (re.compile(r"compos|pressure|resilien|stress|conflict|calm", re.I),
+     re.compile(r"\b(?:push(?:ed)? back|pushback|went wrong|goes wrong|pressure|stress\w*|conflict|disagree\w*|"
+                r"challenge|far too|setback|fail\w*|outage|deadline|difficult (?:person|colleague|situation))\b",
+                re.I)),
+    (re.compile(r"role|skill|technical|craft|expertise|knowledge", re.I),
+     re.compile(r"\b(?:design|build|built|architect\w*|technical|tools?|stack|implement\w*|framework|in depth)\b",
+                re.I)),
+    (re.compile(r"team|collab|cooperat", re.I),
+     re.compile(r"\b(?:team|colleagues?|collaborat\w*|work(?:ed)? with|peers?)\b", re.I)),
+]  # fmt: skip
+
+
+def competency_prompts(criterion_words: str) -> list[re.Pattern[str]]:
+    """How interviewers probe the competency these words name (a criterion's id and name, else its question)."""
+    return [prompt for which, prompt in _COMPETENCY_PROMPTS if which.search(criterion_words)]

@@ -35,6 +35,8 @@ from reportgen.sop import SOP, Criterion, FieldSpec, SectionSpec
 DEFAULT_MAX_ITEMS = 10
 SUMMARY_SENTENCES = 5
 EVIDENCE_PER_CRITERION = 3
+EVIDENCE_FLOOR = 0.75  # in an interview, evidence scoring under this share of the best is left out
+_I_RE = re.compile(r"\bI\b")  # the candidate's own doing ("I stayed calm") rather than the scene ("we had an outage")
 MIN_WORDS = 5  # shorter sentences are never items ("Sounds good.")
 # Families whose language is specific enough that an item must show it (or an SOP cue).
 _STRICT_FAMILIES = {"commitment", "decision", "question", "figure", "advice", "contrarian"}
@@ -507,7 +509,12 @@ def _is_iso(value: object) -> bool:
 def _task_words(index: SourceIndex, t: _Task) -> set[str]:
     said = set().union(*(index.toks[s.index] for s in t.sentences))
     written = {w for v in t.item.fields.values() if isinstance(v, str) for w in content_tokens(v)}
-    return (said | written) - _GENERIC_TASK_WORDS
+    return (said | written) - _GENERIC_TASK_WORDS - _people_words(index, t.sentences[0].doc_index)
+
+
+def _people_words(index: SourceIndex, di: int) -> set[str]:
+    """Speakers' names: "Yusuf" in two requests to Yusuf says they are for the same person, not the same task."""
+    return {w for label in index.documents[di].speakers for w in content_tokens(label)}
 
 
 _GENERIC_TASK_WORDS = frozenset(content_tokens("need take make sure do done next launch week friday meeting team "
@@ -568,7 +575,7 @@ def _action_section(index: SourceIndex, spec: SectionSpec, fams: list[str], cap:
         kind = C.commitment_subject(s.text)
         near = [t for t in tasks if _follows(t.sentences[-1], s)]
         prev = near[-1] if near else None
-        words = set(index.toks[s.index]) - _GENERIC_TASK_WORDS
+        words = set(index.toks[s.index]) - _GENERIC_TASK_WORDS - _people_words(index, s.doc_index)
         if prev is not None and kind == "self" and s.speaker and s.speaker != prev.sentences[0].speaker:
             asked = prev.request and prev.owner in (s.speaker, None)
             needed = prev.kind == "team" and bool(words & _task_words(index, prev))
@@ -610,8 +617,37 @@ def _action_section(index: SourceIndex, spec: SectionSpec, fams: list[str], cap:
             prev.sentences.append(s)
             prev.score = max(prev.score, c.score)
             by_sentence[s.index] = prev
+    for t in tasks:
+        if t.request:
+            _short_reply(index, spec, t)
     best = sorted(tasks, key=lambda t: -t.score)[:cap]
     return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
+
+
+def _short_reply(index: SourceIndex, spec: SectionSpec, t: _Task) -> None:
+    """A request still waiting for its taker ("Could you also check the invoices, Yusuf?") is taken by the next
+    speaker's yes when that is the person asked, however short the yes ("Will do, by Thursday.", "On it."),
+    and its deadline is the one said with the yes. Such replies are too short to be ranked, so look directly."""
+    req = t.sentences[-1]
+    for j in range(req.index + 1, min(req.index + 4, len(index.sentences))):
+        s = index.sentences[j]
+        if s.doc_index != req.doc_index:
+            return
+        if s.speaker == req.speaker or not s.speaker:
+            continue
+        if t.owner not in (None, s.speaker) and t.kind != "addressee":
+            return  # someone else answered the request made to a named person
+        if not (C.is_short_acceptance(s.text) or C.commitment_subject(s.text) == "self"):
+            return
+        for name in _owner_fields(spec):
+            t.item.fields[name] = s.speaker
+        t.owner, t.request = s.speaker, False
+        t.item.flags = [f for f in t.item.flags if not f.startswith("owner-guessed")]
+        _absorb_date(spec, t, s, index)
+        if index.unique(s):  # "Sure." said five times cannot be located: keep only the request's quote
+            t.item.quotes.append(s.text)
+            t.sentences.append(s)
+        return
 
 
 # --- open questions: said to be open, or asked and never answered ----------------------------------------------
@@ -788,20 +824,45 @@ def _prose_section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
     return items
 
 
-def _evidence(index: SourceIndex, query: str, cues: list[str], fams: list[str], cap: int) -> list[Scored]:
+def _evidence(
+    index: SourceIndex,
+    query: str,
+    cues: list[str],
+    fams: list[str],
+    cap: int,
+    *,
+    interviewers: dict[int, str | None] | None = None,
+    answers: set[int] | None = None,
+    others: list[re.Pattern[str]] | None = None,
+) -> list[Scored]:
+    """Sentences that bear on a criterion (or a verdict). In an interview only the candidate's words count
+    (never the interviewer's questions); the answer to the question about the criterion comes first, weak
+    answers included ("I'm not sure how I'd break it down"), and a sentence that is plainly about another
+    criterion (its cues, none of ours) counts less here."""
     rel, overlap = index.relevance(query)
     pats = C.cue_patterns(cues)
+    interviewers, answers, others = interviewers or {}, answers or set(), others or []
     out = []
     for k, i in enumerate(index.candidates):
         s = index.sentences[i]
+        iv = interviewers.get(s.doc_index)
+        if iv is not None and s.speaker == iv:
+            continue
         cue_n = sum(1 for p in pats if p.search(s.text))
-        if not (cue_n or (rel[k] >= 0.4 and overlap[k] >= 2)):
+        answer = s.index in answers
+        if not (cue_n or answer or (rel[k] >= 0.4 and overlap[k] >= 2)):
             continue
         hits = C.family_hits(s.text, fams)
-        speaker_bonus = 0.3 if s.speaker and s.speaker == index.main_speaker.get(s.doc_index) else 0.0
+        speaker_bonus = 0.3 if iv is None and s.speaker and s.speaker == index.main_speaker.get(s.doc_index) else 0.0
         score = 1.5 * rel[k] + 0.8 * min(cue_n, 2) + 0.4 * bool(hits) + _length_factor(s.words) + speaker_bonus
+        if answer:
+            score += 1.0 + 0.5 * C.is_hedge(s.text) + 0.3 * bool(_I_RE.search(s.text))
+        if not cue_n and any(p.search(s.text) for p in others):
+            score -= 0.8
         out.append(Scored(score, s, hits))
     out.sort(key=lambda x: (-x.score, x.sentence.index))
+    if interviewers and out:
+        out = [c for c in out if c.score >= EVIDENCE_FLOOR * out[0].score]
     return _pick(index, out, cap)
 
 
@@ -816,11 +877,60 @@ def _describe(index: SourceIndex, picked: list[Scored]) -> str:
     return "; ".join(parts)
 
 
+def _interviewer(index: SourceIndex, di: int) -> str | None:
+    """The speaker who asks most questions (or gives most prompts: "Tell me about ..."); None when there is no
+    clear one (a monologue, or two people asking as much as each other)."""
+    speakers = {s.speaker for s in index.sentences if s.doc_index == di and s.speaker}
+    asks = Counter(s.speaker for s in index.sentences if s.doc_index == di and s.speaker and C.is_prompt(s.text))
+    top = asks.most_common(2)
+    if len(speakers) < 2 or not top or (len(top) > 1 and top[0][1] == top[1][1]):
+        return None
+    return top[0][0]
+
+
+def _prompt_score(text: str, crit: Criterion, crit_terms: set[str], prompts: list[re.Pattern[str]]) -> float:
+    """How much an interviewer's question asks about a criterion: shared terms with its name and question,
+    its cue phrases, and the usual way that competency is probed."""
+    cues = sum(1 for p in C.cue_patterns(crit.cues) if p.search(text))
+    return len(crit_terms.intersection(content_tokens(text))) + cues + 1.5 * any(p.search(text) for p in prompts)
+
+
+def _answers(index: SourceIndex, spec: SectionSpec, interviewers: dict[int, str | None]) -> dict[str, set[int]]:
+    """Per criterion, the candidate's sentences answering the interviewer's questions about it: each question
+    goes to the criterion it asks about most, and its answer runs to the interviewer's next question."""
+    crits = [
+        (c, set(content_tokens(f"{c.id.replace('_', ' ')} {c.name} {c.question}")),
+         C.competency_prompts(f"{c.id.replace('_', ' ')} {c.name}") or C.competency_prompts(c.question))
+        for c in spec.criteria
+    ]  # fmt: skip
+    out: dict[str, set[int]] = {c.id: set() for c in spec.criteria}
+    current: str | None = None
+    for s in index.sentences:
+        iv = interviewers.get(s.doc_index)
+        if iv is None:
+            current = None
+            continue
+        if s.speaker == iv:
+            if C.is_prompt(s.text):
+                scored = [(_prompt_score(s.text, c, terms, prompts), c.id) for c, terms, prompts in crits]
+                best = max(scored, default=(0.0, None))
+                current = best[1] if best[0] >= 1.0 else None
+            continue
+        if current is not None and s.speaker:
+            out[current].add(s.index)
+    return out
+
+
 def _scorecard_section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
+    interviewers = {di: _interviewer(index, di) for di in range(len(index.documents))}
+    answers = _answers(index, spec, interviewers)
+    cue_sets = {c.id: C.cue_patterns(c.cues) for c in spec.criteria}
     items = []
     for crit in spec.criteria:
         query = f"{crit.name} {crit.question} {' '.join(crit.cues)}"
-        picked = _evidence(index, query, crit.cues, ["strength", "risk", "insight"], EVIDENCE_PER_CRITERION)
+        others = [p for cid, pats in cue_sets.items() if cid != crit.id for p in pats]
+        picked = _evidence(index, query, crit.cues, ["strength", "risk", "insight"], EVIDENCE_PER_CRITERION,
+                           interviewers=interviewers, answers=answers[crit.id], others=others)  # fmt: skip
         items.append(_criterion_item(index, crit, picked))
     return items
 
