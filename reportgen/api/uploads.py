@@ -20,15 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reportgen.api.errors import error_body
 from reportgen.errors import ArchiveError, IngestError, TooLargeError
 from reportgen.ingest import Limits, ingest_bytes, sniff
-from reportgen.ingest.archive import (
-    UnsafeArchiveError,
-    check_members,
-    clean_path,
-    is_junk,
-    read_member,
-    reason,
-    refuse_packages,
-)
+from reportgen.ingest.archive import UnsafeArchiveError, iter_members, reason
 from reportgen.models import Document
 from reportgen.store.blobs import put_blob
 from reportgen.store.db import Database
@@ -94,35 +86,23 @@ def parse_upload(db: Database, f: BinaryIO, filename: str, *, password: str | No
 def _parse_zip(
     db: Database, zf: zipfile.ZipFile, filename: str, size: int, *, password: str | None, limits: Limits
 ) -> Upload:
-    infos = zf.infolist()
-    refuse_packages(zf, filename)
-    check_members(infos, size, limits, filename)
     out: list[Parsed] = []
     skipped: list[tuple[str, str]] = []
-    budget = limits.max_zip_total_bytes
-    for info in infos:
-        path = clean_path(info.filename)
-        if info.is_dir() or info.filename.endswith("\\") or not path:
+    for member in iter_members(zf, size, limits, filename):
+        if member.junk:
             continue
-        if is_junk(path):
+        if member.data is None:
+            skipped.append((member.path, member.skipped or ""))
             continue
         try:
-            member = read_member(zf, info, limits, budget, filename)
-        except UnsafeArchiveError:
-            raise
-        except ArchiveError as exc:
-            skipped.append((path, reason(exc)))
-            continue
-        budget -= len(member)
-        try:
-            docs = ingest_bytes(member, path, password=password, limits=limits, depth=2)
+            docs = ingest_bytes(member.data, member.path, password=password, limits=limits, depth=2)
         except UnsafeArchiveError:
             raise
         except IngestError as exc:
-            skipped.append((path, reason(exc)))
+            skipped.append((member.path, reason(exc)))
             continue
-        sha = put_blob(db, member)
-        out.extend(Parsed(d, sha, len(member)) for d in docs)
+        sha = put_blob(db, member.data)
+        out.extend(Parsed(d, sha, len(member.data)) for d in docs)
     notes = [f"skipped {path}: {why}" for path, why in skipped]
     if not out:
         why = "; ".join(notes[:10]) if notes else "it contains no files"

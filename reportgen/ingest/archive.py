@@ -28,7 +28,8 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reportgen.errors import ArchiveError, IngestError, UnsupportedFormatError
@@ -103,33 +104,22 @@ def expand_zip(
         ) from None
 
     with zf:
-        infos = zf.infolist()
-        refuse_packages(zf, filename)
-        check_members(infos, len(data), limits, filename)
         prefix = "" if depth == 1 else _strip_zip_ext(filename) + "/"
-
         documents: list[Document] = []
         skipped: list[str] = []
         junk: list[str] = []
-        budget = limits.max_zip_total_bytes
-        for info in infos:
-            path = clean_path(info.filename)
-            if info.is_dir() or info.filename.endswith("\\") or not path:
+        for member in iter_members(zf, len(data), limits, filename):
+            if member.junk:
+                junk.append(member.path)
                 continue
-            if is_junk(path):
-                junk.append(path)
+            name = prefix + member.path
+            if member.data is None:
+                skipped.append(f"skipped {name}: {member.skipped}")
                 continue
-            name = prefix + path
             try:
-                member = read_member(zf, info, limits, budget, filename)
-            except UnsafeArchiveError:
-                raise
-            except ArchiveError as exc:
-                skipped.append(f"skipped {name}: {reason(exc)}")
-                continue
-            budget -= len(member)
-            try:
-                documents.extend(ingest_bytes(member, name, password=password, ocr=ocr, limits=limits, depth=depth + 1))
+                documents.extend(
+                    ingest_bytes(member.data, name, password=password, ocr=ocr, limits=limits, depth=depth + 1)
+                )
             except UnsafeArchiveError:
                 raise
             except IngestError as exc:
@@ -142,6 +132,45 @@ def expand_zip(
         raise ArchiveError(f"nothing in this zip could be read: {why}.", filename=filename)
     documents[0].warnings.extend(skipped)
     return documents
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One file of a zip as `iter_members` hands it out: its bytes, or why it was not read."""
+
+    path: str
+    data: bytes | None = None
+    skipped: str | None = None  # the reason, when a member could not be read
+    junk: bool = False  # __MACOSX/, .DS_Store, Thumbs.db: never read
+
+
+def iter_members(zf: zipfile.ZipFile, archive_size: int, limits: Limits, filename: str) -> Iterator[Member]:
+    """Every file of a zip, read under the safety checks that every reader of zips must run.
+
+    Kept in one place because both the parser (`expand_zip`) and the API's streamed upload read
+    zips: package refusal, central-directory checks, the shared uncompressed budget, and the rule
+    that an unsafe member (`UnsafeArchiveError`) refuses the whole archive.
+    """
+    infos = zf.infolist()
+    refuse_packages(zf, filename)
+    check_members(infos, archive_size, limits, filename)
+    budget = limits.max_zip_total_bytes
+    for info in infos:
+        path = clean_path(info.filename)
+        if info.is_dir() or info.filename.endswith("\\") or not path:
+            continue
+        if is_junk(path):
+            yield Member(path, junk=True)
+            continue
+        try:
+            data = read_member(zf, info, limits, budget, filename)
+        except UnsafeArchiveError:
+            raise
+        except ArchiveError as exc:
+            yield Member(path, skipped=reason(exc))
+            continue
+        budget -= len(data)
+        yield Member(path, data)
 
 
 def check_members(infos: Sequence[zipfile.ZipInfo], archive_size: int, limits: Limits, filename: str) -> None:
