@@ -178,19 +178,15 @@ async def agenerate(
     issues: list[ReportIssue] = []
     usage = Usage()
     for sec_spec in spec.sections:
-        draft = by_id.get(sec_spec.id)
-        if draft is None or draft.failed:
-            reason = draft.failed if draft else "the engine returned nothing for this section"
-            sections.append(
-                Section(id=sec_spec.id, title=sec_spec.title, kind=sec_spec.kind, status="failed", notes=[reason])
-            )
-            issues.append(ReportIssue(severity="error", code="section-failed", message=reason, section_id=sec_spec.id))
-            if draft is not None:
-                usage = usage.add(draft.usage)
-            continue
+        draft = by_id.get(sec_spec.id) or DraftSection(
+            section_id=sec_spec.id, failed="the engine returned nothing for this section"
+        )
         usage = usage.add(draft.usage)
-        section = grounded.get(sec_spec.id) or ground(draft)
-        sections.append(section)
+        if draft.failed:
+            issues.append(
+                ReportIssue(severity="error", code="section-failed", message=draft.failed, section_id=sec_spec.id)
+            )
+        sections.append(grounded.get(sec_spec.id) or ground(draft))
     for note in getattr(extractor, "run_notes", []) or []:
         issues.append(ReportIssue(severity="info", code="engine-note", message=note))
     for d in documents:

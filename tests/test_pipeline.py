@@ -240,3 +240,23 @@ def test_every_builtin_sop_renders_to_every_format_from_each_engine(
                 [pdftotext, str(tmp_path / f"{sop_id}-{engine}.pdf"), "-"], capture_output=True, text=True, check=True
             ).stdout
             assert all(" ".join(s.title.split()) in " ".join(text.split()) for s in report.sections)
+
+
+def test_a_failed_or_missing_section_is_kept_and_reported(meeting: Path) -> None:
+    """An engine that fails one section and forgets another still yields every section, each failure said."""
+    from reportgen.extract.base import DraftSection
+
+    class HalfEngine:
+        name, model = "half", None
+
+        async def extract(self, sop, sections, documents, on_event=None):  # noqa: ANN001, ANN202
+            return [DraftSection(section_id=sections[0].id, failed="the model returned garbage twice")]
+
+    sop = builtin_sops()["meeting-action-items"]
+    report = reportgen.generate([meeting], sop=sop, engine=HalfEngine())
+    assert [s.id for s in report.sections] == [s.id for s in sop.sections]
+    assert all(s.status == "failed" and not s.items for s in report.sections)
+    assert report.sections[0].notes == ["the model returned garbage twice"]
+    assert report.sections[1].notes == ["the engine returned nothing for this section"]
+    failed = [i for i in report.issues if i.code == "section-failed"]
+    assert [i.section_id for i in failed] == [s.id for s in sop.sections]
