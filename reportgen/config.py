@@ -25,6 +25,24 @@ class ConfigError(ReportgenError):
     """A setting has a value we cannot use; the message names the variable and what it accepts."""
 
 
+def env_values(names: Mapping[str, str], env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables of `names` (field -> variable) that are set and not blank, stripped, by field."""
+    env = os.environ if env is None else env
+    return {field: env[var].strip() for field, var in names.items() if env.get(var, "").strip()}
+
+
+def env_error(
+    e: ValidationError, names: Mapping[str, str], values: Mapping[str, object], hidden: frozenset[str] = frozenset()
+) -> ConfigError:
+    """Name the variable whose value a settings model refused, never showing the fields in `hidden`."""
+    err = e.errors()[0]
+    field = str(err["loc"][0]) if err["loc"] else "?"
+    shown = "(hidden)" if field in hidden else repr(values.get(field))
+    return ConfigError(
+        f"environment variable {names.get(field, field)}={shown} is not usable: {err['msg']}. Fix or unset it."
+    )
+
+
 class Price(BaseModel):
     """USD per million tokens."""
 
@@ -62,7 +80,6 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the REPORTGEN_* and OPENAI_* variables; a bad value raises ConfigError naming it."""
-        env = os.environ if env is None else env
         names = {
             "openai_api_key": "OPENAI_API_KEY",
             "openai_base_url": "OPENAI_BASE_URL",
@@ -78,19 +95,13 @@ class Settings(BaseModel):
             "prices_path": "REPORTGEN_PRICES",
             "cache_enabled": "REPORTGEN_LLM_CACHE",
         }
-        values = {field: env[var].strip() for field, var in names.items() if env.get(var, "").strip()}
+        values = env_values(names, env)
         if "llm_mode" in values:
             values["llm_mode"] = values["llm_mode"].lower().replace("-", "_")
         try:
             return cls(**values)
         except ValidationError as e:
-            err = e.errors()[0]
-            field = str(err["loc"][0]) if err["loc"] else "?"
-            var = names.get(field, field)
-            shown = "(hidden)" if field == "openai_api_key" else repr(values.get(field))
-            raise ConfigError(
-                f"environment variable {var}={shown} is not usable: {err['msg']}. Fix or unset it."
-            ) from None
+            raise env_error(e, names, values, hidden=frozenset({"openai_api_key"})) from None
 
     @property
     def llm_configured(self) -> bool:

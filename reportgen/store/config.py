@@ -7,13 +7,12 @@ The API process, `reportgen worker` and the in-process runner's worker processes
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from reportgen.config import ConfigError
+from reportgen.config import env_error, env_values
 
 
 class ServiceSettings(BaseModel):
@@ -40,7 +39,6 @@ class ServiceSettings(BaseModel):
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ServiceSettings:
-        env = os.environ if env is None else env
         names = {
             "data_dir": "REPORTGEN_DATA_DIR",
             "database_url": "DATABASE_URL",
@@ -55,17 +53,12 @@ class ServiceSettings(BaseModel):
             "max_attempts": "REPORTGEN_JOB_ATTEMPTS",
             "auth_cache_seconds": "REPORTGEN_AUTH_CACHE_SECONDS",
         }
-        values: dict[str, object] = {f: env[v].strip() for f, v in names.items() if env.get(v, "").strip()}
+        values: dict[str, object] = dict(env_values(names, env))
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
         except ValidationError as e:
-            err = e.errors()[0]
-            field = str(err["loc"][0]) if err["loc"] else "?"
-            raise ConfigError(
-                f"environment variable {names.get(field, field)}={values.get(field)!r} is not usable: "
-                f"{err['msg']}. Fix or unset it."
-            ) from None
+            raise env_error(e, names, values) from None
 
     @property
     def url(self) -> str:
