@@ -228,13 +228,7 @@ def demo(
         on_event=lambda ev: typer.echo(f"[{ev.stage}] {ev.message}", err=True),
     )
     _summary(report)
-    outs = [out_dir / "report.json", out_dir / "report.md"]
-    try:
-        import reportgen.render  # noqa: F401
-
-        outs += [out_dir / "report.html", out_dir / "report.pdf", out_dir / "report.docx"]
-    except ImportError:
-        pass
+    outs = [out_dir / f"report.{ext}" for ext in ("json", "md", "html", "pdf", "docx")]
     _write_outputs(report, outs, None, None)
 
 
