@@ -82,19 +82,6 @@ def _emit(on_event: OnEvent | None, stage: str, message: str, **kw: Any) -> None
         on_event(Event(stage=stage, message=message, **kw))
 
 
-def _meeting_date(documents: Sequence[Document], given: date | None) -> date | None:
-    if given is not None:
-        return given
-    for d in documents:
-        raw = d.meta.get("date")
-        if raw:
-            try:
-                return date.fromisoformat(str(raw)[:10])
-            except ValueError:
-                continue
-    return None
-
-
 async def agenerate(
     sources: Sequence[str | Path | bytes | Document],
     sop: SOP | str | type[BaseModel],
@@ -109,7 +96,7 @@ async def agenerate(
 ) -> Report:
     """Build a grounded, validated report. Async twin of `generate`."""
     from reportgen.grounding import Grounder, ground_draft
-    from reportgen.validate import validate_report
+    from reportgen.validate import meeting_date_from, validate_report
 
     t0 = time.perf_counter()
     spec = resolve_sop(sop, sop_dirs)
@@ -122,7 +109,7 @@ async def agenerate(
         f"parsed {len(documents)} source(s), {sum(len(d.segments) for d in documents)} segments",
         data={"documents": [d.filename for d in documents]},
     )
-    when = _meeting_date(documents, meeting_date)
+    when = meeting_date or meeting_date_from(documents)  # the same reading validation uses
     if when is not None:  # engines resolve "by Friday" against the meeting date they find on the document
         for d in documents:
             d.meta.setdefault("date", when.isoformat())

@@ -101,7 +101,7 @@ def validate_report(
     Fills defaults, normalises enum spelling and resolvable dates, merges duplicate items,
     flags what is wrong, records issues, and sets each section's status.
     """
-    meeting_date = meeting_date or _meeting_date_from(documents)
+    meeting_date = meeting_date or meeting_date_from(documents)
     people = _People.of_documents(documents)
     for item in (i for s in report.sections for i in s.items):
         item.flags = [f for f in item.flags if _code(f) not in ITEM_CODES]
@@ -533,7 +533,7 @@ def _dateparse(phrase: str, base: dt.date) -> dt.date | None:
     return parsed.date() if parsed else None
 
 
-def _meeting_date_from(documents: list[Document]) -> dt.date | None:
+def meeting_date_from(documents: list[Document]) -> dt.date | None:
     """A recording date an ingester may have found (file metadata, headers), if any."""
     for doc in documents:
         for key in ("meeting_date", "date", "recorded_at", "created"):
