@@ -24,6 +24,7 @@ from pathlib import Path
 
 from reportgen.config import Settings
 from reportgen.extract.llm import LLMExtractor
+from reportgen.pipeline import extract_all, make_run
 from reportgen.testing import serve_fake_openai, serve_fake_openai_process
 from reportgen.testing.samples import meeting_sop, transcript
 
@@ -32,7 +33,7 @@ TARGET = 1.3
 
 def run(extractor: LLMExtractor, sop, docs) -> tuple[float, list]:
     t = time.perf_counter()
-    drafts = asyncio.run(extractor.extract(sop, sop.sections, docs))
+    drafts = asyncio.run(extract_all(extractor, make_run(sop, docs)))
     return time.perf_counter() - t, drafts
 
 

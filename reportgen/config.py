@@ -16,13 +16,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import ConfigError
 
 LLMMode = Literal["tools", "json_schema", "json"]
-
-
-class ConfigError(ReportgenError):
-    """A setting has a value we cannot use; the message names the variable and what it accepts."""
 
 
 def env_values(names: Mapping[str, str], env: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -33,8 +33,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from reportgen.drafts import DraftSection
 from reportgen.errors import ReportgenError
-from reportgen.extract.base import DraftSection
 from reportgen.ingest.build import NOISE_RE
 from reportgen.models import Citation, Document, Item, Section, Segment
 from reportgen.sop import SectionSpec

@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from reportgen.config import Settings, llm_configured
+from reportgen.draftcheck import ReportChecker
+from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError, ReportgenError
-from reportgen.extract.base import DraftSection, Event, Extractor, OnEvent
+from reportgen.events import Event, OnEvent, Stage
+from reportgen.extract.base import Extractor, Run
+from reportgen.grounding import Grounder, ground_draft
+from reportgen.ingest import ingest
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
-from reportgen.sop import SOP
+from reportgen.sop import SOP, get_sop
+from reportgen.sopschema import sop_from_model
+from reportgen.validate import meeting_date_from, validate_report
 
 
 def resolve_sop(sop: SOP | str | type[BaseModel], sop_dirs: Sequence[Path] = ()) -> SOP:
@@ -26,12 +34,8 @@ def resolve_sop(sop: SOP | str | type[BaseModel], sop_dirs: Sequence[Path] = ())
     if isinstance(sop, SOP):
         return sop
     if isinstance(sop, type) and issubclass(sop, BaseModel):
-        from reportgen.sopschema import sop_from_model
-
         return sop_from_model(sop)
     if isinstance(sop, str):
-        from reportgen.sop import get_sop
-
         return get_sop(sop, list(sop_dirs))
     raise TypeError(f"sop must be an SOP, an SOP id or path, or a Pydantic model class, not {type(sop).__name__}")
 
@@ -40,9 +44,8 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
     """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local."""
     if engine is not None and not isinstance(engine, str):
         return engine
-    from reportgen.config import Settings, llm_configured
-
     name = engine or ("llm" if llm_configured() else "local")
+    # Engines are imported when chosen: the llm engine pulls in openai and instructor, the local one numpy.
     if name == "local":
         from reportgen.extract.local import LocalExtractor
 
@@ -60,8 +63,6 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
 def load_documents(
     sources: Sequence[str | Path | bytes | Document], *, password: str | None = None, ocr: bool = False
 ) -> list[Document]:
-    from reportgen.ingest import ingest
-
     docs: list[Document] = []
     for src in sources:
         if isinstance(src, Document):
@@ -77,9 +78,42 @@ def load_documents(
     return unique
 
 
-def _emit(on_event: OnEvent | None, stage: str, message: str, **kw: Any) -> None:
+def _emit(on_event: OnEvent | None, stage: Stage, message: str, **kw: Any) -> None:
     if on_event is not None:
         on_event(Event(stage=stage, message=message, **kw))
+
+
+def make_run(
+    spec: SOP, documents: list[Document], meeting_date: date | None = None, *, grounder: Grounder | None = None
+) -> Run:
+    """The run every engine is given: one grounding index and checker for the whole report."""
+    return Run(
+        sop=spec,
+        sections=list(spec.sections),
+        documents=documents,
+        checker=ReportChecker(grounder or Grounder(documents)),
+        meeting_date=meeting_date,
+    )
+
+
+async def extract_all(extractor: Extractor, run: Run, on_event: OnEvent | None = None) -> list[DraftSection]:
+    """Every draft of a run in SOP order, for callers that want the engine's output without grounding."""
+    drafts = {d.section_id: d async for d in extract_with_progress(extractor, run, on_event)}
+    return [drafts[s.id] for s in run.sections if s.id in drafts]
+
+
+async def extract_with_progress(
+    extractor: Extractor, run: Run, on_event: OnEvent | None = None
+) -> AsyncIterator[DraftSection]:
+    """The engine's drafts as they finish, each announced as "section k of N extracted"."""
+    total, done = len(run.sections), 0
+    async for draft in extractor.extract(run):
+        done += 1
+        _emit(on_event, Stage.EXTRACTED,
+              f"section {done} of {total} extracted" + (" (failed)" if draft.failed else ""),
+              section_id=draft.section_id, done=done, total=total,
+              data={**draft.progress, "items": len(draft.items), "engine": extractor.name})
+        yield draft
 
 
 async def agenerate(
@@ -95,9 +129,6 @@ async def agenerate(
     on_event: OnEvent | None = None,
 ) -> Report:
     """Build a grounded, validated report. Async twin of `generate`."""
-    from reportgen.grounding import Grounder, ground_draft
-    from reportgen.validate import meeting_date_from, validate_report
-
     t0 = time.perf_counter()
     spec = resolve_sop(sop, sop_dirs)
     documents = load_documents(sources, password=password, ocr=ocr)
@@ -105,76 +136,61 @@ async def agenerate(
         raise ReportgenError("no sources: pass at least one transcript or document.")
     _emit(
         on_event,
-        "parsed",
+        Stage.PARSED,
         f"parsed {len(documents)} source(s), {sum(len(d.segments) for d in documents)} segments",
         data={"documents": [d.filename for d in documents]},
     )
-    when = meeting_date or meeting_date_from(documents)  # the same reading validation uses
-    if when is not None:  # engines resolve "by Friday" against the meeting date they find on the document
-        for d in documents:
-            d.meta.setdefault("date", when.isoformat())
     extractor = make_engine(engine, model=model)
-    grounder = Grounder(documents)  # built before extraction: finished sections are grounded as they arrive
+    grounder = Grounder(documents)  # one index for the engine's checks and for grounding each finished section
+    run = make_run(spec, documents, meeting_date or meeting_date_from(documents), grounder=grounder)
     specs = {s.id: s for s in spec.sections}
     grounded: dict[str, Section] = {}
+    usage = Usage()
+    issues: list[ReportIssue] = []
 
     def ground(draft: DraftSection) -> Section:
         sec_spec = specs[draft.section_id]
         if draft.failed:
+            issues.append(ReportIssue(severity="error", code="section-failed", message=draft.failed,
+                                      section_id=sec_spec.id))
             return Section(id=sec_spec.id, title=sec_spec.title, kind=sec_spec.kind, status="failed",
                            notes=[draft.failed])
         section = ground_draft(draft, sec_spec, documents, grounder)
         section.notes = list(dict.fromkeys([*section.notes, *draft.notes]))
         return section
 
-    def preview(ev: Event) -> None:
-        """Forward engine events, turning a finished draft into a grounded "section" event.
-
-        Only grounded sections leave here (the raw draft is stripped), so a client watching
-        progress never sees an unlocated quote presented as found.
-        """
-        raw = ev.data.get("draft")
-        if raw is None:
-            on_event(ev)
-            return
-        on_event(ev.model_copy(update={"data": {k: v for k, v in ev.data.items() if k != "draft"}}))
-        draft = DraftSection.model_validate(raw)
-        if draft.section_id not in specs:
-            return
+    total = len(spec.sections)
+    async for draft in extract_with_progress(extractor, run, on_event):
+        if draft.section_id not in specs or draft.section_id in grounded:
+            continue
+        usage = usage.add(draft.usage)
         section = grounded[draft.section_id] = ground(draft)
+        if on_event is None:
+            continue
+        done = len(grounded)
+        # Only grounded sections leave here, so a client watching progress never sees an unlocated
+        # quote presented as found.
         cited = {c.document_id for i in section.items for c in i.citations if c.document_id}
         located = sum(c.located for i in section.items for c in i.citations)
         cites = sum(len(i.citations) for i in section.items)
         n = len(section.items)
-        on_event(Event(
-            stage="section",
-            message=f"{section.title}: {n} item{'' if n == 1 else 's'}, {located}/{cites} quotes located (preview)",
-            section_id=section.id,
-            done=ev.done,
-            total=ev.total,
-            data={"section": section.model_dump(mode="json"), "done": ev.done, "total": ev.total,
-                  "documents": [DocumentRef.of(d).model_dump(mode="json") for d in documents if d.id in cited]},
-        ))
-
-    drafts: list[DraftSection] = await extractor.extract(
-        spec, spec.sections, documents, preview if on_event is not None else None
-    )
-    by_id = {d.section_id: d for d in drafts}
+        _emit(on_event, Stage.SECTION,
+              f"{section.title}: {n} item{'' if n == 1 else 's'}, {located}/{cites} quotes located (preview)",
+              section_id=section.id, done=done, total=total,
+              data={"section": section.model_dump(mode="json"), "done": done, "total": total,
+                    "documents": [DocumentRef.of(d).model_dump(mode="json") for d in documents if d.id in cited]})
 
     sections: list[Section] = []
-    issues: list[ReportIssue] = []
-    usage = Usage()
     for sec_spec in spec.sections:
-        draft = by_id.get(sec_spec.id) or DraftSection(
-            section_id=sec_spec.id, failed="the engine returned nothing for this section"
-        )
-        usage = usage.add(draft.usage)
-        if draft.failed:
-            issues.append(
-                ReportIssue(severity="error", code="section-failed", message=draft.failed, section_id=sec_spec.id)
+        if sec_spec.id not in grounded:
+            grounded[sec_spec.id] = ground(
+                DraftSection(section_id=sec_spec.id, failed="the engine returned nothing for this section")
             )
-        sections.append(grounded.get(sec_spec.id) or ground(draft))
-    for note in getattr(extractor, "run_notes", []) or []:
+        sections.append(grounded[sec_spec.id])
+    # section-failed issues in SOP order, whatever order the engine finished sections in
+    order = {s.id: k for k, s in enumerate(spec.sections)}
+    issues.sort(key=lambda i: order.get(i.section_id or "", 0))
+    for note in extractor.notes:
         issues.append(ReportIssue(severity="info", code="engine-note", message=note))
     for d in documents:
         for w in d.warnings:
@@ -187,17 +203,17 @@ async def agenerate(
         documents=[DocumentRef.of(d) for d in documents],
         sections=sections,
         engine=extractor.name,
-        model=getattr(extractor, "model", None),
-        extractive=extractor.name == "local",
+        model=extractor.model,
+        extractive=extractor.extractive,
         issues=issues,
     )
-    validate_report(spec, report, documents, meeting_date=when)
+    validate_report(spec, report, documents, meeting_date=run.meeting_date)
     usage.seconds = round(time.perf_counter() - t0, 3)
     report.usage = usage
     v = report.verification()
     _emit(
         on_event,
-        "validated",
+        Stage.VALIDATED,
         f"validated: {v['items']} items, {v['citations_located']}/{v['citations']} citations located",
         data=v,
     )

@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from reportgen.drafts import DraftItem, DraftSection
 from reportgen.errors import SOPError
-from reportgen.extract.base import DraftItem, DraftSection
 from reportgen.sop import SOP, FieldSpec, FieldType, RubricBand, SectionSpec, sop_problems
 
 QUOTES_HELP = (

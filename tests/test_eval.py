@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.drafts import DraftItem, DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.evals import GoldError, build_case, compare_runs, format_comparison, format_run, load_gold, run_eval
 from reportgen.evals.gold import GoldCase
 from reportgen.evals.match import field_agrees, match_items, same_person
-from reportgen.extract.base import DraftItem, DraftSection
 from reportgen.models import Citation, Item
 from reportgen.sop import FieldSpec, SectionSpec, get_sop
 
@@ -27,25 +27,25 @@ class GoldEngine:
 
     name = "gold"
     model = None
+    extractive = False
+    notes: list[str] = []
 
     def __init__(self, gold_path: Path, shift: int = 0, drop: int = 0) -> None:
         gs = load_gold(gold_path)
         self.cases = {tuple(d.id for d in build_case(c, gold_path.parent).documents): c for c in gs.cases}
         self.shift, self.drop = shift, drop
 
-    async def extract(self, sop, sections, documents, on_event=None):
-        case: GoldCase = self.cases[tuple(d.id for d in documents)]
-        doc = documents[0]
-        out = []
-        for spec in sections:
+    async def extract(self, run):
+        case: GoldCase = self.cases[tuple(d.id for d in run.documents)]
+        doc = run.documents[0]
+        for spec in run.sections:
             items = []
             for g in case.sections[spec.id].items[self.drop:]:
                 quotes = [e.quote for e in g.evidence if e.quote]
                 if self.shift:
                     quotes = [self._shifted(doc, q) for q in quotes]
                 items.append(DraftItem(fields=dict(g.fields), quotes=quotes))
-            out.append(DraftSection(section_id=spec.id, items=items))
-        return out
+            yield DraftSection(section_id=spec.id, items=items)
 
     def _shifted(self, doc, quote: str) -> str:
         at = doc.text.find(quote)

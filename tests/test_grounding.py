@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reportgen.drafts import DraftItem, DraftSection
 from reportgen.errors import ReportgenError
-from reportgen.extract.base import DraftItem, DraftSection
 from reportgen.grounding import (
     Grounder,
     format_locator,

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from reportgen.extract.base import Event
+from reportgen.events import Event
 from reportgen.jobs.claims import claim_job, finish_job, record_event
 from reportgen.jobs.run import build_report, execute_job
 from reportgen.models import Document
@@ -199,7 +199,7 @@ def test_record_event_appends(db: Database) -> None:
     job = _job(db)
     claim = claim_job(db, job.id, "w", lease=30, tenant_limit=5)
     assert not isinstance(claim, str)
-    record_event(db, claim, Event(stage="extract", message="section 1 of 2", done=1, total=2))
+    record_event(db, claim, Event(stage="extracted", message="section 1 of 2", done=1, total=2))
     with db.session() as s:
         ev = s.exec(select(EventRow).where(EventRow.report_id == job.report_id)).one()
-        assert (ev.stage, ev.done, ev.total, ev.attempt) == ("extract", 1, 2, 1)
+        assert (ev.stage, ev.done, ev.total, ev.attempt) == ("extracted", 1, 2, 1)

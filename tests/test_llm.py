@@ -11,11 +11,13 @@ import pytest
 
 from reportgen.config import Settings
 from reportgen.context import plan_context
+from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError
-from reportgen.extract.base import DraftSection, Event
+from reportgen.events import Event
 from reportgen.extract.llm import LLMExtractor, merge_parts
 from reportgen.grounding import ground_draft
 from reportgen.ledger import Ledger
+from reportgen.pipeline import extract_all, make_run
 from reportgen.sop import SOP
 from reportgen.testing import INVENTED_QUOTE, Fault, serve_fake_openai
 from reportgen.testing.samples import meeting_sop, transcript
@@ -28,7 +30,7 @@ def _settings(server, tmp_path: Path, **kw) -> Settings:
 
 def _extract(settings: Settings, sop: SOP, docs, events: list[Event] | None = None):
     ex = LLMExtractor(settings)
-    drafts = asyncio.run(ex.extract(sop, sop.sections, docs, on_event=events.append if events is not None else None))
+    drafts = asyncio.run(extract_all(ex, make_run(sop, docs), events.append if events is not None else None))
     return ex, drafts
 
 
@@ -231,7 +233,7 @@ def test_token_budget_names_parts_left_unread(tmp_path):
 
 
 def test_merge_parts_dedupes_overlap():
-    from reportgen.extract.base import DraftItem
+    from reportgen.drafts import DraftItem
 
     spec = meeting_sop(3).sections[2]
     a = DraftSection(section_id="action_items", items=[DraftItem(fields={"task": "x"}, quotes=["q1"])])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from reportgen.extract.base import DraftSection
+from reportgen.drafts import DraftSection
 from reportgen.extract.clauses import clause_values, find_clauses
 from reportgen.extract.local import LocalExtractor
 from reportgen.ingest import ingest
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
+from reportgen.pipeline import extract_all, make_run
 from reportgen.sop import SOP, FieldSpec, SectionSpec
 from tests.fixtures_pdf import text_pdf
 
@@ -83,7 +84,7 @@ def paged(pages: list[list[str]], name: str = "msa.pdf") -> Document:
 
 def run(docs: list[Document], spec: SectionSpec = TERMS) -> DraftSection:
     sop = SOP(id="t", name="test", sections=[spec])
-    [section] = asyncio.run(LocalExtractor().extract(sop, sop.sections, docs))
+    [section] = asyncio.run(extract_all(LocalExtractor(), make_run(sop, docs)))
     return section
 
 

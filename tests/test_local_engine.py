@@ -7,10 +7,12 @@ from datetime import date
 
 import pytest
 
-from reportgen.extract.base import DraftSection, Event
+from reportgen.drafts import DraftSection
+from reportgen.events import Event
 from reportgen.extract.local import LocalExtractor
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
+from reportgen.pipeline import extract_all, make_run
 from reportgen.sop import SOP, Criterion, FieldSpec, RubricBand, SectionSpec
 
 
@@ -27,7 +29,8 @@ def transcript(turns: list[tuple[str, str]], *, date: str | None = None, name: s
 
 def run(sections: list[SectionSpec], docs: list[Document], events: list[Event] | None = None) -> list[DraftSection]:
     sop = SOP(id="t", name="test", sections=sections)
-    return asyncio.run(LocalExtractor().extract(sop, sop.sections, docs, events.append if events is not None else None))
+    on_event = events.append if events is not None else None
+    return asyncio.run(extract_all(LocalExtractor(), make_run(sop, docs), on_event))
 
 
 MEETING = [

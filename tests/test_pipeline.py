@@ -244,13 +244,13 @@ def test_every_builtin_sop_renders_to_every_format_from_each_engine(
 
 def test_a_failed_or_missing_section_is_kept_and_reported(meeting: Path) -> None:
     """An engine that fails one section and forgets another still yields every section, each failure said."""
-    from reportgen.extract.base import DraftSection
+    from reportgen.drafts import DraftSection
 
     class HalfEngine:
-        name, model = "half", None
+        name, model, extractive, notes = "half", None, False, []
 
-        async def extract(self, sop, sections, documents, on_event=None):  # noqa: ANN001, ANN202
-            return [DraftSection(section_id=sections[0].id, failed="the model returned garbage twice")]
+        async def extract(self, run):  # noqa: ANN001, ANN202
+            yield DraftSection(section_id=run.sections[0].id, failed="the model returned garbage twice")
 
     sop = builtin_sops()["meeting-action-items"]
     report = reportgen.generate([meeting], sop=sop, engine=HalfEngine())

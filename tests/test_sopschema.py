@@ -11,8 +11,8 @@ import pytest
 from instructor import openai_schema
 from pydantic import BaseModel, Field, ValidationError
 
+from reportgen.drafts import DraftSection
 from reportgen.errors import SOPError
-from reportgen.extract.base import DraftSection
 from reportgen.sop import SOP, Criterion, FieldSpec, RubricBand, SectionSpec, builtin_sops, sop_problems
 from reportgen.sopschema import draft_from_response, section_model, sop_from_model
 from reportgen.validate import check_fields

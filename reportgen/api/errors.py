@@ -8,40 +8,22 @@ unexpected exception is a 500 whose body says it is our bug, never a traceback.
 from __future__ import annotations
 
 import logging
-import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import STATUS_CODES, ApiError, ReportgenError
+
+__all__ = ["ApiError", "error_body", "install"]
 
 log = logging.getLogger("reportgen.api")
 
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "unprocessable", 429: "too_many",
-          500: "internal", 502: "engine_failed", 503: "unavailable"}
-
-
-class ApiError(ReportgenError):
-    """An error raised by a route with an explicit status and code."""
-
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.http_status = status
-        self.code = code or _CODES.get(status, "error")
-
-
-def _code_for(exc: ReportgenError) -> str:
-    if isinstance(exc, ApiError):
-        return exc.code
-    name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower().removesuffix("_error")
-    return name or _CODES.get(exc.http_status, "error")
 
 
 def error_body(status: int, message: str, code: str | None = None) -> dict:
-    return {"error": {"code": code or _CODES.get(status, "error"), "message": message}}
+    return {"error": {"code": code or STATUS_CODES.get(status, "error"), "message": message}}
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -56,7 +38,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ReportgenError)
     async def _reportgen(_: Request, exc: ReportgenError) -> JSONResponse:
         status = exc.http_status if 400 <= exc.http_status < 600 else 400
-        return JSONResponse(error_body(status, str(exc), _code_for(exc)), status_code=status,
+        return JSONResponse(error_body(status, str(exc), exc.code), status_code=status,
                             headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
     @app.exception_handler(StarletteHTTPException)

@@ -19,14 +19,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import GoldError
 from reportgen.grounding import Grounder
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
-
-
-class GoldError(ReportgenError):
-    """A gold file that cannot be read; the message names the file, the case and the key."""
 
 
 class _Strict(BaseModel):

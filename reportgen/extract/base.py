@@ -1,52 +1,52 @@
-"""What every engine returns, and the one protocol engines implement.
+"""The one protocol engines implement, and the run they are given.
 
-Engines only ever return *quotes* (strings copied from the sources). Locating them,
-and deriving offsets, timestamps, speakers and pages, is `reportgen.grounding`'s job.
+An engine reads a `Run` and yields one `DraftSection` per section as each is ready; the
+pipeline grounds, checks and emits each as it arrives. Nothing flows back: an engine never
+sees grounded sections, never mutates the caller's Documents, and learns the meeting date and
+how to check a quote from the run, not from the documents' metadata or its own grounder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
-from pydantic import BaseModel, Field
-
-from reportgen.models import Document, Usage
+from reportgen.drafts import DraftSection
+from reportgen.models import Document
 from reportgen.sop import SOP, SectionSpec
 
 
-class DraftItem(BaseModel):
-    fields: dict[str, Any] = Field(default_factory=dict)
-    quotes: list[str] = Field(default_factory=list)
-    flags: list[str] = Field(default_factory=list)
+class DraftChecker(Protocol):
+    """What the report's grounding and validation find wrong in a draft, as re-ask messages.
+
+    The pipeline builds one per report (one grounding index for every engine and every
+    section); the llm engine feeds the messages back to the model.
+    """
+
+    def problems(self, spec: SectionSpec, draft: DraftSection) -> list[str]: ...
 
 
-class DraftSection(BaseModel):
-    section_id: str
-    items: list[DraftItem] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    failed: str | None = None  # set when the section could not be extracted at all
-    usage: Usage = Field(default_factory=Usage)
+@dataclass
+class Run:
+    """Everything an engine needs for one report. Read-only for engines."""
 
-
-class Event(BaseModel):
-    """A progress event: parsed, selected, section k of N extracted, validated, rendered."""
-
-    stage: str
-    message: str
-    section_id: str | None = None
-    done: int | None = None
-    total: int | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-OnEvent = Callable[[Event], None]
+    sop: SOP
+    sections: list[SectionSpec]
+    documents: list[Document]
+    checker: DraftChecker
+    meeting_date: date | None = None  # the date relative dates ("by Friday") resolve against
+    token_budget: int | None = None  # the report's cap on LLM tokens (None: the engine's setting)
+    run_id: str | None = None
 
 
 class Extractor(Protocol):
+    """An engine. Its traits are declared, never guessed from its name."""
+
     name: str
     model: str | None
+    extractive: bool  # True: every item is a verbatim passage chosen from the sources (no model wrote it)
+    notes: list[str]  # remarks about the last run for the report's issues (e.g. an unknown price)
 
-    async def extract(
-        self, sop: SOP, sections: list[SectionSpec], documents: list[Document], on_event: OnEvent | None = None
-    ) -> list[DraftSection]: ...
+    def extract(self, run: Run) -> AsyncIterator[DraftSection]: ...

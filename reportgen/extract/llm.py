@@ -21,7 +21,7 @@ import copy
 import functools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,25 +33,20 @@ from pydantic import BaseModel
 
 from reportgen.config import Settings
 from reportgen.context import ContextChunk, plan_context
-from reportgen.errors import ExtractionError
-from reportgen.extract.base import DraftItem, DraftSection, Event, OnEvent
+from reportgen.drafts import DraftItem, DraftSection
+from reportgen.errors import ExtractionError, TransportError
+from reportgen.extract.base import Run
 from reportgen.extract.cache import ResponseCache, cache_key
 from reportgen.extract.prompts import build_messages, reask_text
-from reportgen.grounding import Grounder
 from reportgen.ledger import CallRecord, Ledger
 from reportgen.models import Document, Usage, new_id
 from reportgen.sop import SOP, SectionSpec
 from reportgen.sopschema import draft_from_response, section_model
-from reportgen.validate import check_fields
 
 MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.JSON}
 
 # Errors of the whole configuration, not of one section: every call would fail the same way.
 _FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
-
-
-class TransportError(Exception):
-    """The endpoint did not answer usably after the client's transport retries."""
 
 
 @dataclass
@@ -75,19 +70,24 @@ class TokenBudget:
 
 
 @dataclass
-class _Run:
+class _State:
+    """The engine's own state for one run, beside the `Run` it was given."""
+
+    run: Run
     run_id: str
-    sop: SOP
-    documents: list[Document]
-    grounder: Grounder
     budget: TokenBudget
     source_hashes: list[str]
     sem: asyncio.Semaphore
-    on_event: OnEvent | None = None
     client: Any = None
-    done: int = 0
-    total: int = 0
     budget_notes: set[str] = field(default_factory=set)
+
+    @property
+    def sop(self) -> SOP:
+        return self.run.sop
+
+    @property
+    def documents(self) -> list[Document]:
+        return self.run.documents
 
 
 @functools.lru_cache(maxsize=256)
@@ -158,6 +158,7 @@ class LLMExtractor:
     """The Extractor for any OpenAI-compatible endpoint (see module doc)."""
 
     name = "llm"
+    extractive = False
 
     def __init__(
         self,
@@ -185,43 +186,32 @@ class LLMExtractor:
         self.cache = cache
         self.last_run_id: str | None = None
         self._price, self._price_note = self.settings.price_for(self.settings.model)
-        # Run-level remarks for the report's issues (e.g. an unknown price); set by each extract().
-        self.run_notes: list[str] = []
+        self.notes: list[str] = []  # remarks about the last run for the report (e.g. an unknown price)
 
     # -- the Extractor protocol ------------------------------------------------------------
 
-    async def extract(
-        self,
-        sop: SOP,
-        sections: list[SectionSpec],
-        documents: list[Document],
-        on_event: OnEvent | None = None,
-        *,
-        run_id: str | None = None,
-    ) -> list[DraftSection]:
-        run = _Run(
-            run_id=run_id or new_id("run"),
-            sop=sop,
-            documents=list(documents),
-            grounder=Grounder(documents),
-            budget=TokenBudget(self.settings.token_budget),
-            source_hashes=[d.sha256 for d in documents],
+    async def extract(self, run: Run) -> AsyncIterator[DraftSection]:
+        """Sections run concurrently (under the concurrency limit) and are yielded as each finishes."""
+        state = _State(
+            run=run,
+            run_id=run.run_id or new_id("run"),
+            budget=TokenBudget(run.token_budget or self.settings.token_budget),
+            source_hashes=[d.sha256 for d in run.documents],
             sem=asyncio.Semaphore(self.settings.max_concurrency),
-            on_event=on_event,
-            total=len(sections),
         )
-        self.last_run_id = run.run_id
-        self.run_notes = [self._price_note] if self._price_note else []
-        run.client = self.client or self._make_client()
+        self.last_run_id = state.run_id
+        self.notes = [self._price_note] if self._price_note else []
+        state.client = self.client or self._make_client()
+        tasks = [asyncio.ensure_future(self._section(state, spec)) for spec in run.sections]
         try:
-            async with asyncio.TaskGroup() as tg:  # a configuration error cancels the other sections
-                tasks = [tg.create_task(self._section(run, spec)) for spec in sections]
-        except* ExtractionError as group:
-            raise group.exceptions[0] from None
-        finally:
+            for finished in asyncio.as_completed(tasks):
+                yield await finished  # a configuration error (ExtractionError) ends the run here
+        finally:  # on an error, or a caller that stopped reading: no section keeps running
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if self.client is None:
-                await run.client.close()
-        return [t.result() for t in tasks]
+                await state.client.close()
 
     def _make_client(self) -> openai.AsyncOpenAI:
         s = self.settings
@@ -237,53 +227,42 @@ class LLMExtractor:
 
     # -- one section ------------------------------------------------------------------------
 
-    async def _section(self, run: _Run, spec: SectionSpec) -> DraftSection:
+    async def _section(self, state: _State, spec: SectionSpec) -> DraftSection:
         started = time.monotonic()
-        plan = plan_context(spec, run.documents, self.settings.context_tokens)
+        plan = plan_context(spec, state.documents, self.settings.context_tokens)
         n = len(plan.parts)
         selected = plan.strategy == "bm25"
         drafts = await asyncio.gather(
-            *(self._part(run, spec, chunks, i, n, selected=selected) for i, chunks in enumerate(plan.parts))
+            *(self._part(state, spec, chunks, i, n, selected=selected) for i, chunks in enumerate(plan.parts))
         )
         draft = merge_parts(spec, drafts) if n > 1 else drafts[0]
         draft.notes = [*plan.notes, *draft.notes]
         draft.usage = draft.usage.model_copy(update={"seconds": round(time.monotonic() - started, 3)})
-        run.done += 1
-        if run.on_event:
-            run.on_event(
-                Event(
-                    stage="extracted",
-                    message=f"section {run.done} of {run.total} extracted" + (" (failed)" if draft.failed else ""),
-                    section_id=spec.id,
-                    done=run.done,
-                    total=run.total,
-                    data={"calls": draft.usage.calls, "cached_calls": draft.usage.cached_calls,
-                          "parts": n, "strategy": plan.strategy, "items": len(draft.items),
-                          "draft": draft.model_dump(mode="json")},
-                )
-            )
+        draft.progress = {"calls": draft.usage.calls, "cached_calls": draft.usage.cached_calls,
+                          "parts": n, "strategy": plan.strategy}
         return draft
 
     async def _part(
-        self, run: _Run, spec: SectionSpec, chunks: list[ContextChunk], index: int, parts: int, *, selected: bool
+        self, state: _State, spec: SectionSpec, chunks: list[ContextChunk], index: int, parts: int, *, selected: bool
     ) -> DraftSection:
         """One conversation: the first ask and up to max_reasks corrections."""
         usage = Usage()
         notes: list[str] = []
         where = f" (part {index + 1} of {parts})" if parts > 1 else ""
-        dates = [str(d.meta["date"]) for d in run.documents if d.meta.get("date")]
-        messages = build_messages(run.sop, spec, chunks, part=index + 1, parts=parts, selected=selected,
-                                  meeting_date=dates[0] if dates else None)
+        dates = [str(d.meta["date"]) for d in state.documents if d.meta.get("date")]
+        when = dates[0] if dates else (state.run.meeting_date.isoformat() if state.run.meeting_date else None)
+        messages = build_messages(state.sop, spec, chunks, part=index + 1, parts=parts, selected=selected,
+                                  meeting_date=when)
         model_cls = section_model(spec)
         response_model, kwargs = _prepare(model_cls, self.mode, messages)
         schema = _schema_of(model_cls)
         estimate = _estimate(kwargs)
-        if index > 0 and not run.budget.allows(estimate):
+        if index > 0 and not state.budget.allows(estimate):
             segs = sum(len(c.segment_ids) for c in chunks)
             return DraftSection(
                 section_id=spec.id,
                 notes=[f"token budget: part {index + 1} of {parts} of the sources ({segs} segments) was not read "
-                       f"because the report's token budget ({run.budget.limit}) was spent. Raise "
+                       f"because the report's token budget ({state.budget.limit}) was spent. Raise "
                        "REPORTGEN_TOKEN_BUDGET to read it."],
             )
         best: DraftSection | None = None
@@ -291,7 +270,7 @@ class LLMExtractor:
         while True:
             try:
                 completion, call_usage = await self._call(
-                    run, spec, kwargs, schema, part=index, reask=reask, reserved=run.budget.reserve(estimate)
+                    state, spec, kwargs, schema, part=index, reask=reask, reserved=state.budget.reserve(estimate)
                 )
             except TransportError as e:
                 usage = usage.add(Usage(calls=1))
@@ -310,7 +289,7 @@ class LLMExtractor:
             else:
                 parse_error = None
                 best = draft_from_response(spec, obj if isinstance(obj, BaseModel) else dict(obj))
-                problems = self._problems(run, spec, best)
+                problems = state.run.checker.problems(spec, best)
             if not problems:
                 break
             if reask >= self.settings.max_reasks:
@@ -329,9 +308,9 @@ class LLMExtractor:
                 copy.deepcopy(kwargs), self.mode, completion, parse_error or ValueError(reask_text(problems))
             )
             estimate = _estimate(next_kwargs)
-            if not run.budget.allows(estimate):
+            if not state.budget.allows(estimate):
                 msg = (f"token budget: re-asks stopped{where} because the report's token budget "
-                       f"({run.budget.limit} tokens) was spent; {len(problems)} problem(s) left as flags")
+                       f"({state.budget.limit} tokens) was spent; {len(problems)} problem(s) left as flags")
                 if best is None:
                     return DraftSection(section_id=spec.id, failed=msg, usage=usage, notes=notes)
                 notes.append(msg)
@@ -343,23 +322,11 @@ class LLMExtractor:
         best.usage = usage
         return best
 
-    def _problems(self, run: _Run, spec: SectionSpec, draft: DraftSection) -> list[str]:
-        """What a re-ask must fix: each quote that cannot be located, each invalid field."""
-        problems: list[str] = []
-        for i, item in enumerate(draft.items, start=1):
-            if spec.evidence == "required" and not [q for q in item.quotes if q.strip()]:
-                problems.append(f"item {i} has no quote; add a verbatim quote that supports it")
-            for q in item.quotes:
-                if q.strip() and not run.grounder.ground(q).located:
-                    problems.append(f'item {i}: quote not found in the sources: "{q}"')
-            problems.extend(f"item {i}: {p}" for p in check_fields(spec, item.fields))
-        return problems
-
     # -- one call -----------------------------------------------------------------------------
 
     async def _call(
         self,
-        run: _Run,
+        state: _State,
         spec: SectionSpec,
         kwargs: dict[str, Any],
         schema: dict[str, Any],
@@ -371,12 +338,12 @@ class LLMExtractor:
         """One chat completion: from the cache, or over HTTP with the client's transport retries.
         `reserved` tokens of the budget are released and replaced by what the call really used."""
         try:
-            return await self._call_inner(run, spec, kwargs, schema, part=part, reask=reask)
+            return await self._call_inner(state, spec, kwargs, schema, part=part, reask=reask)
         finally:
-            run.budget.settle(reserved, 0)
+            state.budget.settle(reserved, 0)
 
     async def _call_inner(
-        self, run: _Run, spec: SectionSpec, kwargs: dict[str, Any], schema: dict[str, Any], *, part: int, reask: int
+        self, state: _State, spec: SectionSpec, kwargs: dict[str, Any], schema: dict[str, Any], *, part: int, reask: int
     ) -> tuple[ChatCompletion, Usage]:
         model = self.settings.model
         request = {k: v for k, v in kwargs.items() if k != "messages"}
@@ -385,12 +352,12 @@ class LLMExtractor:
             mode=self.mode.value,
             request={"messages": kwargs["messages"], **request},
             schema=schema,
-            sop_id=run.sop.id,
-            sop_version=run.sop.version,
-            source_hashes=run.source_hashes,
+            sop_id=state.sop.id,
+            sop_version=state.sop.version,
+            source_hashes=state.source_hashes,
         )
         rec = CallRecord(
-            run_id=run.run_id, section_id=spec.id, part=part, model=model, mode=self.mode.value,
+            run_id=state.run_id, section_id=spec.id, part=part, model=model, mode=self.mode.value,
             messages=kwargs["messages"], reask=reask, cache_key=key,
         )
         cached = self.cache.get(key) if self.cache else None
@@ -399,10 +366,10 @@ class LLMExtractor:
             rec.cached, rec.response_raw, rec.attempts = True, cached, 0
             self.ledger.record(rec)
             return completion, Usage(cached_calls=1)
-        async with run.sem:
+        async with state.sem:
             started = time.monotonic()
             try:
-                raw = await run.client.chat.completions.with_raw_response.create(model=model, **kwargs)
+                raw = await state.client.chat.completions.with_raw_response.create(model=model, **kwargs)
                 completion = raw.parse()
                 rec.attempts = raw.retries_taken + 1
             except _FATAL as e:
@@ -414,7 +381,7 @@ class LLMExtractor:
                 retried = isinstance(e, openai.APIConnectionError) or e.status_code in (408, 409, 429) or (
                     e.status_code >= 500
                 )
-                rec.attempts = run.client.max_retries + 1 if retried else 1
+                rec.attempts = state.client.max_retries + 1 if retried else 1
                 rec.error = f"{type(e).__name__}: {_short(e)}"
                 self.ledger.record(rec)
                 raise TransportError(self._transport_message(e, rec.attempts)) from None
@@ -426,7 +393,7 @@ class LLMExtractor:
         rec.cost_usd = round(
             (rec.input_tokens * self._price.input + rec.output_tokens * self._price.output) / 1_000_000, 8
         )
-        run.budget.settle(0, rec.input_tokens + rec.output_tokens)
+        state.budget.settle(0, rec.input_tokens + rec.output_tokens)
         self.ledger.record(rec)
         if self.cache:
             self.cache.put(key, model, rec.response_raw)

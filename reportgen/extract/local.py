@@ -15,14 +15,16 @@ import asyncio
 import math
 import re
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz
 
+from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract import cues as C
-from reportgen.extract.base import DraftItem, DraftSection, Event, OnEvent
+from reportgen.extract.base import Run
 from reportgen.extract.clauses import KINDS, clause_values, find_clauses
 from reportgen.extract.dates import due_date, meeting_date
 from reportgen.extract.figures import Figure, best_figure, find_figures, metric_name
@@ -30,7 +32,7 @@ from reportgen.extract.sentences import Sentence, split_sentences
 from reportgen.extract.terms import content_tokens
 from reportgen.extract.topics import find_topics
 from reportgen.models import Document
-from reportgen.sop import SOP, Criterion, FieldSpec, SectionSpec
+from reportgen.sop import Criterion, FieldSpec, SectionSpec
 
 DEFAULT_MAX_ITEMS = 10
 SUMMARY_SENTENCES = 5
@@ -63,7 +65,8 @@ class SourceIndex:
     main_speaker: dict[int, str | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, documents: list[Document]) -> SourceIndex:
+    def build(cls, documents: list[Document], meeting: date | None = None) -> SourceIndex:
+        """`meeting` is the report's date, for documents that carry no date of their own."""
         sentences = split_sentences(documents)
         toks = [content_tokens(s.text) for s in sentences]
         ends = [s.text.rstrip("\"')\u201d\u2019").endswith((".", "!", "?")) for s in sentences]
@@ -77,7 +80,7 @@ class SourceIndex:
             and (ends[i] or s.words >= 8 or s.doc_index not in punctuated)
         ]
         bm25 = BM25Okapi([toks[i] or ["\0"] for i in candidates]) if candidates else None
-        dates = [meeting_date(d.meta.get("date")) for d in documents]
+        dates = [meeting_date(d.meta.get("date")) or meeting for d in documents]
         index = cls(documents, sentences, toks, candidates, bm25, _centrality(sentences, toks), dates)
         for di in range(len(documents)):
             words: Counter[str] = Counter()
@@ -1002,28 +1005,14 @@ class LocalExtractor:
     name = "local"
     model: str | None = None
 
-    async def extract(
-        self, sop: SOP, sections: list[SectionSpec], documents: list[Document], on_event: OnEvent | None = None
-    ) -> list[DraftSection]:
-        index = SourceIndex.build(list(documents))
-        out: list[DraftSection] = []
-        total = len(sections)
-        for k, spec in enumerate(sections, 1):
+    extractive = True
+    notes: list[str] = []  # nothing to say about a run as a whole: the report says it is extractive
+
+    async def extract(self, run: Run) -> AsyncIterator[DraftSection]:
+        index = SourceIndex.build(list(run.documents), run.meeting_date)
+        for spec in run.sections:
             try:
-                draft = extract_section(index, spec)
+                yield extract_section(index, spec)
             except Exception as exc:  # a bug here must cost one section, not the report; it is shown, not hidden
-                draft = DraftSection(section_id=spec.id, failed=f"the offline engine failed on this section: {exc!r}")
-            out.append(draft)
-            if on_event is not None:
-                on_event(
-                    Event(
-                        stage="extract",
-                        message=f"section {k} of {total} extracted",
-                        section_id=spec.id,
-                        done=k,
-                        total=total,
-                        data={"items": len(draft.items), "engine": self.name, "draft": draft.model_dump(mode="json")},
-                    )
-                )
+                yield DraftSection(section_id=spec.id, failed=f"the offline engine failed on this section: {exc!r}")
             await asyncio.sleep(0)  # let a server's event loop breathe between sections
-        return out

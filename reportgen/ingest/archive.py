@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reportgen.errors import ArchiveError, IngestError, UnsupportedFormatError
+from reportgen.errors import ArchiveError, IngestError, UnsafeArchiveError, UnsupportedFormatError
 from reportgen.models import Document
 
 if TYPE_CHECKING:
@@ -49,10 +49,6 @@ _PACKAGES = (  # zip-based formats that are not data rooms, by a member they alw
     ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
     ("META-INF/MANIFEST.MF", "a Java archive (.jar)"),
 )
-
-
-class UnsafeArchiveError(ArchiveError):
-    """The archive is refused as a whole; never skipped as one bad member of a parent zip."""
 
 
 def is_docx(data: bytes) -> bool:

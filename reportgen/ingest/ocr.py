@@ -11,17 +11,13 @@ import os
 import shutil
 import subprocess
 
-from reportgen.errors import IngestError
+from reportgen.errors import OCRFailed
 
 # Rendering resolution for OCR: tesseract is most accurate around 300 dpi.
 OCR_DPI = 300
 # A dense page takes a few seconds; a page that takes longer than this is stuck.
 OCR_TIMEOUT_SECONDS = 180.0
 INSTALL_HINT = "install tesseract-ocr (Debian/Ubuntu: apt-get install tesseract-ocr)"
-
-
-class OCRFailed(IngestError):
-    """tesseract ran but could not recognise a page; callers turn this into a warning."""
 
 
 def tesseract_path() -> str | None:

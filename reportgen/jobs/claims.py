@@ -18,7 +18,7 @@ from typing import Literal
 from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
-from reportgen.extract.base import Event
+from reportgen.events import Event, Stage
 from reportgen.models import Report
 from reportgen.store.db import Database
 from reportgen.store.reports import add_event
@@ -144,7 +144,7 @@ def finish_job(db: Database, claim: Claim, report: Report) -> bool:
         v = report.verification()
         add_event(
             s, claim.report_id, claim.tenant_id, claim.attempt,
-            Event(stage="finished", message=f"report ready: {v['items']} items", data={"verification": v}),
+            Event(stage=Stage.FINISHED, message=f"report ready: {v['items']} items", data={"verification": v}),
         )
         s.commit()
     return True
@@ -168,8 +168,8 @@ def fail_job(db: Database, claim: Claim, error: str, *, retry: bool) -> str:
             s.rollback()
             return ""
         msg = f"attempt {claim.attempt} failed, will retry: {error}" if again else f"failed: {error}"
-        add_event(s, claim.report_id, claim.tenant_id, claim.attempt, Event(stage="retry" if again else "failed",
-                                                                            message=msg))
+        event = Event(stage=Stage.RETRY if again else Stage.FAILED, message=msg)
+        add_event(s, claim.report_id, claim.tenant_id, claim.attempt, event)
         s.commit()
     return state
 

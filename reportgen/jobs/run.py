@@ -15,7 +15,8 @@ from datetime import date
 from typing import Any
 
 from reportgen.errors import ReportgenError
-from reportgen.extract.base import Event, Extractor
+from reportgen.events import Event, Stage
+from reportgen.extract.base import Extractor
 from reportgen.jobs.claims import Claim, claim_job, fail_job, finish_job, heartbeat, record_event, worker_id
 from reportgen.models import Report
 from reportgen.store.config import ServiceSettings
@@ -71,7 +72,7 @@ def execute_job(
     )
     if isinstance(claim, str):
         return claim
-    record_event(db, claim, Event(stage="started", message=f"attempt {claim.attempt} started on {claim.worker}"))
+    record_event(db, claim, Event(stage=Stage.STARTED, message=f"attempt {claim.attempt} started on {claim.worker}"))
     try:
         with heartbeat(db, claim, settings.lease_seconds) as lost:
             report = build_report(db, claim)

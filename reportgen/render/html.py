@@ -12,19 +12,13 @@ from pathlib import Path
 
 import jinja2
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import RenderError
 from reportgen.models import Document, Report
 from reportgen.render import labels, view
 from reportgen.resources import templates_dir
 
 BASE_TEMPLATE = "report.html"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-class RenderError(ReportgenError):
-    """A report could not be written: unknown format, broken user template, unwritable path."""
-
-    http_status = 422
 
 
 @lru_cache(maxsize=16)

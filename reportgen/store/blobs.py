@@ -15,15 +15,11 @@ from typing import BinaryIO
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import BlobMissingError
 from reportgen.store.db import Database
 from reportgen.store.tables import Blob, BlobChunk
 
 CHUNK = 1024 * 1024
-
-
-class BlobMissingError(ReportgenError):
-    http_status = 500
 
 
 def _chunks(source: bytes | BinaryIO) -> Iterator[bytes]:

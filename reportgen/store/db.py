@@ -18,15 +18,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import DatabaseError
 from reportgen.store.config import ServiceSettings
 
 _CHECKOUT = Path(__file__).resolve().parent.parent.parent
 _MIGRATION_LOCK = 0x5250_4754  # "RPGT": any constant, shared by every process that migrates
-
-
-class DatabaseError(ReportgenError):
-    http_status = 503
 
 
 def migrations_dir() -> Path:

@@ -11,13 +11,9 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import NotFoundError
 from reportgen.models import Document, new_id
 from reportgen.store.tables import DocumentRow
-
-
-class NotFoundError(ReportgenError):
-    http_status = 404
 
 
 def save_document(s: Session, tenant_id: str, doc: Document, *, blob_sha256: str | None, size: int) -> DocumentRow:

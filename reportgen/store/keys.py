@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from reportgen.errors import ReportgenError
+from reportgen.errors import KeyAdminError
 from reportgen.models import new_id
 from reportgen.store.tables import ApiKey, Tenant, now
 
@@ -23,17 +23,13 @@ _KEY_RE = re.compile(r"^rgk_([0-9a-f]{8})_[A-Za-z0-9_-]{20,}$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$")
 
 
-class KeyError_(ReportgenError):  # noqa: N801 - "KeyError" is a builtin
-    pass
-
-
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 def get_or_create_tenant(s: Session, name: str) -> Tenant:
     if not _NAME_RE.match(name):
-        raise KeyError_(
+        raise KeyAdminError(
             f"tenant name {name!r} is not usable: use 1-100 letters, digits, spaces, dots, dashes or underscores."
         )
     tenant = s.exec(select(Tenant).where(Tenant.name == name)).first()
@@ -90,7 +86,7 @@ def revoke_key(s: Session, key_id_or_prefix: str) -> ApiKey:
         select(ApiKey).where((ApiKey.id == key_id_or_prefix) | (ApiKey.prefix == key_id_or_prefix))
     ).first()
     if row is None:
-        raise KeyError_(f"no API key {key_id_or_prefix!r}: see `reportgen keys list` for ids and prefixes.")
+        raise KeyAdminError(f"no API key {key_id_or_prefix!r}: see `reportgen keys list` for ids and prefixes.")
     if row.revoked_at is None:
         row.revoked_at = now()
         s.add(row)

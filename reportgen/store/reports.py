@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Select, bindparam
 from sqlmodel import Session, func, select
 
-from reportgen.extract.base import Event
+from reportgen.events import Event, Stage
 from reportgen.models import Report, new_id
 from reportgen.store.documents import NotFoundError
 from reportgen.store.tables import BatchRow, EventRow, Feedback, Job, ReportRow, now
@@ -51,7 +51,7 @@ def create_report(
     s.add(job)
     s.flush()
     if failed:
-        s.add(EventRow(report_id=rep.id, tenant_id=tenant_id, stage="failed", message=failed))
+        s.add(EventRow(report_id=rep.id, tenant_id=tenant_id, stage=Stage.FAILED, message=failed))
     return rep, job
 
 
