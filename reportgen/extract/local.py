@@ -21,10 +21,10 @@ from datetime import date
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz
 
+from reportgen.dates import due_date, meeting_date
 from reportgen.extract import cues as C
 from reportgen.extract.base import DraftItem, DraftSection, Event, OnEvent
 from reportgen.extract.clauses import KINDS, clause_values, find_clauses
-from reportgen.extract.dates import due_date, meeting_date
 from reportgen.extract.figures import Figure, best_figure, find_figures, metric_name
 from reportgen.extract.sentences import Sentence, split_sentences
 from reportgen.extract.terms import content_tokens
