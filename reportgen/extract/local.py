@@ -21,6 +21,7 @@ from datetime import date
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz
 
+from reportgen.clock import clock
 from reportgen.dates import due_date, meeting_date
 from reportgen.extract import cues as C
 from reportgen.extract.base import DraftItem, DraftSection, Event, OnEvent
@@ -45,8 +46,7 @@ _STRICT_FAMILIES = {"commitment", "decision", "question", "figure", "advice", "c
 def _timestamp(seconds: float | None) -> str | None:
     if seconds is None:
         return None
-    s = int(seconds)
-    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:d}:{s % 60:02d}"
+    return clock(seconds)
 
 
 @dataclass
