@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from reportgen.clock import clock
 from reportgen.errors import ReportgenError
 
 app = typer.Typer(
@@ -26,15 +27,6 @@ sops_app = typer.Typer(help="List, show and check SOP templates.", no_args_is_he
 app.add_typer(sops_app, name="sops")
 
 SopsDirOpt = Annotated[list[Path] | None, typer.Option("--sops", help="Extra folder of SOP YAML files (repeatable).")]
-
-
-def _fmt_seconds(s: float | None) -> str:
-    if s is None:
-        return "-"
-    s = int(round(s))
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 @app.command()
@@ -64,7 +56,7 @@ def ingest(
             typer.echo(f"  format    {d.format} ({d.kind}, {d.media_type})")
             typer.echo(f"  segments  {len(d.segments)}   chars {len(d.text)}")
             if d.duration is not None:
-                typer.echo(f"  duration  {_fmt_seconds(d.duration)}")
+                typer.echo(f"  duration  {clock(d.duration)}")
             if d.speakers:
                 typer.echo(f"  speakers  {len(d.speakers)}: {', '.join(d.speakers[:12])}")
             if d.pages is not None:

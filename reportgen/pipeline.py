@@ -24,8 +24,7 @@ from reportgen.extract.base import Extractor, Run
 from reportgen.grounding import Grounder, ground_draft
 from reportgen.ingest import ingest
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
-from reportgen.sop import SOP, get_sop
-from reportgen.sopschema import sop_from_model
+from reportgen.sop import SOP, get_sop, sop_from_model
 from reportgen.validate import meeting_date_from, validate_report
 
 

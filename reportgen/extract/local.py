@@ -22,11 +22,12 @@ from datetime import date
 from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz
 
+from reportgen.clock import clock
+from reportgen.dates import due_date, meeting_date
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract import cues as C
 from reportgen.extract.base import Run
 from reportgen.extract.clauses import KINDS, clause_values, find_clauses
-from reportgen.extract.dates import due_date, meeting_date
 from reportgen.extract.figures import Figure, best_figure, find_figures, metric_name
 from reportgen.extract.sentences import Sentence, split_sentences
 from reportgen.extract.terms import content_tokens
@@ -47,8 +48,7 @@ _STRICT_FAMILIES = {"commitment", "decision", "question", "figure", "advice", "c
 def _timestamp(seconds: float | None) -> str | None:
     if seconds is None:
         return None
-    s = int(seconds)
-    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:d}:{s % 60:02d}"
+    return clock(seconds)
 
 
 @dataclass
