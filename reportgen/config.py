@@ -45,6 +45,10 @@ class Price(BaseModel):
     input: float = 0.0
     output: float = 0.0
 
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        """USD for one call: the one place a call's cost is computed (ledger rows, `Report.usage`)."""
+        return round((input_tokens * self.input + output_tokens * self.output) / 1_000_000, 8)
+
 
 # Published list prices (USD per 1M tokens) for a few common models. A deployment whose
 # prices differ (Azure, a discount, a local server that costs nothing) sets REPORTGEN_PRICES.
@@ -138,8 +142,10 @@ class Settings(BaseModel):
         return Price(), f"no price known for model {model!r}: cost counted as 0 (set REPORTGEN_PRICES to fix)"
 
     def cost(self, model: str, input_tokens: int, output_tokens: int) -> float:
+        """USD for one call of `model`. Reads REPORTGEN_PRICES each time: a caller pricing many
+        calls (the llm engine) looks its `Price` up once with `price_for` and asks it instead."""
         price, _ = self.price_for(model)
-        return round((input_tokens * price.input + output_tokens * price.output) / 1_000_000, 8)
+        return price.cost(input_tokens, output_tokens)
 
 
 def llm_configured(env: Mapping[str, str] | None = None) -> bool:

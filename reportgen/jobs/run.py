@@ -22,23 +22,25 @@ from reportgen.models import Report
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database, open_database
 from reportgen.store.documents import load_documents
+from reportgen.store.llm import StoreCallLog, StoreResponseCache
 
 log = logging.getLogger("reportgen.jobs")
 
 
 def make_job_engine(name: str, options: dict[str, Any], db: Database, claim: Claim) -> str | Extractor:
-    """The extractor for a job; the llm engine records its calls in the job database's ledger."""
+    """The extractor for a job; the llm engine records its calls in the job database's call log and
+    shares the database's response cache with every other worker (the tenant's part of it)."""
     if name != "llm":
         return name
     from reportgen.config import Settings
     from reportgen.extract.llm import LLMExtractor
-    from reportgen.jobs.ledger import JobLedger
 
     settings = Settings.from_env()
     if options.get("model"):
         settings = settings.model_copy(update={"model": options["model"]})
-    ledger = JobLedger(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt)
-    return LLMExtractor(settings, ledger=ledger)  # type: ignore[arg-type]
+    ledger = StoreCallLog(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt)
+    cache = StoreResponseCache(db, tenant_id=claim.tenant_id) if settings.cache_enabled else None
+    return LLMExtractor(settings, ledger=ledger, cache=cache)
 
 
 def build_report(db: Database, claim: Claim) -> Report:
