@@ -84,7 +84,8 @@ def _imports(path: Path, modules: dict[str, Path]) -> tuple[set[str], set[str]]:
     `from reportgen.api import reports` imports the module `reportgen.api.reports`, not the package
     body again (which is already running when a submodule is imported this way).
     """
-    top, local = set(), set()
+    top: set[str] = set()
+    local: set[str] = set()
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("reportgen"):
