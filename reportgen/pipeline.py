@@ -40,9 +40,9 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
     """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local."""
     if engine is not None and not isinstance(engine, str):
         return engine
-    from reportgen.config import Settings, llm_configured
+    from reportgen.config import Settings, default_engine
 
-    name = engine or ("llm" if llm_configured() else "local")
+    name = engine or default_engine()
     if name == "local":
         from reportgen.extract.local import LocalExtractor
 

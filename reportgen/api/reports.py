@@ -52,7 +52,7 @@ ERRORS = {401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": E
 
 def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
     """Only SOP ids are accepted here (never paths: a path would read the server's files)."""
-    from reportgen.config import llm_configured
+    from reportgen.config import default_engine, llm_configured
     from reportgen.sop import find_sops
 
     found = find_sops()
@@ -63,7 +63,7 @@ def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
         raise ApiError(422, "the llm engine is not configured on this server (no OPENAI_API_KEY or "
                             "OPENAI_BASE_URL): use engine `local`, or ask the operator to configure an LLM.",
                        "llm_not_configured")
-    return sop, engine or ("llm" if llm_configured() else "local")
+    return sop, engine or default_engine()
 
 
 def status_out(row: StatusRow) -> ReportStatus:

@@ -52,14 +52,14 @@ class HistoryRow(BaseModel):
 def engine_info(service: Service) -> EngineInfo:
     from urllib.parse import urlsplit
 
-    from reportgen.config import Settings
+    from reportgen.config import Settings, default_engine
     from reportgen.ingest import DEFAULT_LIMITS
 
     settings = Settings.from_env()
     llm = settings.llm_configured
     host = urlsplit(settings.openai_base_url).netloc if settings.openai_base_url else None
     return EngineInfo(
-        default="llm" if llm else "local", available=["local", "llm"] if llm else ["local"],
+        default=default_engine(), available=["local", "llm"] if llm else ["local"],
         model=settings.model if llm else None, endpoint=host or ("api.openai.com" if llm else None),
         max_upload_bytes=service.settings.max_upload_bytes, max_file_bytes=DEFAULT_LIMITS.max_file_bytes,
     )
