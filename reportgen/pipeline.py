@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from reportgen.config import Settings, llm_configured
+from reportgen.config import Settings, default_engine
 from reportgen.draftcheck import ReportChecker
 from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError, ReportgenError
@@ -43,7 +43,7 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
     """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local."""
     if engine is not None and not isinstance(engine, str):
         return engine
-    name = engine or ("llm" if llm_configured() else "local")
+    name = engine or default_engine()
     # Engines are imported when chosen: the llm engine pulls in openai and instructor, the local one numpy.
     if name == "local":
         from reportgen.extract.local import LocalExtractor

@@ -7,11 +7,12 @@ import sqlite3
 
 import pytest
 
-from reportgen.config import ConfigError, Price, Settings, llm_configured
+from reportgen.config import ConfigError, Price, Settings, default_engine, llm_configured
 from reportgen.errors import ReportgenError
 from reportgen.extract.cache import cache_key
 from reportgen.ledger import CachedResponse, CallRecord, SqliteCallLog, SqliteResponseCache
 from reportgen.ledger.migrations import MIGRATIONS, applied
+from reportgen.store.config import ServiceSettings
 
 
 def test_settings_from_env_defaults_and_overrides(tmp_path):
@@ -42,6 +43,25 @@ def test_api_key_never_shown():
     assert s.llm_configured and llm_configured({"OPENAI_API_KEY": "sk-secret-123"})
     assert "sk-secret-123" not in repr(s) and "sk-secret-123" not in str(s) and "sk-secret" not in s.model_dump_json()
     assert not llm_configured({"OPENAI_API_KEY": "  "})
+
+
+def test_default_engine_is_one_rule():
+    assert default_engine({}) == "local" and default_engine({"OPENAI_API_KEY": " \t"}) == "local"
+    assert default_engine({"OPENAI_API_KEY": "sk-x"}) == "llm" == default_engine({"OPENAI_BASE_URL": "http://h/v1"})
+
+
+def test_only_from_env_reads_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("REPORTGEN_MODEL", "from-env")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/x")
+    monkeypatch.setenv("open_when_no_keys", "1")  # a field without a variable is never read from the environment
+    assert Settings().model == "gpt-4o-mini" and Settings(data_dir=tmp_path).model == "gpt-4o-mini"
+    assert Settings.from_env().model == "from-env" and Settings.from_env({}).model == "gpt-4o-mini"
+    assert ServiceSettings().database_url is None
+    s = ServiceSettings.from_env(workers=5, open_when_no_keys=None)
+    assert s.database_url == "postgresql://u@db/x" and s.workers == 5 and not s.open_when_no_keys
+    assert ServiceSettings.from_env({"REPORTGEN_WORKERS": "3"}, workers=None).workers == 3
+    with pytest.raises(ConfigError, match=r"^environment variable REPORTGEN_WORKERS='many' is not usable: .*Fix or"):
+        ServiceSettings.from_env({"REPORTGEN_WORKERS": " many "})
 
 
 def test_price_table_defaults_overrides_and_unknown_models(tmp_path):

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 from reportgen.api.auth import current_tenant
 from reportgen.api.schemas import ServerInfo, error_responses
 from reportgen.api.service import Service, get_service
-from reportgen.config import Settings
+from reportgen.config import Settings, default_engine
 from reportgen.ingest import DEFAULT_LIMITS
 from reportgen.store.tables import Tenant
 
@@ -26,7 +26,7 @@ def server_info(service: Service) -> ServerInfo:
     llm = settings.llm_configured
     host = urlsplit(settings.openai_base_url).netloc if settings.openai_base_url else None
     return ServerInfo(
-        default="llm" if llm else "local", available=["local", "llm"] if llm else ["local"],
+        default=default_engine(), available=["local", "llm"] if llm else ["local"],
         model=settings.model if llm else None, endpoint=host or ("api.openai.com" if llm else None),
         max_upload_bytes=service.settings.max_upload_bytes, max_file_bytes=DEFAULT_LIMITS.max_file_bytes,
     )

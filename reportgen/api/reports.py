@@ -27,7 +27,7 @@ from reportgen.api.schemas import (
     ts,
 )
 from reportgen.api.service import Service, get_service
-from reportgen.config import llm_configured
+from reportgen.config import default_engine, llm_configured
 from reportgen.events import Stage
 from reportgen.models import Item, Report
 from reportgen.sop import find_sops
@@ -60,7 +60,7 @@ def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
         raise ApiError(422, "the llm engine is not configured on this server (no OPENAI_API_KEY or "
                             "OPENAI_BASE_URL): use engine `local`, or ask the operator to configure an LLM.",
                        "llm_not_configured")
-    return sop, engine or ("llm" if llm_configured() else "local")
+    return sop, engine or default_engine()
 
 
 def status_out(row: StatusRow) -> ReportStatus:

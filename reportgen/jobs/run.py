@@ -14,6 +14,7 @@ import traceback
 from datetime import date
 from typing import Any
 
+from reportgen.config import default_engine
 from reportgen.errors import ReportgenError
 from reportgen.events import Event, Stage
 from reportgen.extract.base import Extractor
@@ -52,7 +53,7 @@ def build_report(db: Database, claim: Claim) -> Report:
     with db.session() as s:
         documents = load_documents(s, claim.tenant_id, inputs["document_ids"])
     when = date.fromisoformat(options["meeting_date"]) if options.get("meeting_date") else None
-    engine = make_job_engine(inputs.get("engine") or "local", options, db, claim)
+    engine = make_job_engine(inputs.get("engine") or default_engine(), options, db, claim)
 
     def on_event(ev: Event) -> None:
         record_event(db, claim, ev)
