@@ -23,6 +23,7 @@ from reportgen.events import Event, OnEvent, Stage
 from reportgen.extract.base import Extractor, Run
 from reportgen.grounding import Grounder, ground_draft
 from reportgen.ingest import ingest
+from reportgen.ledger import CallLog, ResponseCache
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
 from reportgen.sop import SOP, get_sop, sop_from_model
 from reportgen.validate import meeting_date_from, validate_report
@@ -39,8 +40,19 @@ def resolve_sop(sop: SOP | str | type[BaseModel], sop_dirs: Sequence[Path] = ())
     raise TypeError(f"sop must be an SOP, an SOP id or path, or a Pydantic model class, not {type(sop).__name__}")
 
 
-def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extractor:
-    """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local."""
+def make_engine(
+    engine: str | Extractor | None = None,
+    *,
+    model: str | None = None,
+    settings: Settings | None = None,
+    ledger: CallLog | None = None,
+    cache: ResponseCache | None = None,
+) -> Extractor:
+    """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local.
+
+    `ledger` and `cache` are where the llm engine logs its calls and keeps answers (the CLI's
+    SQLite file by default; the service passes its database's, shared by every worker).
+    """
     if engine is not None and not isinstance(engine, str):
         return engine
     name = engine or default_engine()
@@ -52,10 +64,10 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
     if name == "llm":
         from reportgen.extract.llm import LLMExtractor
 
-        settings = options.pop("settings", None) or Settings.from_env()
-        if options.get("model"):
-            settings = settings.model_copy(update={"model": options["model"]})
-        return LLMExtractor(settings)
+        settings = settings or Settings.from_env()
+        if model:
+            settings = settings.model_copy(update={"model": model})
+        return LLMExtractor(settings, ledger=ledger, cache=cache)
     raise ReportgenError(f"unknown engine {name!r}: use 'local' (offline) or 'llm' (an OpenAI-compatible API).")
 
 

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.errors import ArchiveError, IngestError, UnsupportedFormatError
-from reportgen.ingest import Limits, ingest, ingest_bytes
-from reportgen.ingest.archive import UnsafeArchiveError, expand_zip, is_docx
+from reportgen.ingest import Limits, expand_zip, ingest, ingest_bytes
+from reportgen.ingest.archive import UnsafeArchiveError, is_docx
 from reportgen.models import Document
 from tests.fixtures_pdf import encrypt, image_only_pdf, text_pdf
 

@@ -7,31 +7,32 @@ module; this one only decides which of them to call.
 
 from __future__ import annotations
 
+import io
 import os
-from dataclasses import dataclass
+import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-from reportgen.errors import EmptySourceError, IngestError, TooLargeError, UnsupportedFormatError
+from reportgen.errors import (
+    ArchiveError,
+    EmptySourceError,
+    IngestError,
+    TooLargeError,
+    UnsafeArchiveError,
+    UnsupportedFormatError,
+)
+from reportgen.ingest.archive import is_docx, iter_members, reason, strip_zip_ext
+from reportgen.ingest.docx import parse_docx
+from reportgen.ingest.limits import DEFAULT_LIMITS, Limits
+from reportgen.ingest.pdf import parse_pdf
+from reportgen.ingest.text import parse_text_bytes
 from reportgen.models import Document
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
-__all__ = ["IngestError", "Limits", "ingest", "ingest_bytes", "sniff"]
+__all__ = ["DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "sniff"]
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Size limits that keep a hostile or mistaken upload from exhausting the machine."""
-
-    max_file_bytes: int = 200 * 1024 * 1024
-    max_zip_total_bytes: int = 1024 * 1024 * 1024  # sum of uncompressed members
-    max_zip_ratio: float = 200.0  # uncompressed / compressed, per member and overall
-    max_zip_members: int = 5000
-    max_zip_depth: int = 2  # a zip inside a zip is depth 2; deeper is refused
-
-
-DEFAULT_LIMITS = Limits()
 
 _BINARY_MAGIC: list[tuple[bytes, str]] = [
     (b"\x89PNG", "a PNG image"),
@@ -57,7 +58,6 @@ def sniff(data: bytes) -> str:
     # The zip check comes first: a stored (uncompressed) zip whose first member is a PDF has
     # "%PDF-" in its first kilobyte too.
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        from reportgen.ingest.archive import is_docx
 
         return "docx" if is_docx(data) else "zip"
     if b"%PDF-" in head:
@@ -147,17 +147,67 @@ def ingest_bytes(
         )
     kind = sniff(data) if data else "text"
     if kind == "pdf":
-        from reportgen.ingest.pdf import parse_pdf
-
         return [parse_pdf(data, filename, password=password, ocr=ocr)]
     if kind == "docx":
-        from reportgen.ingest.docx import parse_docx
-
         return [parse_docx(data, filename)]
     if kind == "zip":
-        from reportgen.ingest.archive import expand_zip
-
         return expand_zip(data, filename, password=password, ocr=ocr, limits=limits, depth=depth)
-    from reportgen.ingest.text import parse_text_bytes
-
     return [parse_text_bytes(data, filename)]
+
+
+def expand_zip(
+    data: bytes,
+    filename: str,
+    *,
+    password: str | None = None,
+    ocr: bool = False,
+    limits: Limits | None = None,
+    depth: int = 1,
+) -> list[Document]:
+    """One Document per readable member, recursing into nested zips (see `reportgen.ingest.archive`).
+
+    It lives here, beside `ingest_bytes`, because the two call each other: a member is any source."""
+    limits = limits or DEFAULT_LIMITS
+    if depth > limits.max_zip_depth:
+        raise UnsafeArchiveError(
+            f"zips are nested more than {limits.max_zip_depth} deep (a zip inside a zip inside a zip). "
+            "Unpack the inner archives and upload their files.",
+            filename=filename,
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise ArchiveError(
+            f"this zip is damaged or incomplete and cannot be opened ({exc}). Create the zip again and re-upload it.",
+            filename=filename,
+        ) from None
+
+    with zf:
+        prefix = "" if depth == 1 else strip_zip_ext(filename) + "/"
+        documents: list[Document] = []
+        skipped: list[str] = []
+        junk: list[str] = []
+        for member in iter_members(zf, len(data), limits, filename):
+            if member.junk:
+                junk.append(member.path)
+                continue
+            name = prefix + member.path
+            if member.data is None:
+                skipped.append(f"skipped {name}: {member.skipped}")
+                continue
+            try:
+                documents.extend(
+                    ingest_bytes(member.data, name, password=password, ocr=ocr, limits=limits, depth=depth + 1)
+                )
+            except UnsafeArchiveError:
+                raise
+            except IngestError as exc:
+                skipped.append(f"skipped {name}: {reason(exc)}")
+
+    if junk:
+        skipped.append(f"skipped {len(junk)} system file(s) such as {junk[0]} (__MACOSX, .DS_Store, Thumbs.db)")
+    if not documents:
+        why = "; ".join(skipped) if skipped else "it contains no files"
+        raise ArchiveError(f"nothing in this zip could be read: {why}.", filename=filename)
+    documents[0].warnings.extend(skipped)
+    return documents

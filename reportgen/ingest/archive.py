@@ -30,13 +30,9 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from reportgen.errors import ArchiveError, IngestError, UnsafeArchiveError, UnsupportedFormatError
-from reportgen.models import Document
-
-if TYPE_CHECKING:
-    from reportgen.ingest import Limits
+from reportgen.ingest.limits import Limits
 
 # Ratio checks apply only past this size: a small, very repetitive file is harmless.
 RATIO_FLOOR_BYTES = 1024 * 1024
@@ -70,64 +66,6 @@ def is_docx(data: bytes) -> bool:
     except (NotImplementedError, zlib.error):
         pass
     return b"word/document.xml" in data
-
-
-def expand_zip(
-    data: bytes,
-    filename: str,
-    *,
-    password: str | None = None,
-    ocr: bool = False,
-    limits: Limits | None = None,
-    depth: int = 1,
-) -> list[Document]:
-    """One Document per readable member (recursing into nested zips); see the module docstring."""
-    from reportgen.ingest import DEFAULT_LIMITS, ingest_bytes
-
-    limits = limits or DEFAULT_LIMITS
-    if depth > limits.max_zip_depth:
-        raise UnsafeArchiveError(
-            f"zips are nested more than {limits.max_zip_depth} deep (a zip inside a zip inside a zip). "
-            "Unpack the inner archives and upload their files.",
-            filename=filename,
-        )
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise ArchiveError(
-            f"this zip is damaged or incomplete and cannot be opened ({exc}). Create the zip again and re-upload it.",
-            filename=filename,
-        ) from None
-
-    with zf:
-        prefix = "" if depth == 1 else _strip_zip_ext(filename) + "/"
-        documents: list[Document] = []
-        skipped: list[str] = []
-        junk: list[str] = []
-        for member in iter_members(zf, len(data), limits, filename):
-            if member.junk:
-                junk.append(member.path)
-                continue
-            name = prefix + member.path
-            if member.data is None:
-                skipped.append(f"skipped {name}: {member.skipped}")
-                continue
-            try:
-                documents.extend(
-                    ingest_bytes(member.data, name, password=password, ocr=ocr, limits=limits, depth=depth + 1)
-                )
-            except UnsafeArchiveError:
-                raise
-            except IngestError as exc:
-                skipped.append(f"skipped {name}: {reason(exc)}")
-
-    if junk:
-        skipped.append(f"skipped {len(junk)} system file(s) such as {junk[0]} (__MACOSX, .DS_Store, Thumbs.db)")
-    if not documents:
-        why = "; ".join(skipped) if skipped else "it contains no files"
-        raise ArchiveError(f"nothing in this zip could be read: {why}.", filename=filename)
-    documents[0].warnings.extend(skipped)
-    return documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +238,7 @@ def clean_path(name: str) -> str:
     return "/".join(p for p in name.replace("\\", "/").split("/") if p not in ("", "."))
 
 
-def _strip_zip_ext(filename: str) -> str:
+def strip_zip_ext(filename: str) -> str:
     return filename[:-4] if filename.lower().endswith(".zip") else filename
 
 

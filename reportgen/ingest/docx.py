@@ -25,9 +25,9 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 
 from reportgen.errors import IngestError, MalformedSourceError
-from reportgen.ingest import DEFAULT_LIMITS
 from reportgen.ingest.archive import check_declared_sizes
 from reportgen.ingest.build import TextBuilder, finish
+from reportgen.ingest.limits import DEFAULT_LIMITS
 from reportgen.models import Document
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

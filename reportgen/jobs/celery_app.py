@@ -13,6 +13,7 @@ from celery import Celery
 
 from reportgen.jobs.run import execute_job
 from reportgen.store.config import ServiceSettings
+from reportgen.store.db import forget_database, open_database
 
 TASK_NAME = "reportgen.run_job"
 
@@ -71,8 +72,6 @@ class CeleryDispatcher:
 def worker_main(settings: ServiceSettings, *, concurrency: int = 1, loglevel: str = "INFO",
                 extra: list[str] | None = None) -> None:
     """`reportgen worker`: migrate the database (so a fresh one works), then consume the queue."""
-    from reportgen.store.db import forget_database, open_database
-
     open_database(settings)  # migrate once, then let each forked pool process open its own connections
     forget_database(settings.url)
     app = make_celery(settings)

@@ -14,12 +14,13 @@ import traceback
 from datetime import date
 from typing import Any
 
-from reportgen.config import default_engine
+from reportgen.config import Settings, default_engine
 from reportgen.errors import ReportgenError
 from reportgen.events import Event, Stage
 from reportgen.extract.base import Extractor
 from reportgen.jobs.claims import Claim, claim_job, fail_job, finish_job, heartbeat, record_event, worker_id
 from reportgen.models import Report
+from reportgen.pipeline import agenerate, make_engine
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database, open_database
 from reportgen.store.documents import load_documents
@@ -28,26 +29,23 @@ from reportgen.store.llm import StoreCallLog, StoreResponseCache
 log = logging.getLogger("reportgen.jobs")
 
 
-def make_job_engine(name: str, options: dict[str, Any], db: Database, claim: Claim) -> str | Extractor:
+def make_job_engine(name: str, options: dict[str, Any], db: Database, claim: Claim) -> Extractor:
     """The extractor for a job; the llm engine records its calls in the job database's call log and
     shares the database's response cache with every other worker (the tenant's part of it)."""
     if name != "llm":
-        return name
-    from reportgen.config import Settings
-    from reportgen.extract.llm import LLMExtractor
-
+        return make_engine(name)
     settings = Settings.from_env()
-    if options.get("model"):
-        settings = settings.model_copy(update={"model": options["model"]})
-    ledger = StoreCallLog(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt)
-    cache = StoreResponseCache(db, tenant_id=claim.tenant_id) if settings.cache_enabled else None
-    return LLMExtractor(settings, ledger=ledger, cache=cache)
+    return make_engine(
+        "llm",
+        model=options.get("model"),
+        settings=settings,
+        ledger=StoreCallLog(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt),
+        cache=StoreResponseCache(db, tenant_id=claim.tenant_id) if settings.cache_enabled else None,
+    )
 
 
 def build_report(db: Database, claim: Claim) -> Report:
     """The pure part of a job: read inputs, run the pipeline, return the report (nothing written but events)."""
-    from reportgen.pipeline import agenerate
-
     inputs = claim.inputs
     options: dict[str, Any] = dict(inputs.get("options") or {})
     with db.session() as s:
