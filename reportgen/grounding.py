@@ -37,7 +37,7 @@ from rapidfuzz.distance import Indel
 from reportgen.drafts import DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
-from reportgen.models import Citation, Document, Item, Section, Segment
+from reportgen.models import Citation, CitationStatus, Document, Item, Section, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import FILLER_PAIRS, FILLERS
 
@@ -293,7 +293,8 @@ class Grounder:
         return [ix]
 
     def _decide(
-        self, quote: str, qtoks: list[str], ix: _Indexed, cs: int, ce: int, status: str, score: float, count: int
+        self, quote: str, qtoks: list[str], ix: _Indexed, cs: int, ce: int, status: CitationStatus, score: float,
+        count: int,
     ) -> Match:
         if count > 1 and len(qtoks) < AMBIGUOUS_MAX_TOKENS:
             return Match(Citation(quote=quote), occurrences=count, reason="ambiguous")
@@ -302,7 +303,7 @@ class Grounder:
     def _unsupported(self, quote: str, reason: str, occurrences: int = 0) -> Match:
         return Match(Citation(quote=quote), occurrences=occurrences, reason=reason)
 
-    def _cite(self, quote: str, ix: _Indexed, cs: int, ce: int, status: str, score: float) -> Citation:
+    def _cite(self, quote: str, ix: _Indexed, cs: int, ce: int, status: CitationStatus, score: float) -> Citation:
         segs = ix.segments_for(cs, ce)
         starts = [s.start for s in segs if s.start is not None]
         ends = [s.end if s.end is not None else s.start for s in segs]
@@ -314,7 +315,7 @@ class Grounder:
             quote=quote,
             char_start=cs,
             char_end=ce,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             score=round(score, 4),
             segment_ids=[s.id for s in segs],
             start=starts[0] if starts else None,

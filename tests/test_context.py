@@ -246,3 +246,14 @@ def test_selection_is_deterministic_and_in_document_order():
     first = _selected(spec, docs, 900)
     assert first == _selected(spec, docs, 900) == sorted(first)
     assert {d for d, _ in first} == {1, 2}
+
+
+def test_one_corpus_per_report_and_nothing_kept_between_reports():
+    doc = transcript(extra=200)
+    report = Corpus([doc])
+    first = select_context(SUMMARY, report, 400)
+    index = report.segments
+    assert select_context(ACTIONS, report, 400) and report.segments is index  # built once, for every section
+    other = Corpus([doc])
+    assert select_context(SUMMARY, other, 400) == first  # a fresh corpus gives the same answer ...
+    assert other.segments is not index  # ... from its own index: no state shared between reports

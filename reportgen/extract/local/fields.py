@@ -37,7 +37,7 @@ OWNER_NAMES = {"owner", "assignee", "responsible", "who", "assigned_to", "owner_
 def main_text_field(spec: SectionSpec) -> str | None:
     texts = [n for n, f in spec.fields.items() if f.type == "text"]
     main = [n for n in texts if n not in _AUX_TEXT]
-    return (main or texts or [None])[0]
+    return (main or texts)[0] if texts else None
 
 
 def _speaker_label(index: SourceIndex, s: Sentence, name: str) -> str:

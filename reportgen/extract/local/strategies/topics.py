@@ -90,10 +90,10 @@ def find_topics(
     for g in range(1, n):
         left: Counter[str] = Counter()
         right: Counter[str] = Counter()
-        for b in bags[max(0, g - width) : g]:
-            left.update(b)
-        for b in bags[g : g + width]:
-            right.update(b)
+        for bag in bags[max(0, g - width) : g]:
+            left.update(bag)
+        for bag in bags[g : g + width]:
+            right.update(bag)
         cohesion.append(_cosine(left, right))
     for g in range(1, n):
         s, prev = sentences[idxs[g]], sentences[idxs[g - 1]]
@@ -119,8 +119,8 @@ def find_topics(
         cuts.append(g)
     bounds = [0, *sorted(cuts), n]
     df: Counter[str] = Counter()
-    for b in bags:
-        df.update(set(b))
+    for bag in bags:
+        df.update(set(bag))
     topics: list[Topic] = []
     seen: set[str] = set()
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -151,8 +151,9 @@ def find_topics(
 def _names(sentences: list[Sentence], idxs: list[int]) -> set[str]:
     out: set[str] = set()
     for i in idxs:
-        if sentences[i].speaker:
-            out.update(w.lower() for w in sentences[i].speaker.split())
+        speaker = sentences[i].speaker
+        if speaker:
+            out.update(w.lower() for w in speaker.split())
     return out
 
 
