@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract.base import Run
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.strategies import (
     actions,

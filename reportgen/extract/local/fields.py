@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem
 from reportgen.extract.dates import due_date
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.figures import Figure, best_figure, metric_name
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.sentences import Sentence

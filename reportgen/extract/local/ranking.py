@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from reportgen.extract.local import cues as C
+import reportgen.extract.local.cues as C
 from reportgen.extract.local.fields import timestamp
 from reportgen.extract.local.figures import best_figure
 from reportgen.extract.local.index import SourceIndex

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.fields import fill_item
 from reportgen.extract.local.figures import find_figures
 from reportgen.extract.local.index import SourceIndex

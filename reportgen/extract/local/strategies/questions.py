@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.fields import fill_item, main_text_field
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, Scored, item_cap, length_factor, pick, section_query

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, Scored, describe, evidence
 from reportgen.sop import Criterion, SectionSpec

@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.fields import main_text_field
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap

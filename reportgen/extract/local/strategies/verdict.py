@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem
-from reportgen.extract.local import cues as C
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, describe, evidence, section_query
 from reportgen.sop import SectionSpec
