@@ -20,6 +20,7 @@ from reportgen.text import terms
 
 
 def timestamp(seconds: float | None) -> str | None:
+    """m:ss (h:mm:ss from an hour on), for locators and evidence written into a field."""
     if seconds is None:
         return None
     s = int(seconds)

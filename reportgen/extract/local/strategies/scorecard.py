@@ -58,6 +58,8 @@ def _answers(index: SourceIndex, spec: SectionSpec, interviewers: dict[int, str 
 
 
 def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
+    """One row per criterion: the candidate's answers to the interviewer's questions about it first, weak ones
+    included; never the interviewer's own words."""
     interviewers = {di: _interviewer(index, di) for di in range(len(index.documents))}
     answers = _answers(index, spec, interviewers)
     cue_sets = {c.id: C.cue_patterns(c.cues) for c in spec.criteria}

@@ -15,6 +15,7 @@ _UNDECIDED_RE = re.compile(r"not[ _-]?(?:assessed|rated|decided)|undecided|insuf
 
 
 def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
+    """One item: an undecided value where the SOP offers one, and a rationale naming the evidence, which is cited."""
     fams = C.families_for(spec)
     picked = evidence(index, section_query(spec), spec.cues, fams, EVIDENCE_PER_CRITERION)
     fields: dict[str, object] = {}
