@@ -1,5 +1,6 @@
 # reportgen: one image for the CLI, the API server (`serve`) and the Celery worker (`worker`).
-# Same install steps as the Makefile: system packages as in .ci/run, then `pip install .`.
+# Same install steps as the Makefile: system packages as in .ci/run, then `pip install ".[all]"`
+# (the core plus the pdf, server and celery extras: one image runs every verb).
 # (No Docker engine runs where this was written; keep it in step with .ci/run by hand.)
 FROM python:3.11-slim-bookworm
 
@@ -24,7 +25,7 @@ COPY templates ./templates
 COPY web ./web
 COPY migrations ./migrations
 COPY alembic.ini ./
-RUN pip install .
+RUN pip install ".[all]"
 
 RUN useradd --create-home --uid 10001 reportgen && mkdir -p /data && chown reportgen /data
 USER reportgen

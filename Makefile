@@ -1,5 +1,6 @@
 # Two commands on a fresh clone (README): `make run` and `make test`.
-# Everything installs into ./.venv so the machine's Python stays untouched.
+# Everything installs into ./.venv so the machine's Python stays untouched: `.[all]` (the core
+# plus the pdf, server and celery extras) for run/demo, `.[dev]` (all of that and the test tools) for test.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -12,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e ".[all]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python

@@ -44,6 +44,17 @@ POSITIVE = [
     "substituted-word", "homophone", "dropped-word", "asr-combined",
 ]  # fmt: skip
 NEGATIVE = ["other-file", "shuffled", "spliced"]
+# Real spans with one change of meaning: each must come out unsupported (0 accepted is the target).
+FLIPS = ["flip-negation", "flip-number", "flip-name"]
+_AUX = re.compile(r"\b(is|are|was|were|will|should|can|could|would|do|does|did|has|have|had|must)\b", re.I)
+_NEG = re.compile(r"\b(not|never)\s+|n't\b", re.I)
+_NUM = re.compile(r"\b\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|million)\b",
+                  re.I)
+_NAME = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b")
+SWAP_NAMES = ["Priya", "Okafor", "Lindqvist", "Mbeki", "Tanaka", "Rosalind"]
+NUM_SWAP = {"two": "three", "three": "four", "four": "five", "five": "six", "six": "seven", "seven": "eight",
+            "eight": "nine", "nine": "ten", "ten": "twelve", "twenty": "thirty", "hundred": "thousand",
+            "thousand": "million", "million": "billion"}  # fmt: skip
 _WORD = re.compile(r"\S+")
 
 
@@ -201,8 +212,55 @@ def make_quotes(docs: list[Document], n: int, rng: random.Random) -> list[Quote]
             if normalise(s) in normalise(docs[di].text):
                 continue
         quotes.append(Quote(kind, s, di, None))
+    quotes.extend(make_flips(docs, spans, max(240, n // 8), rng))
     rng.shuffle(quotes)
     return quotes
+
+
+def _flip(kind: str, src: str, rng: random.Random) -> str | None:
+    """`src` with one change that reverses or alters what it says, or None if it has nothing to change."""
+    if kind == "flip-negation":
+        if (m := _NEG.search(src)) and rng.random() < 0.5:
+            return (src[: m.start()] + src[m.end():]).replace("  ", " ")
+        if m := _AUX.search(src):
+            return src[: m.end()] + " not" + src[m.end():]
+        return None
+    if kind == "flip-number":
+        if not (m := _NUM.search(src)):
+            return None
+        tok = m.group(0)
+        if tok[0].isdigit():
+            digits = [i for i, ch in enumerate(tok) if ch.isdigit()]
+            i = rng.choice(digits)
+            new = tok[:i] + str((int(tok[i]) + rng.randint(1, 8)) % 10) + tok[i + 1:]
+        else:
+            new = NUM_SWAP[tok.lower()]
+        return src[: m.start()] + new + src[m.end():]
+    if not (m := _NAME.search(src)):
+        return None
+    return src[: m.start()] + rng.choice(SWAP_NAMES) + src[m.end():]
+
+
+def make_flips(docs: list[Document], spans: list[list[tuple[int, int]]], n: int, rng: random.Random) -> list[Quote]:
+    out: list[Quote] = []
+    per_kind = n // len(FLIPS)
+    for kind in FLIPS:
+        made = tries = 0
+        while made < per_kind and tries < per_kind * 200:
+            tries += 1
+            di = rng.randrange(len(docs))
+            ws = spans[di]
+            length = rng.randint(8, 24)
+            if len(ws) <= length + 1:
+                continue
+            i = rng.randrange(len(ws) - length)
+            a, b = ws[i][0], ws[i + length - 1][1]
+            text = _flip(kind, docs[di].text[a:b], rng)
+            if text is None or normalise(text) == normalise(docs[di].text[a:b]):
+                continue
+            out.append(Quote(kind, text, di, None))
+            made += 1
+    return out
 
 
 # -- judging -----------------------------------------------------------------------------
@@ -212,6 +270,8 @@ def judge(q: Quote, doc: Document, span: tuple[int, int] | None) -> str:
     """Judge one answer: "correct", "wrong" or "unsupported"."""
     if span is None:
         return "unsupported"
+    if q.kind in FLIPS:  # the flipped words may really be said elsewhere; anything else accepts the flip
+        return "correct" if normalise(doc.text[span[0] : span[1]]) == normalise(q.text) else "wrong"
     if q.gold is None:
         return "wrong"
     a, b = span
@@ -296,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         total.update(c)
     n = len(quotes)
     pos_n = sum(q.gold is not None for q in quotes)
+    flips_n = sum(q.kind in FLIPS for q in quotes)
     pos_correct = sum(ours[k]["is-correct"] for k in POSITIVE)
     result = {
         "corpus": str(args.corpus),
@@ -304,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         "chars": chars,
         "quotes": n,
         "positives": pos_n,
-        "negatives": n - pos_n,
+        "negatives": n - pos_n - flips_n,
         "load_s": round(load_s, 2),
         "index_s": round(build_s, 3),
         "ground_s": round(ground_s, 3),
@@ -313,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         "recall": round(pos_correct / pos_n, 4),
         "wrong": total["is-wrong"],
         "wrong_rate": round(total["is-wrong"] / n, 4),
-        "by_kind": {k: dict(ours[k]) for k in POSITIVE + NEGATIVE},
+        "by_kind": {k: dict(ours[k]) for k in POSITIVE + NEGATIVE + FLIPS},
+        "flips": flips_n,
+        "flips_accepted": sum(ours[k]["is-wrong"] for k in FLIPS),
         "peers": peers,
         "wrong_examples": wrong_examples[:20],
     }
@@ -322,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({pos_n} positive, {n - pos_n} negative)")  # fmt: skip
     print(f"index {build_s:.2f}s; grounded {n} quotes in {ground_s:.2f}s = {result['quotes_per_s']:.0f} quotes/s")
     print(f"\n{'kind':<18}{'n':>6}{'exact':>8}{'norm':>8}{'fuzzy':>8}{'unsup':>8}{'correct':>9}{'wrong':>7}")
-    for k in POSITIVE + NEGATIVE:
+    for k in POSITIVE + NEGATIVE + FLIPS:
         c = ours[k]
         m = sum(c[s] for s in ("exact", "normalized", "fuzzy", "unsupported"))
         if m:
@@ -335,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, p in peers.items():
         print(f"peer {name:<42} recall {p['recall']:.1%}  wrong-location {p['wrong_rate']:.2%} ({p['wrong']})  "
               f"{p['quotes_per_s']:.0f} quotes/s on {p['quotes']}")  # fmt: skip
+    print(f"flipped quotes (negation, number, name): {flips_n}, accepted as support: {result['flips_accepted']}"
+          " (target 0)")
     for ex in wrong_examples[:5]:
         print(f"WRONG [{ex['kind']}] {ex['quote']!r} -> {ex['found']!r}")
     if args.json:

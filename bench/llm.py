@@ -38,9 +38,9 @@ def run(extractor: LLMExtractor, sop, docs) -> tuple[float, list]:
 
 
 def extractor_ledger(settings: Settings) -> list:
-    from reportgen.ledger import Ledger
+    from reportgen.ledger import SqliteCallLog
 
-    return [r for r in Ledger.in_dir(settings.data_dir).calls() if not r.cached]
+    return [r for r in SqliteCallLog.in_dir(settings.data_dir).calls() if not r.cached]
 
 
 async def bare_client(base_url: str, messages: list, concurrency: int) -> float:

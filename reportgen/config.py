@@ -1,8 +1,15 @@
 """Settings read from the environment, in one place, so every entry point agrees on them.
 
-The CLI, the API and the job workers all call `Settings.from_env()`; nothing else reads
-`os.environ` for these names. The API key is a `SecretStr` so that printing or logging a
-`Settings` never shows it.
+`EnvSettings.from_env()` is the only door to the environment: pydantic-settings reads each
+field's variable (the field's `validation_alias`), a blank value counts as unset, and a value
+the model refuses becomes a `ConfigError` that names the variable. Building a model directly
+(`Settings(model="...")`) reads nothing, so code and tests that pass explicit values do not
+depend on the shell they run in. `Settings` (the engines) lives here and `ServiceSettings` (the
+database, broker and limits) in `reportgen.store.config`; both are `EnvSettings`.
+
+`default_engine()` is the one rule for which engine a report gets when the caller names none;
+the library, the CLI and the API all ask it. The API key is a `SecretStr` so that printing or
+logging a `Settings` never shows it.
 """
 
 from __future__ import annotations
@@ -11,32 +18,94 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal, Self
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from reportgen.errors import ConfigError
 
 LLMMode = Literal["tools", "json_schema", "json"]
+Engine = Literal["local", "llm"]
+ENGINES: tuple[Engine, ...] = ("local", "llm")
 
 
-def env_values(names: Mapping[str, str], env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The variables of `names` (field -> variable) that are set and not blank, stripped, by field."""
-    env = os.environ if env is None else env
-    return {field: env[var].strip() for field, var in names.items() if env.get(var, "").strip()}
+
+class _Environment(EnvSettingsSource):
+    """The variables of `env` (os.environ when None), stripped; blank ones count as unset, as if absent."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str] | None) -> None:
+        super().__init__(settings_cls, case_sensitive=True)
+        source = os.environ if env is None else env
+        self.env_vars = {name: value.strip() for name, value in source.items() if value and value.strip()}
 
 
-def env_error(
-    e: ValidationError, names: Mapping[str, str], values: Mapping[str, object], hidden: frozenset[str] = frozenset()
-) -> ConfigError:
-    """Name the variable whose value a settings model refused, never showing the fields in `hidden`."""
-    err = e.errors()[0]
-    field = str(err["loc"][0]) if err["loc"] else "?"
-    shown = "(hidden)" if field in hidden else repr(values.get(field))
-    return ConfigError(
-        f"environment variable {names.get(field, field)}={shown} is not usable: {err['msg']}. Fix or unset it."
+class EnvSettings(BaseSettings):
+    """A settings model whose fields each name their environment variable (`validation_alias`)."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=True, extra="ignore", validate_by_name=True, validate_by_alias=True
     )
+    # Fields whose value an error message must not repeat.
+    hidden_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The constructor takes only what it is given: the environment comes in through from_env().
+        return (init_settings,)
+
+    @classmethod
+    def env_names(cls) -> dict[str, str]:
+        """Field name -> the environment variable that sets it; a field without one is never read from it."""
+        return {
+            name: info.validation_alias
+            for name, info in cls.model_fields.items()
+            if isinstance(info.validation_alias, str)
+        }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Self:
+        """Read the fields' variables from `env` (default os.environ); `overrides` that are not None win.
+
+        A bad value raises ConfigError naming the variable."""
+        field_of = {var: name for name, var in cls.env_names().items()}
+        values: dict[str, Any] = {field_of[k]: v for k, v in _Environment(cls, env)().items() if k in field_of}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as e:
+            raise cls._env_error(e, values) from None
+
+    @classmethod
+    def _env_error(cls, e: ValidationError, values: Mapping[str, object]) -> ConfigError:
+        err = e.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        shown = "(hidden)" if field in cls.hidden_fields else repr(err.get("input", values.get(field)))
+        return ConfigError(
+            f"environment variable {cls.env_names().get(field, field)}={shown} is not usable: {err['msg']}. "
+            "Fix or unset it."
+        )
+
+
+class LLMEndpoint(EnvSettings):
+    """Where the llm engine sends its calls; configuring either variable makes llm the default engine."""
+
+    hidden_fields: ClassVar[frozenset[str]] = frozenset({"openai_api_key"})
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_api_key or self.openai_base_url)
 
 
 class Price(BaseModel):
@@ -44,6 +113,10 @@ class Price(BaseModel):
 
     input: float = 0.0
     output: float = 0.0
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        """USD for one call: the one place a call's cost is computed (ledger rows, `Report.usage`)."""
+        return round((input_tokens * self.input + output_tokens * self.output) / 1_000_000, 8)
 
 
 # Published list prices (USD per 1M tokens) for a few common models. A deployment whose
@@ -58,50 +131,34 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
-class Settings(BaseModel):
-    openai_api_key: SecretStr | None = None
-    openai_base_url: str | None = None
-    model: str = "gpt-4o-mini"
-    llm_mode: LLMMode = "tools"
-    max_concurrency: int = Field(4, ge=1, le=256)
-    max_reasks: int = Field(2, ge=0, le=10)
-    token_budget: int = Field(400_000, ge=1000, description="input+output tokens per report, re-asks included")
-    context_tokens: int = Field(24_000, ge=500, description="source tokens sent per call")
-    timeout: float = Field(120.0, gt=0, description="seconds per HTTP attempt")
-    max_retries: int = Field(4, ge=0, le=20, description="transport retries (429, 5xx, timeouts) per call")
-    data_dir: Path = Path(".reportgen")
-    prices_path: Path | None = None
-    cache_enabled: bool = True
+class Settings(LLMEndpoint):
+    """The engines' settings: model, request mode, concurrency, budgets, timeouts, data folder, prices."""
 
+    model: str = Field("gpt-4o-mini", validation_alias="REPORTGEN_MODEL")
+    llm_mode: LLMMode = Field("tools", validation_alias="REPORTGEN_LLM_MODE")
+    max_concurrency: int = Field(4, ge=1, le=256, validation_alias="REPORTGEN_MAX_CONCURRENCY")
+    max_reasks: int = Field(2, ge=0, le=10, validation_alias="REPORTGEN_MAX_REASKS")
+    token_budget: int = Field(
+        400_000, ge=1000, description="input+output tokens per report, re-asks included",
+        validation_alias="REPORTGEN_TOKEN_BUDGET",
+    )
+    context_tokens: int = Field(
+        24_000, ge=500, description="source tokens sent per call", validation_alias="REPORTGEN_CONTEXT_TOKENS"
+    )
+    timeout: float = Field(120.0, gt=0, description="seconds per HTTP attempt", validation_alias="REPORTGEN_TIMEOUT")
+    max_retries: int = Field(
+        4, ge=0, le=20, description="transport retries (429, 5xx, timeouts) per call",
+        validation_alias="REPORTGEN_MAX_RETRIES",
+    )
+    data_dir: Path = Field(Path(".reportgen"), validation_alias="REPORTGEN_DATA_DIR")
+    prices_path: Path | None = Field(None, validation_alias="REPORTGEN_PRICES")
+    cache_enabled: bool = Field(True, validation_alias="REPORTGEN_LLM_CACHE")
+
+    @field_validator("llm_mode", mode="before")
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read the REPORTGEN_* and OPENAI_* variables; a bad value raises ConfigError naming it."""
-        names = {
-            "openai_api_key": "OPENAI_API_KEY",
-            "openai_base_url": "OPENAI_BASE_URL",
-            "model": "REPORTGEN_MODEL",
-            "llm_mode": "REPORTGEN_LLM_MODE",
-            "max_concurrency": "REPORTGEN_MAX_CONCURRENCY",
-            "max_reasks": "REPORTGEN_MAX_REASKS",
-            "token_budget": "REPORTGEN_TOKEN_BUDGET",
-            "context_tokens": "REPORTGEN_CONTEXT_TOKENS",
-            "timeout": "REPORTGEN_TIMEOUT",
-            "max_retries": "REPORTGEN_MAX_RETRIES",
-            "data_dir": "REPORTGEN_DATA_DIR",
-            "prices_path": "REPORTGEN_PRICES",
-            "cache_enabled": "REPORTGEN_LLM_CACHE",
-        }
-        values = env_values(names, env)
-        if "llm_mode" in values:
-            values["llm_mode"] = values["llm_mode"].lower().replace("-", "_")
-        try:
-            return cls(**values)
-        except ValidationError as e:
-            raise env_error(e, names, values, hidden=frozenset({"openai_api_key"})) from None
-
-    @property
-    def llm_configured(self) -> bool:
-        return bool(self.openai_api_key or self.openai_base_url)
+    def _mode_spelling(cls, v: object) -> object:
+        """`JSON-Schema` and `json_schema` name the same mode."""
+        return v.lower().replace("-", "_") if isinstance(v, str) else v
 
     def prices(self) -> dict[str, Price]:
         """The built-in price table overlaid with REPORTGEN_PRICES (JSON or YAML: {model: {input, output}})."""
@@ -138,11 +195,20 @@ class Settings(BaseModel):
         return Price(), f"no price known for model {model!r}: cost counted as 0 (set REPORTGEN_PRICES to fix)"
 
     def cost(self, model: str, input_tokens: int, output_tokens: int) -> float:
+        """USD for one call of `model`. Reads REPORTGEN_PRICES each time: a caller pricing many
+        calls (the llm engine) looks its `Price` up once with `price_for` and asks it instead."""
         price, _ = self.price_for(model)
-        return round((input_tokens * price.input + output_tokens * price.output) / 1_000_000, 8)
+        return price.cost(input_tokens, output_tokens)
 
 
 def llm_configured(env: Mapping[str, str] | None = None) -> bool:
-    """Whether an LLM endpoint is configured: picks the default engine (llm if so, else local)."""
-    env = os.environ if env is None else env
-    return bool(env.get("OPENAI_API_KEY", "").strip() or env.get("OPENAI_BASE_URL", "").strip())
+    """Whether an LLM endpoint is configured (OPENAI_API_KEY or OPENAI_BASE_URL set and not blank)."""
+    return LLMEndpoint.from_env(env).llm_configured
+
+
+def default_engine(env: Mapping[str, str] | None = None) -> Engine:
+    """The engine a report uses when the caller names none: llm when an endpoint is configured, else local.
+
+    The library (`pipeline.make_engine`), the CLI and the API all ask here, so a report made
+    the same way gets the same engine whichever door it came through."""
+    return "llm" if llm_configured(env) else "local"

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, Field
 
+from reportgen.clock import clock
 from reportgen.corpus import Corpus, Row, SegmentIndex
 from reportgen.models import Document, Segment
 from reportgen.sop import SectionSpec
@@ -87,13 +88,6 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
-
-
 def _defang(text: str) -> str:
     """Keep a source from closing (or faking) the <source> fence around it."""
     return re.sub(r"<(/?)(source)", r"‹\1\2", text, flags=re.IGNORECASE)
@@ -103,7 +97,7 @@ def segment_line(doc_index: int, seg: Segment) -> str:
     """`[D1:S12 12:04 Jason] text` or `[D2:S3 p.7] text`."""
     tag = [f"D{doc_index}:S{seg.id}"]
     if seg.start is not None:
-        tag.append(_clock(seg.start))
+        tag.append(clock(seg.start))
     if seg.page is not None:
         tag.append(f"p.{seg.page}")
     if seg.speaker:

@@ -34,6 +34,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from reportgen.clock import clock
 from reportgen.drafts import DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
@@ -533,14 +534,6 @@ def ground_draft(
     return Section(id=spec.id, title=spec.title, kind=spec.kind, items=items, status=status, notes=notes)
 
 
-def format_timestamp(seconds: float) -> str:
-    """mm:ss under an hour, h:mm:ss from an hour on, as transcripts and players show them."""
-    total = max(0, int(seconds))
-    h, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
 def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> str:
     """How a citation is labelled in every output: "12:04 · Jason", "contract.pdf p. 7".
 
@@ -551,7 +544,7 @@ def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> st
         return "not located"
     prefix = f"{doc_filename} " if (multi_doc and doc_filename) else ""
     if c.start is not None:
-        label = format_timestamp(c.start)
+        label = clock(c.start)
         return prefix + (f"{label} \u00b7 {c.speaker}" if c.speaker else label)
     if c.page is not None:
         return f"{doc_filename} p. {c.page}" if doc_filename else f"p. {c.page}"

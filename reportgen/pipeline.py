@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from reportgen.config import Settings, llm_configured
+from reportgen.config import Settings, default_engine
 from reportgen.corpus import Corpus
 from reportgen.draftcheck import ReportChecker
 from reportgen.drafts import DraftSection
@@ -25,8 +25,7 @@ from reportgen.extract.base import Extractor, Run
 from reportgen.grounding import Grounder, ground_draft
 from reportgen.ingest import ingest
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
-from reportgen.sop import SOP, get_sop
-from reportgen.sopschema import sop_from_model
+from reportgen.sop import SOP, get_sop, sop_from_model
 from reportgen.validate import meeting_date_from, validate_report
 
 
@@ -45,7 +44,7 @@ def make_engine(engine: str | Extractor | None = None, **options: Any) -> Extrac
     """`None` picks the llm engine when one is configured (OPENAI_API_KEY/OPENAI_BASE_URL), else local."""
     if engine is not None and not isinstance(engine, str):
         return engine
-    name = engine or ("llm" if llm_configured() else "local")
+    name = engine or default_engine()
     # Engines are imported when chosen: the llm engine pulls in openai and instructor, the local one numpy.
     if name == "local":
         from reportgen.extract.local import LocalExtractor

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from reportgen.clock import clock
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.grounding import (
     Grounder,
     format_locator,
-    format_timestamp,
     ground,
     ground_draft,
     normalise,
@@ -185,9 +185,9 @@ def test_convenience_ground_and_empty_quotes() -> None:
 
 
 def test_timestamps_and_locators() -> None:
-    assert format_timestamp(724.9) == "12:04"
-    assert format_timestamp(3723) == "1:02:03"
-    assert format_timestamp(5) == "00:05"
+    assert clock(724.9) == "12:04"
+    assert clock(3723) == "1:02:03"
+    assert clock(5) == "00:05"
     c = Citation(quote="x", status="exact", score=1.0, char_start=0, char_end=1, start=3723.0, speaker="Jason")
     assert format_locator(c, "call.txt", multi_doc=False) == "1:02:03 \u00b7 Jason"
     p = Citation(quote="x", status="fuzzy", score=0.95, char_start=0, char_end=1, page=7)

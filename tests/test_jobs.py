@@ -190,9 +190,17 @@ def test_llm_calls_inside_a_job_land_in_the_ledger_with_the_report(tmp_path, mon
             report = c.get(f"/v1/reports/{rid}/result").json()
             with c.app.state.service.db.session() as s:
                 rows = s.exec(select(LlmCall).where(LlmCall.report_id == rid)).all()
-    assert calls and len(calls) == len(rows) == server.calls
+            paid = server.calls
+            # the same report again: every answer comes from the database's cache, shared by the workers
+            again = c.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc],
+                                                "engine": "llm"}).json()["id"]
+            assert wait_report(c, again)["state"] == "succeeded"
+            replayed = c.get(f"/v1/reports/{again}/llm-calls").json()
+    assert calls and len(calls) == len(rows) == paid
     assert all(x["messages"] and x["model"] for x in calls)
     assert report["engine"] == "llm" and report["usage"]["calls"] == sum(not x["cached"] for x in calls)
+    assert server.calls == paid and len(replayed) == len(calls) and all(x["cached"] for x in replayed)
+    assert not (tmp_path / "llm.sqlite3").exists()  # nothing in a worker's data directory
 
 
 def test_record_event_appends(db: Database) -> None:

@@ -17,11 +17,17 @@ from reportgen.errors import ExtractionError
 from reportgen.events import Event
 from reportgen.extract.llm import LLMExtractor, merge_parts
 from reportgen.grounding import ground_draft
-from reportgen.ledger import Ledger
+from reportgen.ledger import SqliteCallLog
 from reportgen.pipeline import extract_all, make_run
 from reportgen.sop import SOP
+from reportgen.store.db import Database
+from reportgen.store.keys import get_or_create_tenant
+from reportgen.store.llm import StoreCallLog, StoreResponseCache
+from reportgen.store.reports import create_report
 from reportgen.testing import INVENTED_QUOTE, Fault, serve_fake_openai
 from reportgen.testing.samples import meeting_sop, transcript
+from tests.service_fixtures import postgres_available, postgres_schema
+from tests.support import require
 
 
 def _settings(server, tmp_path: Path, **kw) -> Settings:
@@ -71,14 +77,14 @@ def test_ledger_records_every_call_and_usage_adds_up(tmp_path):
     docs, sop = [transcript()], meeting_sop(3)
     with serve_fake_openai() as server:
         ex, drafts = _extract(_settings(server, tmp_path, model="gpt-4o-mini"), sop, docs)
-    rows = Ledger.in_dir(tmp_path).calls(ex.last_run_id)
+    rows = SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id)
     assert len(rows) == 3 == server.calls
     for r in rows:
         assert r.input_tokens > 0 and r.output_tokens > 0 and r.latency_s > 0 and r.attempts == 1
         assert r.cost_usd == pytest.approx((r.input_tokens * 0.15 + r.output_tokens * 0.60) / 1e6)
         assert r.messages[0]["role"] == "system" and json.loads(r.response_raw)["choices"]
         assert not r.cached and r.error is None and r.reask == 0
-    total = Ledger.in_dir(tmp_path).usage(ex.last_run_id)
+    total = SqliteCallLog.in_dir(tmp_path).usage(ex.last_run_id)
     summed = sum((d.usage.input_tokens for d in drafts), 0)
     assert total.calls == 3 and total.input_tokens == summed
     assert total.cost_usd == pytest.approx(sum(d.usage.cost_usd for d in drafts), abs=1e-6)
@@ -96,7 +102,50 @@ def test_identical_rerun_is_served_from_the_cache(tmp_path):
         assert server.calls > calls  # other sources, other key
     assert sum(d.usage.cached_calls for d in again) == calls and sum(d.usage.calls for d in again) == 0
     assert [d.items for d in again] == [d.items for d in first]
-    assert all(r.cached for r in Ledger.in_dir(tmp_path).calls(ex.last_run_id))
+    assert all(r.cached for r in SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id))
+
+
+def test_service_cache_is_shared_by_every_worker_on_postgresql(tmp_path):
+    """Two workers (each its own Database and extractor) on one PostgreSQL: the second pays for nothing."""
+    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
+    docs, sop = [transcript()], meeting_sop(3)
+    dbs: list[Database] = []
+
+    def worker(url: str, tenant_name: str, settings: Settings) -> tuple[LLMExtractor, StoreCallLog]:
+        db = Database(url)
+        dbs.append(db)
+        with db.session() as s:
+            tenant = get_or_create_tenant(s, tenant_name)
+            report, _ = create_report(s, tenant.id, sop_id=sop.id, document_ids=[], engine="llm", options={},
+                                      max_attempts=1)
+            s.commit()
+            tenant_id, report_id = tenant.id, report.id
+        log = StoreCallLog(db, tenant_id=tenant_id, report_id=report_id, attempt=1)
+        return LLMExtractor(settings, ledger=log, cache=StoreResponseCache(db, tenant_id=tenant_id)), log
+
+    with postgres_schema() as url, serve_fake_openai(faults=[Fault("invented_quote", at=[0])]) as server:
+        try:
+            settings = _settings(server, tmp_path)
+            first, first_log = worker(url, "acme", settings)
+            drafts = asyncio.run(extract_all(first, make_run(sop, docs)))
+            paid = server.calls
+            assert paid == 4  # three sections and one re-ask
+            second, second_log = worker(url, "acme", settings)
+            again = asyncio.run(extract_all(second, make_run(sop, docs)))
+            assert server.calls == paid  # no HTTP: the first worker's answers, re-ask included
+            third, _ = worker(url, "globex", settings)  # another tenant does not share acme's answers
+            asyncio.run(extract_all(third, make_run(sop, docs)))
+            assert server.calls == paid + len(sop.sections)  # (the invented quote was on call 0 only)
+            first_rows = first_log.calls(first.last_run_id or "")
+            second_rows = second_log.calls(second.last_run_id or "")
+        finally:
+            for db in dbs:
+                db.dispose()
+    assert [d.items for d in again] == [d.items for d in drafts]
+    assert sum(d.usage.cached_calls for d in again) == paid and sum(d.usage.calls for d in again) == 0
+    assert len(first_rows) == paid and not any(r.cached for r in first_rows)
+    assert [r.cached for r in second_rows] == [True] * paid
+    assert not (tmp_path / "llm.sqlite3").exists()  # nothing written to the machine's data directory
 
 
 def test_rate_limit_retried_honouring_retry_after_and_attempts_recorded(tmp_path):
@@ -107,7 +156,7 @@ def test_rate_limit_retried_honouring_retry_after_and_attempts_recorded(tmp_path
     assert [e.status for e in server.log] == [429, 200]
     # the client's own first backoff is at most 0.5 s; the server asked for 0.8 s and got it
     assert server.log[1].started - server.log[0].finished >= 0.75
-    (row,) = Ledger.in_dir(tmp_path).calls(ex.last_run_id)
+    (row,) = SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id)
     assert row.attempts == 2 and row.reask == 0 and row.latency_s >= 0.8
 
 
@@ -116,7 +165,7 @@ def test_server_error_retried(tmp_path):
     with serve_fake_openai(faults=[Fault("server_error", at=[0])]) as server:
         ex, drafts = _extract(_settings(server, tmp_path), sop, docs)
     assert drafts[0].failed is None and [e.status for e in server.log] == [500, 200]
-    assert Ledger.in_dir(tmp_path).calls(ex.last_run_id)[0].attempts == 2
+    assert SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id)[0].attempts == 2
 
 
 def test_timeouts_fail_one_section_cleanly_and_the_others_finish(tmp_path):
@@ -128,7 +177,7 @@ def test_timeouts_fail_one_section_cleanly_and_the_others_finish(tmp_path):
     assert failed.failed and "timed out after 2 attempts" in failed.failed and "REPORTGEN_TIMEOUT" in failed.failed
     assert not failed.items
     assert ok.failed is None and ok.items
-    rows = Ledger.in_dir(tmp_path).calls(ex.last_run_id)
+    rows = SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id)
     assert sorted((r.section_id, r.attempts, r.error is not None) for r in rows) == [
         ("decisions", 1, False), ("summary", 2, True)]
 
@@ -140,7 +189,7 @@ def test_unparseable_answer_is_reasked(tmp_path, kind):
         ex, drafts = _extract(_settings(server, tmp_path), sop, docs)
     assert drafts[0].failed is None and drafts[0].items and all(_located(drafts[0], sop, docs))
     assert [e.reask for e in server.log] == [False, True]
-    assert [r.reask for r in Ledger.in_dir(tmp_path).calls(ex.last_run_id)] == [0, 1]
+    assert [r.reask for r in SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id)] == [0, 1]
     assert drafts[0].usage.calls == 2
 
 

@@ -478,14 +478,14 @@ def test_action_items_pair_requests_merge_claims_and_skip_questions():
     ],
 )
 def test_due_dates_resolve_against_the_meeting_date(said, due):
-    from reportgen.extract.dates import due_date
+    from reportgen.dates import due_date
 
     assert due_date(f"I'll send the draft {said}.", date(2026, 3, 2))[0] == due
 
 
 @pytest.mark.parametrize("said", ["We offer 24/7 support.", "It's a 50/50 split.", "Revenue grew in the 3rd quarter."])
 def test_non_dates_stay_non_dates(said):
-    from reportgen.extract.dates import due_date
+    from reportgen.dates import due_date
 
     assert due_date(said, date(2026, 3, 2)) == (None, None)
 

@@ -1,7 +1,9 @@
-"""The wheel carries everything a checkout has: every subpackage, the SOPs, templates, web pages and migrations."""
+"""The wheel carries everything a checkout has: every subpackage, the SOPs, templates, web pages and migrations;
+its core dependencies stop at what `generate` to JSON/Markdown/DOCX needs, the rest being extras."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -9,6 +11,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Distributions only an extra may bring (the CLI names the extra when one is missing).
+OPTIONAL = {"weasyprint", "fastapi", "uvicorn", "python-multipart", "sqlmodel", "sqlalchemy", "alembic", "psycopg",
+            "celery", "redis"}
 
 
 def test_every_subpackage_is_listed_in_pyproject() -> None:
@@ -52,3 +57,11 @@ def test_wheel_contains_data_folders(tmp_path: Path) -> None:
     for page in (ROOT / "web").rglob("*.*"):
         if "__pycache__" not in page.parts:
             assert "reportgen/_web/" + page.relative_to(ROOT / "web").as_posix() in names
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert {"pdf", "server", "celery", "all", "dev"} <= set(re.findall(r"^Provides-Extra: (\S+)$", metadata, re.M))
+    requires = re.findall(r"^Requires-Dist: (.+)$", metadata, re.M)
+    core = {re.split(r"[\s\[<>=;]", r, maxsplit=1)[0].lower() for r in requires if "extra ==" not in r}
+    assert core and not core & OPTIONAL, f"optional dependencies in the core: {sorted(core & OPTIONAL)}"
+    assert {"weasyprint", "fastapi", "celery"} <= {
+        re.split(r"[\s\[<>=;]", r, maxsplit=1)[0].lower() for r in requires if "extra ==" in r
+    }

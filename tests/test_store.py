@@ -1,4 +1,5 @@
-"""The store: migrations on SQLite and PostgreSQL, content-addressed chunked blobs, hashed API keys."""
+"""The store: migrations on SQLite and PostgreSQL, content-addressed chunked blobs, hashed API keys, and the
+llm engine's call log and response cache."""
 
 from __future__ import annotations
 
@@ -6,19 +7,24 @@ import io
 import os
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
+from reportgen.ledger import CachedResponse, CallRecord
 from reportgen.store.blobs import CHUNK, iter_blob, put_blob, read_blob
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database, DatabaseError, migrate
-from reportgen.store.keys import create_key, list_keys, tenant_for_key
+from reportgen.store.keys import create_key, get_or_create_tenant, list_keys, tenant_for_key
+from reportgen.store.llm import StoreCallLog, StoreResponseCache
+from reportgen.store.reports import create_report
 from reportgen.store.tables import ApiKey, Blob, BlobChunk
 from tests.service_fixtures import postgres_available, postgres_schema
 from tests.support import require
 
 TABLES = {"tenants", "api_keys", "documents", "blobs", "blob_chunks", "reports", "jobs", "events", "llm_calls",
-          "feedback", "batches", "rendered", "idempotency", "alembic_version"}
+          "llm_cache", "feedback", "batches", "rendered", "idempotency", "alembic_version"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -39,7 +45,50 @@ def test_migrations_create_every_table_and_rerun_cleanly(db: Database) -> None:
     assert TABLES <= set(inspect(db.engine).get_table_names())
     migrate(db.engine)  # a second server starting: `upgrade head` is a no-op
     with db.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        # the migrations build exactly the tables the code declares
+        assert compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), SQLModel.metadata) == []
+
+
+def test_llm_tables_hold_the_ledger_records_fields(db: Database) -> None:
+    columns = {t: {c["name"]: c for c in inspect(db.engine).get_columns(t)} for t in ("llm_calls", "llm_cache")}
+    assert set(columns["llm_calls"]) == {"id", "tenant_id", "report_id", "attempt", *CallRecord.model_fields}
+    assert set(columns["llm_cache"]) == {"tenant_id", *CachedResponse.model_fields}
+    # the record's text has no length limit in the CLI's file, nor here (0002 lifted 0001's)
+    assert getattr(columns["llm_calls"]["section_id"]["type"], "length", None) is None
+
+
+def _report(db: Database, tenant: str) -> tuple[str, str]:
+    with db.session() as s:
+        t = get_or_create_tenant(s, tenant)
+        rep, _ = create_report(s, t.id, sop_id="s", document_ids=[], engine="llm", options={}, max_attempts=1)
+        s.commit()
+        return t.id, rep.id
+
+
+def test_call_log_keeps_a_reports_calls_by_run(db: Database) -> None:
+    tenant, report = _report(db, "acme")
+    log = StoreCallLog(db, tenant_id=tenant, report_id=report, attempt=1)
+    msgs = [{"role": "user", "content": "hi ✓"}]
+    log.record(CallRecord(run_id="r1", section_id="x" * 300, model="m", mode="tools", messages=msgs, input_tokens=3))
+    log.record(CallRecord(run_id="r1", model="m", mode="tools", messages=msgs, cached=True, attempts=0))
+    log.record(CallRecord(run_id="r2", model="m", mode="json", messages=[], error="boom"))
+    rows = log.calls("r1")
+    assert [type(r) for r in rows] == [CallRecord, CallRecord] and [r.cached for r in rows] == [False, True]
+    assert rows[0].messages == msgs and rows[0].section_id == "x" * 300 and rows[0].input_tokens == 3
+    other_tenant, _ = _report(db, "globex")
+    assert StoreCallLog(db, tenant_id=other_tenant, report_id=report, attempt=1).calls("r1") == []
+
+
+def test_response_cache_is_per_tenant_and_last_put_wins(db: Database) -> None:
+    (acme, _), (globex, _) = _report(db, "acme"), _report(db, "globex")
+    cache, other = StoreResponseCache(db, tenant_id=acme), StoreResponseCache(db, tenant_id=globex)
+    assert cache.get("k") is None
+    cache.put("k", "m", '{"a": 1}')
+    cache.put("k", "m", '{"a": 2}')  # two workers answering the same call: no conflict
+    assert cache.get("k") == '{"a": 2}' and other.get("k") is None
+    other.put("k", "m", '{"b": 1}')
+    assert cache.clear() == 1 and cache.get("k") is None and other.get("k") == '{"b": 1}'
 
 
 def test_blobs_are_chunked_and_deduplicated(db: Database) -> None:

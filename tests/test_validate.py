@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
+from reportgen.dates import resolve_date
 from reportgen.grounding import Grounder
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document, Item, Report, Section
 from reportgen.sop import SOP, FieldSpec, SectionSpec, builtin_sops
-from reportgen.validate import check_fields, resolve_date, validate_report
+from reportgen.validate import check_fields, validate_report
 
 WED = dt.date(2024, 3, 6)  # a Wednesday
 

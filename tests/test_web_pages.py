@@ -1,16 +1,19 @@
 """The web app without a browser: pages render, every form control has a label, assets are served,
-the /v1/web support routes answer, and the sign-in cookie stands in for the Bearer header."""
+the public API gives the pages what they show, and the sign-in cookie stands in for the Bearer header."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from reportgen.events import Stage
 from reportgen.store.keys import create_key
 from tests.service_fixtures import api, meeting_bytes, settings_for, upload, wait_report
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/reports", "/reports/rep_000000000000", "/batches/bat_000000000000"]
 
 
@@ -78,32 +81,50 @@ def test_upload_page_has_its_controls(tmp_path: Path) -> None:
     assert any(c.get("type") == "file" and "multiple" in c for c in page.controls)
 
 
-def test_support_routes_and_history(tmp_path: Path) -> None:
+def test_page_data_comes_from_the_public_api(tmp_path: Path) -> None:
+    """What the pages read: /v1/info, the SOPs in full, and report statuses with their summary."""
     with api(settings_for(tmp_path)) as client:
-        info = client.get("/v1/web/info").json()
+        info = client.get("/v1/info").json()
         assert info["default"] in info["available"] and info["max_file_bytes"] > 0
-        sops = client.get("/v1/web/sops").json()
-        listed = {s["id"] for s in client.get("/v1/sops").json()}
-        assert {s["id"] for s in sops} == listed
+        listed = client.get("/v1/sops").json()
+        assert all(sec["kind"] and "instructions" in sec for s in listed for sec in s["sections"])
+        sops = [client.get(f"/v1/sops/{s['id']}").json() for s in listed]
+        assert [s["id"] for s in sops] == [s["id"] for s in listed]
         scorecard = next(s for s in sops if any(sec["kind"] == "scorecard" for sec in s["sections"]))
         crit = next(sec for sec in scorecard["sections"] if sec["kind"] == "scorecard")["criteria"][0]
         assert crit["rubric"] and {"value", "label"} <= set(crit["rubric"][0])
+        actions = next(s for s in sops if s["id"] == "meeting-action-items")
+        assert any(f.get("type") == "person" for sec in actions["sections"] for f in sec["fields"].values())
+        missing = client.get("/v1/sops/no-such-sop")
+        assert missing.status_code == 404 and "meeting-action-items" in missing.json()["error"]["message"]
 
         doc = upload(client, {"call.txt": meeting_bytes()}).json()["documents"][0]
         rep = client.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc["id"]]}).json()
         wait_report(client, rep["id"])
-        rows = client.get("/v1/web/reports").json()
+        assert client.get("/v1/reports").json()[0]["summary"] is None  # a plain list stays as cheap as a poll
+        rows = client.get("/v1/reports", params={"summary": "true"}).json()
         assert [r["id"] for r in rows] == [rep["id"]]
-        row = rows[0]
-        assert row["documents"] == ["call.txt"] and row["sop_name"] == "Meeting action items"
+        summary = rows[0]["summary"]
+        assert summary["sources"] == ["call.txt"] and summary["sop_name"] == "Meeting action items"
         v = client.get(f"/v1/reports/{rep['id']}/result").json()
-        assert row["verification"]["items"] == sum(len(s["items"]) for s in v["sections"])
+        assert summary["verification"]["items"] == sum(len(s["items"]) for s in v["sections"])
+        assert client.get(f"/v1/reports/{rep['id']}").json()["progress"]["stage"] == "finished"
 
         batch = client.post("/v1/batches", json={"sop": "meeting-action-items",
                                                  "rooms": [{"name": "acme", "document_ids": [doc["id"]]}]}).json()
-        only = client.get("/v1/web/reports", params={"batch_id": batch["id"]}).json()
-        assert [r["room"] for r in only] == ["acme"]
-        assert client.get("/v1/web/reports", params={"batch_id": "bat_nope"}).status_code == 404
+        only = client.get("/v1/reports", params={"batch_id": batch["id"], "summary": "true"}).json()
+        assert [r["room"] for r in only] == ["acme"] and only[0]["summary"]["sources"] == ["call.txt"]
+        assert client.get("/v1/reports", params={"batch_id": "bat_nope"}).status_code == 404
+        assert client.get("/v1/web/sops").status_code == 404  # the private routes are gone
+
+
+def test_report_page_listens_for_every_stage(tmp_path: Path) -> None:
+    """The page subscribes to the stages the server names (an EventSource drops unnamed ones)."""
+    with api(settings_for(tmp_path)) as client:
+        html = client.get("/reports/rep_000000000000").text
+    [stages] = re.findall(r'data-stages="([^"]*)"', html)
+    assert stages.split() == [s.value for s in Stage]
+    assert "const STAGES = [" not in (ROOT / "web" / "static" / "report.js").read_text()
 
 
 def test_sign_in_cookie_authorises_api_calls(tmp_path: Path) -> None:

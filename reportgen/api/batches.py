@@ -24,7 +24,7 @@ from reportgen.api.errors import ApiError
 from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
 from reportgen.api.outputs import FORMATS, Format, rendered_blob, safe_name
 from reportgen.api.reports import resolve_sop_and_engine
-from reportgen.api.schemas import BatchCreate, BatchReport, BatchStatus, Engine, ErrorBody, ReportOptions, ts
+from reportgen.api.schemas import BatchCreate, BatchReport, BatchStatus, Engine, ReportOptions, error_responses, ts
 from reportgen.api.service import Service, get_service
 from reportgen.api.uploads import Upload, parse_upload
 from reportgen.ingest import DEFAULT_LIMITS
@@ -34,8 +34,7 @@ from reportgen.store.reports import create_batch, create_report, get_batch, list
 from reportgen.store.tables import BatchRow, Job, ReportRow, Tenant
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
-ERRORS = {401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody},
-          413: {"model": ErrorBody}, 415: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS = error_responses(401, 404, 409, 413, 415, 422)
 
 
 def batch_out(batch: BatchRow, rows: list[tuple[ReportRow, Job]]) -> BatchStatus:
@@ -100,7 +99,7 @@ def _commit_batch(service: Service, tenant: Tenant, s, key, fp, batch, jobs: lis
     return out
 
 
-@router.post("", status_code=202, response_model=BatchStatus, responses=ERRORS,
+@router.post("", status_code=202, response_model=BatchStatus, responses=ERRORS, operation_id="create_batch",
              summary="Start one report per room, each room a list of uploaded document ids")
 def create(
     body: BatchCreate, request: Request, idempotency_key: str | None = IdempotencyKey,
@@ -124,7 +123,7 @@ def create(
         return _commit_batch(service, tenant, s, idempotency_key, fp, batch, jobs)
 
 
-@router.post("/upload", status_code=202, response_model=BatchStatus, responses=ERRORS,
+@router.post("/upload", status_code=202, response_model=BatchStatus, responses=ERRORS, operation_id="upload_batch",
              summary="Upload a zip with a folder per company; one report per folder")
 def upload(
     request: Request,
@@ -159,7 +158,8 @@ def upload(
         return _commit_batch(service, tenant, s, idempotency_key, fp, batch, jobs)
 
 
-@router.get("", response_model=list[BatchStatus], responses=ERRORS, summary="List your batches, newest first")
+@router.get("", response_model=list[BatchStatus], responses=ERRORS,
+            operation_id="list_batches", summary="List your batches, newest first")
 def list_all(
     limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=10**9),
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
@@ -169,7 +169,7 @@ def list_all(
                                                                                   offset=offset)]
 
 
-@router.get("/{batch_id}", response_model=BatchStatus, responses=ERRORS,
+@router.get("/{batch_id}", response_model=BatchStatus, responses=ERRORS, operation_id="get_batch_status",
             summary="Aggregate status: counts by state, each room's report and error")
 def status(batch_id: str, tenant: Tenant = Depends(current_tenant),
            service: Service = Depends(get_service)) -> BatchStatus:
@@ -178,6 +178,7 @@ def status(batch_id: str, tenant: Tenant = Depends(current_tenant),
 
 
 @router.get("/{batch_id}/download", responses={**ERRORS, 200: {"content": {"application/zip": {}}}},
+            operation_id="download_batch",
             summary="All finished reports as one zip (room.format), with manifest.json listing every room")
 def download(
     batch_id: str, format: Format = Query("pdf"),  # noqa: A002

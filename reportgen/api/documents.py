@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from reportgen.api.auth import current_tenant
 from reportgen.api.errors import ApiError
 from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
-from reportgen.api.schemas import DocumentDetail, DocumentOut, ErrorBody, UploadOut, ts
+from reportgen.api.schemas import DocumentDetail, DocumentOut, UploadOut, error_responses, ts
 from reportgen.api.service import Service, get_service
 from reportgen.api.uploads import Parsed, Upload, parse_upload
 from reportgen.ingest import DEFAULT_LIMITS
@@ -18,8 +18,7 @@ from reportgen.store.documents import get_document, list_documents, save_documen
 from reportgen.store.tables import DocumentRow, Tenant
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
-ERRORS = {401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 413: {"model": ErrorBody},
-          415: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS = error_responses(401, 404, 413, 415, 422)
 
 
 def document_out(row: DocumentRow, warnings: list[str] | None = None) -> DocumentOut:
@@ -47,7 +46,7 @@ def save_parsed(s, tenant: Tenant, parsed: list[Parsed]) -> list[DocumentRow]:  
 
 
 @router.post(
-    "", status_code=201, response_model=UploadOut, responses=ERRORS,
+    "", status_code=201, response_model=UploadOut, responses=ERRORS, operation_id="upload_documents",
     summary="Upload sources: transcripts, PDFs, DOCX, text, or zips of a data room",
 )
 def upload_documents(
@@ -83,7 +82,8 @@ def upload_documents(
     return body
 
 
-@router.get("", response_model=list[DocumentOut], responses=ERRORS, summary="List your documents, newest first")
+@router.get("", response_model=list[DocumentOut], responses=ERRORS,
+            operation_id="list_documents", summary="List your documents, newest first")
 def get_documents(
     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
@@ -92,7 +92,7 @@ def get_documents(
         return [document_out(r) for r in list_documents(s, tenant.id, limit=limit, offset=offset)]
 
 
-@router.get("/{document_id}", response_model=DocumentDetail, responses=ERRORS,
+@router.get("/{document_id}", response_model=DocumentDetail, responses=ERRORS, operation_id="get_document",
             summary="One document: its text and located segments (time and speaker, or page)")
 def get_one_document(
     document_id: str, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)

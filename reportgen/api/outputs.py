@@ -14,13 +14,12 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from reportgen.api.service import Service
 from reportgen.models import Report
-from reportgen.store.blobs import iter_blob, put_blob
+from reportgen.render import write
+from reportgen.store.blobs import put_blob
 from reportgen.store.db import Database
 from reportgen.store.documents import load_documents
-from reportgen.store.reports import get_report
-from reportgen.store.tables import Rendered, ReportRow, Tenant
+from reportgen.store.tables import Rendered, ReportRow
 
 Format = Literal["pdf", "docx", "html", "md", "json"]
 FORMATS: dict[str, str] = {
@@ -43,8 +42,6 @@ def rendered_blob(db: Database, rep: ReportRow, report: Report, fmt: str) -> str
             documents = load_documents(s, rep.tenant_id, [d.id for d in report.documents])
         except Exception:  # noqa: BLE001 - quotes' context is optional; render without it
             documents = None
-    from reportgen.render import write
-
     with tempfile.TemporaryDirectory(prefix="reportgen-render-") as tmp:
         path = write(report, Path(tmp) / f"report.{fmt}", documents=documents)
         with open(path, "rb") as fh:
@@ -60,17 +57,3 @@ def rendered_blob(db: Database, rep: ReportRow, report: Report, fmt: str) -> str
 
 def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "report"
-
-
-def download_response(service: Service, tenant: Tenant, report_id: str, fmt: str):  # noqa: ANN201
-    from fastapi.responses import StreamingResponse
-
-    from reportgen.api.reports import ready_report
-
-    with service.db.session() as s:
-        rep, job = get_report(s, tenant.id, report_id)
-        report = ready_report(rep, job)
-    sha = rendered_blob(service.db, rep, report, fmt)
-    name = safe_name(f"{rep.room or report.sop_id}-{rep.id}") + f".{fmt}"
-    return StreamingResponse(iter_blob(service.db, sha), media_type=FORMATS[fmt],
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
-
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from reportgen.api.auth import current_tenant
 from reportgen.api.errors import ApiError
+from reportgen.api.events import EventStreamResponse, event_stream, openapi_responses, stage_of
+from reportgen.api.history import add_summaries, batch_statuses
 from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
-from reportgen.api.outputs import FORMATS, Format, download_response
+from reportgen.api.outputs import FORMATS, Format, rendered_blob, safe_name
 from reportgen.api.schemas import (
-    ErrorBody,
     FeedbackCreate,
     FeedbackOut,
     ItemPatch,
@@ -26,17 +23,20 @@ from reportgen.api.schemas import (
     Progress,
     ReportCreate,
     ReportStatus,
+    error_responses,
     ts,
 )
 from reportgen.api.service import Service, get_service
+from reportgen.config import default_engine, llm_configured
+from reportgen.events import Stage
 from reportgen.models import Item, Report
+from reportgen.sop import find_sops
+from reportgen.store.blobs import iter_blob
 from reportgen.store.documents import check_documents_exist
 from reportgen.store.reports import (
-    TERMINAL,
     StatusRow,
     add_feedback,
     create_report,
-    events_after,
     get_report,
     list_feedback,
     report_model,
@@ -47,14 +47,11 @@ from reportgen.store.reports import (
 from reportgen.store.tables import Job, LlmCall, ReportRow, Tenant
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-ERRORS = {401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+ERRORS = error_responses(401, 404, 409, 422)
 
 
 def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
     """Only SOP ids are accepted here (never paths: a path would read the server's files)."""
-    from reportgen.config import llm_configured
-    from reportgen.sop import find_sops
-
     found = find_sops()
     if sop not in found:
         raise ApiError(422, f"unknown SOP {sop!r}. Available: {', '.join(sorted(found))} (GET /v1/sops).",
@@ -63,7 +60,7 @@ def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
         raise ApiError(422, "the llm engine is not configured on this server (no OPENAI_API_KEY or "
                             "OPENAI_BASE_URL): use engine `local`, or ask the operator to configure an LLM.",
                        "llm_not_configured")
-    return sop, engine or ("llm" if llm_configured() else "local")
+    return sop, engine or default_engine()
 
 
 def status_out(row: StatusRow) -> ReportStatus:
@@ -71,8 +68,8 @@ def status_out(row: StatusRow) -> ReportStatus:
     return ReportStatus(
         id=rid, state=row.state, sop=row.sop_id, engine=row.engine, document_ids=row.document_ids,
         batch_id=row.batch_id, room=row.room, revision=row.revision,
-        progress=Progress(stage=row.stage, message=row.message, done=row.done, total=row.total)
-        if row.stage else Progress(stage="queued", message="waiting for a worker"),
+        progress=Progress(stage=stage_of(row.stage), message=row.message, done=row.done, total=row.total)
+        if row.stage else Progress(stage=Stage.QUEUED, message="waiting for a worker"),
         error=row.error if row.state == "failed" else None,
         job=JobOut(id=row.job_id, state=row.state, attempts=row.attempts, error=row.error,
                    created_at=ts(row.job_created_at), started_at=ts(row.started_at), finished_at=ts(row.finished_at)),
@@ -94,7 +91,17 @@ def ready_report(rep: ReportRow, job: Job) -> Report:
     return report
 
 
-@router.post("", status_code=202, response_model=ReportStatus, responses=ERRORS,
+def download_response(service: Service, tenant: Tenant, report_id: str, fmt: str) -> StreamingResponse:
+    with service.db.session() as s:
+        rep, job = get_report(s, tenant.id, report_id)
+        report = ready_report(rep, job)
+    sha = rendered_blob(service.db, rep, report, fmt)
+    name = safe_name(f"{rep.room or report.sop_id}-{rep.id}") + f".{fmt}"
+    return StreamingResponse(iter_blob(service.db, sha), media_type=FORMATS[fmt],
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("", status_code=202, response_model=ReportStatus, responses=ERRORS, operation_id="create_report",
              summary="Start a report: 202 with the job; poll the status or follow the events")
 def create(
     body: ReportCreate,
@@ -126,16 +133,28 @@ def create(
     return out
 
 
-@router.get("", response_model=list[ReportStatus], responses=ERRORS, summary="List your reports, newest first")
+@router.get("", response_model=list[ReportStatus], responses=ERRORS, operation_id="list_reports",
+            summary="List your reports, newest first (or one batch's, by room)")
 def list_all(
     limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9),
+    batch_id: str | None = Query(None, max_length=64, description="Only this batch's reports, by room."),
+    summary: bool = Query(False, description="Add each report's `summary`: SOP name, source names, model and, "
+                                             "once finished, verification numbers."),
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
 ) -> list[ReportStatus]:
     with service.db.session() as s:
-        return [status_out(row) for row in report_statuses(s, tenant.id, limit=limit, offset=offset)]
+        if batch_id is None:
+            rows = report_statuses(s, tenant.id, limit=limit, offset=offset)
+        else:
+            rows = batch_statuses(s, tenant.id, batch_id, limit=limit, offset=offset)
+        out = [status_out(row) for row in rows]
+        if summary:
+            add_summaries(s, tenant.id, out)
+    return out
 
 
 @router.get("/{report_id}.{fmt}", responses={**ERRORS, 200: {"content": {m: {} for m in FORMATS.values()}}},
+            operation_id="download_report_file",
             summary="Download the report as pdf, docx, html, md or json")
 def download_by_suffix(
     report_id: str, fmt: Format, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)
@@ -143,7 +162,8 @@ def download_by_suffix(
     return download_response(service, tenant, report_id, fmt)
 
 
-@router.get("/{report_id}", response_model=ReportStatus, responses=ERRORS, summary="Status, progress and links")
+@router.get("/{report_id}", response_model=ReportStatus, responses=ERRORS,
+            operation_id="get_report_status", summary="Status, progress and links")
 async def status(report_id: str, tenant: Tenant = Depends(current_tenant),
                  service: Service = Depends(get_service)) -> ReportStatus:
     """Async, with the one query in a worker thread: the hottest route of the API (clients poll it).
@@ -159,7 +179,7 @@ async def status(report_id: str, tenant: Tenant = Depends(current_tenant),
     return await anyio.to_thread.run_sync(query)
 
 
-@router.get("/{report_id}/result", response_model=Report, responses=ERRORS,
+@router.get("/{report_id}/result", response_model=Report, responses=ERRORS, operation_id="get_report_result",
             summary="The finished report as JSON (409 while it runs or if it failed)")
 def result(report_id: str, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)) -> Report:
     with service.db.session() as s:
@@ -168,6 +188,7 @@ def result(report_id: str, tenant: Tenant = Depends(current_tenant), service: Se
 
 
 @router.get("/{report_id}/download", responses={**ERRORS, 200: {"content": {m: {} for m in FORMATS.values()}}},
+            operation_id="download_report",
             summary="Download the report in a format")
 def download(
     report_id: str, format: Format = Query("pdf"), tenant: Tenant = Depends(current_tenant),  # noqa: A002
@@ -176,7 +197,9 @@ def download(
     return download_response(service, tenant, report_id, format)
 
 
-@router.get("/{report_id}/events", responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}},
+@router.get("/{report_id}/events", response_class=EventStreamResponse,
+            responses=openapi_responses({401: "Unauthorized", 404: "Not Found", 422: "Unprocessable Entity"}),
+            operation_id="follow_report_events",
             summary="Progress as Server-Sent Events; reconnect with Last-Event-ID to resume")
 async def events(
     report_id: str,
@@ -186,7 +209,7 @@ async def events(
                                                                    "clients that cannot set headers)."),
     tenant: Tenant = Depends(current_tenant),
     service: Service = Depends(get_service),
-) -> StreamingResponse:
+) -> EventStreamResponse:
     def check() -> None:
         with service.db.session() as s:
             get_report(s, tenant.id, report_id)
@@ -195,45 +218,11 @@ async def events(
     start = after or 0
     if last_event_id and last_event_id.strip().isdigit():
         start = max(start, int(last_event_id.strip()))
-    return StreamingResponse(_event_stream(service, tenant.id, report_id, start, request),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return EventStreamResponse(event_stream(service, tenant.id, report_id, start, request),
+                               headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _event_stream(service: Service, tenant_id: str, report_id: str, last: int,
-                        request: Request) -> AsyncIterator[str]:
-    def fetch(after: int) -> tuple[list, str]:
-        with service.db.session() as s:
-            rows = events_after(s, tenant_id, report_id, after)
-            state = s.exec(select(Job.state).where(Job.report_id == report_id)).one()
-        return rows, state
-
-    yield "retry: 2000\n\n"
-    idle = 0.0
-    while True:
-        rows, state = await anyio.to_thread.run_sync(fetch, last)
-        for ev in rows:
-            last = ev.id
-            data = {"id": ev.id, "stage": ev.stage, "message": ev.message, "section_id": ev.section_id,
-                    "done": ev.done, "total": ev.total, "attempt": ev.attempt, "data": ev.data,
-                    "at": ts(ev.created_at).isoformat()}
-            yield f"id: {ev.id}\nevent: {ev.stage}\ndata: {json.dumps(data, default=str)}\n\n"
-        if not rows and state in TERMINAL:
-            yield f"event: end\ndata: {json.dumps({'state': state})}\n\n"
-            return
-        if await request.is_disconnected():
-            return
-        if rows:
-            idle = 0.0
-        else:
-            idle += 0.3
-            if idle >= 15:
-                idle = 0.0
-                yield ": keep-alive\n\n"
-        await asyncio.sleep(0.3)
-
-
-@router.patch("/{report_id}/items/{item_id}", response_model=Item, responses=ERRORS,
+@router.patch("/{report_id}/items/{item_id}", response_model=Item, responses=ERRORS, operation_id="update_report_item",
               summary="Edit an item: new field values keep the citations and mark it edited")
 def patch_item(
     report_id: str, item_id: str, body: ItemPatch,
@@ -259,6 +248,7 @@ def patch_item(
 
 
 @router.post("/{report_id}/feedback", status_code=201, response_model=FeedbackOut, responses=ERRORS,
+             operation_id="create_report_feedback",
              summary="Feedback on a section: up or down, why, and what it should have said")
 def post_feedback(
     report_id: str, body: FeedbackCreate, request: Request,
@@ -284,6 +274,7 @@ def post_feedback(
 
 
 @router.get("/{report_id}/feedback", response_model=list[FeedbackOut], responses=ERRORS,
+            operation_id="list_report_feedback",
             summary="Feedback given on this report")
 def get_feedback(report_id: str, tenant: Tenant = Depends(current_tenant),
                  service: Service = Depends(get_service)) -> list[FeedbackOut]:
@@ -294,12 +285,13 @@ def get_feedback(report_id: str, tenant: Tenant = Depends(current_tenant),
 
 
 @router.get("/{report_id}/llm-calls", response_model=list[LlmCallOut], responses=ERRORS,
+            operation_id="list_report_llm_calls",
             summary="Every LLM call made for this report: prompt, response, tokens, cost, latency")
 def llm_calls(report_id: str, tenant: Tenant = Depends(current_tenant),
               service: Service = Depends(get_service)) -> list[LlmCallOut]:
     with service.db.session() as s:
         get_report(s, tenant.id, report_id)
         rows = s.exec(select(LlmCall).where(LlmCall.report_id == report_id, LlmCall.tenant_id == tenant.id)
-                      .order_by(LlmCall.id)).all()
+                      .order_by(col(LlmCall.id))).all()
         return [LlmCallOut.model_validate(r, from_attributes=True) for r in rows]
 

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reportgen.events import Stage
 from reportgen.models import Segment
+from reportgen.sop import FieldType, SectionKind
 
 JobState = Literal["queued", "running", "succeeded", "failed"]
 Engine = Literal["local", "llm"]
+CitationStatus = Literal["exact", "normalized", "fuzzy", "unsupported"]
 
 
+@overload
+def ts(t: float) -> datetime: ...
+@overload
+def ts(t: None) -> None: ...
+@overload
+def ts(t: float | None) -> datetime | None: ...
 def ts(t: float | None) -> datetime | None:
     return datetime.fromtimestamp(t, UTC) if t is not None else None
 
@@ -24,6 +33,11 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that can fail with these statuses, each with the one error body."""
+    return {status: {"model": ErrorBody} for status in statuses}
 
 
 class DocumentOut(BaseModel):
@@ -72,7 +86,7 @@ class ReportCreate(BaseModel):
 
 
 class Progress(BaseModel):
-    stage: str | None = None
+    stage: Stage | None = Field(None, description="The latest event's stage (`queued` before a worker starts).")
     message: str | None = None
     done: int | None = None
     total: int | None = None
@@ -86,6 +100,28 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class Verification(BaseModel):
+    """How much of the report is backed by located quotes (rejected items left out, as in the downloads)."""
+
+    items: int
+    items_supported: int
+    items_unsupported: int
+    citations: int
+    citations_located: int
+    located_share: float = Field(ge=0, le=1)
+    by_status: dict[CitationStatus, int]
+
+
+class ReportSummary(BaseModel):
+    """What a list of reports shows beside each status; reading it costs the report's JSON."""
+
+    sop_name: str = Field(examples=["Meeting action items"])
+    sources: list[str] = Field(description="Source file names, in the order of `document_ids`.",
+                               examples=[["call.txt"]])
+    model: str | None = Field(None, description="The llm engine's model, once the report is finished.")
+    verification: Verification | None = Field(None, description="Once the report is finished.")
 
 
 class ReportStatus(BaseModel):
@@ -102,6 +138,26 @@ class ReportStatus(BaseModel):
     job: JobOut
     links: dict[str, str]
     created_at: datetime
+    summary: ReportSummary | None = Field(
+        None, description="Only from GET /v1/reports?summary=true: names, model and verification numbers.")
+
+
+class ProgressEvent(BaseModel):
+    """The `data` of one Server-Sent Event of /v1/reports/{id}/events; the SSE `event` name is the stage.
+
+    A `section` event's `data` holds `{"section": <Section>, "done", "total", "documents": [<DocumentRef>]}`:
+    one finished section, already grounded. The stream ends with an `end` event `{"state": <JobState>}`.
+    """
+
+    id: int = Field(description="Also the SSE id: reconnect with Last-Event-ID (or `?after=`) to resume.")
+    stage: Stage
+    message: str
+    section_id: str | None = None
+    done: int | None = None
+    total: int | None = None
+    attempt: int
+    data: dict[str, Any] = Field(default_factory=dict)
+    at: datetime
 
 
 class ItemPatch(BaseModel):
@@ -171,13 +227,73 @@ class BatchStatus(BaseModel):
     created_at: datetime
 
 
-class SopOut(BaseModel):
-    id: str
-    name: str
+class SectionSummary(BaseModel):
+    id: str = Field(examples=["action_items"])
+    title: str = Field(examples=["Action items"])
+    kind: SectionKind
+    instructions: str = ""
+
+
+class _SopHead(BaseModel):
+    id: str = Field(examples=["meeting-action-items"])
+    name: str = Field(examples=["Meeting action items"])
     version: int | str
     description: str | None = None
-    suits: list[str] = Field(default_factory=list)
-    sections: list[dict[str, str]]
+    suits: list[str] = Field(default_factory=list, description="Source kinds the SOP is written for.")
+    instructions: str = ""
+
+
+class SopOut(_SopHead):
+    """An SOP in the list: enough to pick one. GET /v1/sops/{id} has its fields, criteria and rubrics."""
+
+    sections: list[SectionSummary]
+
+
+class RubricBandOut(BaseModel):
+    value: int
+    label: str
+    description: str = ""
+
+
+class FieldOut(BaseModel):
+    type: FieldType = "text"
+    description: str = ""
+    required: bool = True
+    values: list[str] | None = Field(None, description="The choices of an enum field.")
+    rubric: list[RubricBandOut] | None = Field(None, description="The bands of a rating field.")
+    items: FieldType | None = Field(None, description="The element type of a list field (default text).")
+
+
+class CriterionOut(BaseModel):
+    id: str
+    name: str
+    question: str
+    rubric: list[RubricBandOut] = Field(default_factory=list)
+
+
+class SectionDetail(SectionSummary):
+    evidence: Literal["required", "optional", "none"] = "required"
+    required: bool = True
+    max_items: int | None = None
+    fields: dict[str, FieldOut] = Field(default_factory=dict, description="Each item's fields, by name.")
+    criteria: list[CriterionOut] = Field(default_factory=list, description="A scorecard's criteria.")
+
+
+class SopDetail(_SopHead):
+    """An SOP in full: what each section asks for, so a client can show and edit its items."""
+
+    sections: list[SectionDetail]
+
+
+class ServerInfo(BaseModel):
+    """What a new report would run with on this server, and the upload limits."""
+
+    default: Engine = Field(examples=["local"])
+    available: list[Engine] = Field(examples=[["local"]])
+    model: str | None = Field(None, description="The llm engine's model; None when no LLM is configured.")
+    endpoint: str | None = Field(None, description="The OpenAI-compatible endpoint's host, when one is set.")
+    max_upload_bytes: int
+    max_file_bytes: int
 
 
 class LlmCallOut(BaseModel):

@@ -1,23 +1,39 @@
-"""/v1/sops: the templates reports can be made with."""
+"""/v1/sops: the templates reports can be made with, listed and in full."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from reportgen.api.auth import current_tenant
-from reportgen.api.schemas import ErrorBody, SopOut
+from reportgen.api.errors import ApiError
+from reportgen.api.schemas import SectionSummary, SopDetail, SopOut, error_responses
+from reportgen.sop import SOP, find_sops
 from reportgen.store.tables import Tenant
 
 router = APIRouter(prefix="/v1/sops", tags=["sops"])
 
 
-@router.get("", response_model=list[SopOut], responses={401: {"model": ErrorBody}},
+def _head(s: SOP) -> dict:
+    return {"id": s.id, "name": s.name, "version": s.version, "description": s.description or None,
+            "suits": list(s.suits), "instructions": s.instructions}
+
+
+@router.get("", response_model=list[SopOut], responses=error_responses(401), operation_id="list_sops",
             summary="SOP templates: ids to pass as `sop` when creating a report")
 def list_sops(_: Tenant = Depends(current_tenant)) -> list[SopOut]:
-    from reportgen.sop import find_sops
-
     return [
-        SopOut(id=s.id, name=s.name, version=s.version, description=s.description or None, suits=list(s.suits),
-               sections=[{"id": x.id, "title": x.title, "kind": x.kind} for x in s.sections])
+        SopOut(**_head(s), sections=[SectionSummary(id=x.id, title=x.title, kind=x.kind, instructions=x.instructions)
+                                     for x in s.sections])
         for s in find_sops().values()
     ]
+
+
+@router.get("/{sop_id}", response_model=SopDetail, responses=error_responses(401, 404),
+            operation_id="get_sop", summary="One SOP in full: sections, instructions, fields, criteria and rubrics")
+def get_sop(sop_id: str = Path(max_length=200), _: Tenant = Depends(current_tenant)) -> SopDetail:
+    found = find_sops()
+    if sop_id not in found:
+        raise ApiError(404, f"unknown SOP {sop_id!r}. Available: {', '.join(sorted(found))} (GET /v1/sops).",
+                       "unknown_sop")
+    sop = found[sop_id]
+    return SopDetail.model_validate({**sop.model_dump(mode="json"), **_head(sop)})

@@ -36,9 +36,9 @@ from reportgen.context import ContextChunk, plan_context
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.errors import ExtractionError, TransportError
 from reportgen.extract.base import Run
-from reportgen.extract.cache import ResponseCache, cache_key
+from reportgen.extract.cache import cache_key
 from reportgen.extract.prompts import build_messages, reask_text
-from reportgen.ledger import CallRecord, Ledger
+from reportgen.ledger import CallLog, CallRecord, ResponseCache, SqliteCallLog, SqliteResponseCache
 from reportgen.models import Document, Usage, new_id
 from reportgen.sop import SOP, SectionSpec
 from reportgen.sopschema import draft_from_response, section_model
@@ -165,7 +165,7 @@ class LLMExtractor:
         settings: Settings | None = None,
         client: openai.AsyncOpenAI | None = None,
         *,
-        ledger: Ledger | None = None,
+        ledger: CallLog | None = None,
         cache: ResponseCache | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
@@ -180,10 +180,12 @@ class LLMExtractor:
         # AsyncOpenAI's connection pool is bound to the event loop it first ran on, and callers
         # often run each report under a fresh asyncio.run().
         self.client = client
-        self.ledger = ledger or Ledger.in_dir(self.settings.data_dir)
+        # Without a call log or cache given (the CLI), both live in the data directory's SQLite file;
+        # a job passes the store's, shared by every worker (reportgen.store.llm).
+        self.ledger: CallLog = ledger if ledger is not None else SqliteCallLog.in_dir(self.settings.data_dir)
         if cache is None and self.settings.cache_enabled:
-            cache = ResponseCache.in_dir(self.settings.data_dir)
-        self.cache = cache
+            cache = SqliteResponseCache.in_dir(self.settings.data_dir)
+        self.cache: ResponseCache | None = cache
         self.last_run_id: str | None = None
         self._price, self._price_note = self.settings.price_for(self.settings.model)
         self.notes: list[str] = []  # remarks about the last run for the report (e.g. an unknown price)
@@ -360,7 +362,7 @@ class LLMExtractor:
             run_id=state.run_id, section_id=spec.id, part=part, model=model, mode=self.mode.value,
             messages=kwargs["messages"], reask=reask, cache_key=key,
         )
-        cached = self.cache.get(key) if self.cache else None
+        cached = self.cache.get(key) if self.cache is not None else None
         if cached is not None:
             completion = ChatCompletion.model_validate_json(cached)
             rec.cached, rec.response_raw, rec.attempts = True, cached, 0
@@ -390,12 +392,10 @@ class LLMExtractor:
         u = completion.usage
         rec.input_tokens = u.prompt_tokens if u else 0
         rec.output_tokens = u.completion_tokens if u else 0
-        rec.cost_usd = round(
-            (rec.input_tokens * self._price.input + rec.output_tokens * self._price.output) / 1_000_000, 8
-        )
+        rec.cost_usd = self._price.cost(rec.input_tokens, rec.output_tokens)
         state.budget.settle(0, rec.input_tokens + rec.output_tokens)
         self.ledger.record(rec)
-        if self.cache:
+        if self.cache is not None:
             self.cache.put(key, model, rec.response_raw)
         return completion, Usage(
             calls=1, input_tokens=rec.input_tokens, output_tokens=rec.output_tokens, cost_usd=rec.cost_usd

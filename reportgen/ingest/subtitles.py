@@ -13,11 +13,12 @@ from __future__ import annotations
 import html
 import re
 
+from reportgen.clock import clock
 from reportgen.errors import MalformedSourceError
 from reportgen.ingest.build import TextBuilder
 from reportgen.ingest.labels import SpeakerNames, label_key, prefix_label, recurring_labels
 from reportgen.ingest.segmenting import Parsed, collapse_spaces
-from reportgen.ingest.timecode import CLOCK, format_clock, parse_clock
+from reportgen.ingest.timecode import CLOCK, parse_clock
 
 ARROW_RE = re.compile(rf"^\s*({CLOCK})\s*-->\s*({CLOCK})(?:\s+(.*))?$")
 ARROW_LOOSE_RE = re.compile(r"-->")
@@ -75,11 +76,11 @@ class _Reader:
     def emit(self, start: float, end: float, lines: list[str], line_no: int) -> None:
         runs = _cue_text(lines)
         if not runs:
-            self.warn(f"line {line_no}: the cue at {format_clock(start)} has no text; skipped.")
+            self.warn(f"line {line_no}: the cue at {clock(start)} has no text; skipped.")
             return
         if end < start:
             self.warnings.append(
-                f"line {line_no}: the cue at {format_clock(start)} ends before it starts; its end was set to its start."
+                f"line {line_no}: the cue at {clock(start)} ends before it starts; its end was set to its start."
             )
             end = start
         self.cues += 1

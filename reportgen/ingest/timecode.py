@@ -53,9 +53,3 @@ def seconds_value(value: object, *, scale: float = 1.0) -> float | None:
     if not math.isfinite(v) or v < 0:
         return None
     return round(v, 3)
-
-
-def format_clock(seconds: float) -> str:
-    """h:mm:ss for warnings, so users can find the spot in their file."""
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

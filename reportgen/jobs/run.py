@@ -14,6 +14,7 @@ import traceback
 from datetime import date
 from typing import Any
 
+from reportgen.config import default_engine
 from reportgen.errors import ReportgenError
 from reportgen.events import Event, Stage
 from reportgen.extract.base import Extractor
@@ -22,23 +23,25 @@ from reportgen.models import Report
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database, open_database
 from reportgen.store.documents import load_documents
+from reportgen.store.llm import StoreCallLog, StoreResponseCache
 
 log = logging.getLogger("reportgen.jobs")
 
 
 def make_job_engine(name: str, options: dict[str, Any], db: Database, claim: Claim) -> str | Extractor:
-    """The extractor for a job; the llm engine records its calls in the job database's ledger."""
+    """The extractor for a job; the llm engine records its calls in the job database's call log and
+    shares the database's response cache with every other worker (the tenant's part of it)."""
     if name != "llm":
         return name
     from reportgen.config import Settings
     from reportgen.extract.llm import LLMExtractor
-    from reportgen.jobs.ledger import JobLedger
 
     settings = Settings.from_env()
     if options.get("model"):
         settings = settings.model_copy(update={"model": options["model"]})
-    ledger = JobLedger(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt)
-    return LLMExtractor(settings, ledger=ledger)  # type: ignore[arg-type]
+    ledger = StoreCallLog(db, tenant_id=claim.tenant_id, report_id=claim.report_id, attempt=claim.attempt)
+    cache = StoreResponseCache(db, tenant_id=claim.tenant_id) if settings.cache_enabled else None
+    return LLMExtractor(settings, ledger=ledger, cache=cache)
 
 
 def build_report(db: Database, claim: Claim) -> Report:
@@ -50,7 +53,7 @@ def build_report(db: Database, claim: Claim) -> Report:
     with db.session() as s:
         documents = load_documents(s, claim.tenant_id, inputs["document_ids"])
     when = date.fromisoformat(options["meeting_date"]) if options.get("meeting_date") else None
-    engine = make_job_engine(inputs.get("engine") or "local", options, db, claim)
+    engine = make_job_engine(inputs.get("engine") or default_engine(), options, db, claim)
 
     def on_event(ev: Event) -> None:
         record_event(db, claim, ev)

@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from reportgen.grounding import format_locator, format_timestamp
+from reportgen.clock import clock
+from reportgen.grounding import format_locator
 from reportgen.models import Citation
 
 EM_DASH = "\u2014"
@@ -21,7 +22,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 
 
-timestamp = format_timestamp  # mm:ss under an hour, h:mm:ss past it
+timestamp = clock  # mm:ss under an hour, h:mm:ss past it: the one rule, under the page vocabulary's name
 
 
 def short_name(filename: str) -> str:

@@ -7,58 +7,46 @@ The API process, `reportgen worker` and the in-process runner's worker processes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field
 
-from reportgen.config import env_error, env_values
+from reportgen.config import EnvSettings
 
 
-class ServiceSettings(BaseModel):
-    data_dir: Path = Path(".reportgen")
-    database_url: str | None = None  # None: a SQLite file in data_dir
-    broker_url: str | None = None  # None: the in-process runner
-    queue: str = "reportgen"
-    workers: int = Field(2, ge=0, le=64, description="in-process runner: jobs run at once (0 = do not run jobs)")
-    runner: str = Field("process", pattern="^(process|thread)$")
-    tenant_concurrency: int = Field(2, ge=1, le=1000, description="running jobs per tenant")
-    lease_seconds: float = Field(60.0, gt=0, description="a running job's claim; renewed while it runs")
+class ServiceSettings(EnvSettings):
+    data_dir: Path = Field(Path(".reportgen"), validation_alias="REPORTGEN_DATA_DIR")
+    # None: a SQLite file in data_dir
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    # None: the in-process runner
+    broker_url: str | None = Field(None, validation_alias="REPORTGEN_BROKER_URL")
+    queue: str = Field("reportgen", validation_alias="REPORTGEN_QUEUE")
+    workers: int = Field(
+        2, ge=0, le=64, description="in-process runner: jobs run at once (0 = do not run jobs)",
+        validation_alias="REPORTGEN_WORKERS",
+    )
+    runner: str = Field("process", pattern="^(process|thread)$", validation_alias="REPORTGEN_RUNNER")
+    tenant_concurrency: int = Field(
+        2, ge=1, le=1000, description="running jobs per tenant", validation_alias="REPORTGEN_TENANT_CONCURRENCY"
+    )
+    lease_seconds: float = Field(
+        60.0, gt=0, description="a running job's claim; renewed while it runs", validation_alias="REPORTGEN_JOB_LEASE"
+    )
     visibility_seconds: float | None = Field(
         None, gt=0, description="Celery on Redis: how long a message taken by a worker that vanished (kill -9, "
         "lost machine) waits before another worker gets it; default max(60, 2 x lease)",
+        validation_alias="REPORTGEN_VISIBILITY_TIMEOUT",
     )
-    max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024)
-    max_attempts: int = Field(3, ge=1, le=20)
+    max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024, validation_alias="REPORTGEN_MAX_UPLOAD_BYTES")
+    max_attempts: int = Field(3, ge=1, le=20, validation_alias="REPORTGEN_JOB_ATTEMPTS")
     auth_cache_seconds: float = Field(
         10.0, ge=0, le=3600, description="how long an API key's tenant is remembered: the bound on a revocation "
         "made by another process (the CLI, another server) taking effect; 0 = look the key up on every request",
+        validation_alias="REPORTGEN_AUTH_CACHE_SECONDS",
     )
     # Serve without keys while none exist: only true when the server is bound to loopback (see docs/security.md).
+    # Set by `reportgen serve` from its --host, never from the environment.
     open_when_no_keys: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ServiceSettings:
-        names = {
-            "data_dir": "REPORTGEN_DATA_DIR",
-            "database_url": "DATABASE_URL",
-            "broker_url": "REPORTGEN_BROKER_URL",
-            "queue": "REPORTGEN_QUEUE",
-            "workers": "REPORTGEN_WORKERS",
-            "runner": "REPORTGEN_RUNNER",
-            "tenant_concurrency": "REPORTGEN_TENANT_CONCURRENCY",
-            "lease_seconds": "REPORTGEN_JOB_LEASE",
-            "visibility_seconds": "REPORTGEN_VISIBILITY_TIMEOUT",
-            "max_upload_bytes": "REPORTGEN_MAX_UPLOAD_BYTES",
-            "max_attempts": "REPORTGEN_JOB_ATTEMPTS",
-            "auth_cache_seconds": "REPORTGEN_AUTH_CACHE_SECONDS",
-        }
-        values: dict[str, object] = dict(env_values(names, env))
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        try:
-            return cls(**values)
-        except ValidationError as e:
-            raise env_error(e, names, values) from None
 
     @property
     def url(self) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from reportgen.ledger.base import CachedResponse, CallRecord
+
 
 def now() -> float:
     return time.time()
@@ -151,8 +153,9 @@ class EventRow(SQLModel, table=True):
     created_at: float = Field(default_factory=now)
 
 
-class LlmCall(SQLModel, table=True):
-    """The LLM ledger of calls made inside jobs (reportgen.ledger.CallRecord plus the report)."""
+class LlmCall(SQLModel, CallRecord, table=True):
+    """A call made inside a job: every column of `reportgen.ledger.CallRecord` (declared there
+    once, for the CLI's file too) plus the tenant, report and job attempt it was made for."""
 
     __tablename__ = "llm_calls"
 
@@ -160,23 +163,20 @@ class LlmCall(SQLModel, table=True):
     tenant_id: str = Field(max_length=64, index=True)
     report_id: str = Field(foreign_key="reports.id", index=True, max_length=64)
     attempt: int = 0
-    run_id: str = Field(max_length=64)
-    ts: float
-    section_id: str | None = Field(default=None, max_length=200)
-    part: int = 0
-    model: str = Field(max_length=200)
-    mode: str = Field(max_length=32)
+    # Only the storage type is said again: a list of messages is one JSON column.
     messages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    response_raw: str | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-    latency_s: float = 0.0
-    attempts: int = 1
-    reask: int = 0
-    cached: bool = False
-    error: str | None = None
-    cache_key: str | None = Field(default=None, max_length=128)
+
+
+class LlmCacheEntry(SQLModel, CachedResponse, table=True):
+    """The response cache every worker shares: `reportgen.ledger.CachedResponse` per tenant.
+
+    Keyed by tenant as well as content, so a tenant never gets (nor can time) an answer paid
+    for by another: a hit would tell it that someone else sent the same sources."""
+
+    __tablename__ = "llm_cache"
+
+    tenant_id: str = Field(primary_key=True, foreign_key="tenants.id", max_length=64)
+    key: str = Field(primary_key=True, max_length=64)  # a sha256 (reportgen.extract.cache.cache_key)
 
 
 class Feedback(SQLModel, table=True):

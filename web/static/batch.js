@@ -25,8 +25,8 @@ async function load() {
   const bar = document.getElementById("batch-bar");
   bar.setAttribute("aria-valuenow", String(Math.round(pct)));
   bar.firstElementChild.style.width = `${pct}%`;
-  const details = Object.fromEntries((await api(`/v1/web/reports?batch_id=${encodeURIComponent(batchId)}&limit=500`)
-    .catch(() => [])).map((r) => [r.id, r]));
+  const details = Object.fromEntries((await api(`/v1/reports?batch_id=${encodeURIComponent(batchId)}&limit=500&summary=true`)
+    .catch(() => [])).map((r) => [r.id, { ...r.summary, progress: r.progress.message }]));
   const rows = b.reports.map((r) => {
     const d = details[r.report_id] || {};
     const v = d.verification;
@@ -34,8 +34,8 @@ async function load() {
     return h("tr", {},
       h("th", { scope: "row" }, r.room || r.report_id),
       h("td", {}, stateBadge(r.state)),
-      h("td", {}, h("span.cell-sources", { title: (d.documents || []).join("\n") },
-        `${r.document_ids.length}: ${(d.documents || []).slice(0, 2).join(", ")}${r.document_ids.length > 2 ? " …" : ""}`)),
+      h("td", {}, h("span.cell-sources", { title: (d.sources || []).join("\n") },
+        `${r.document_ids.length}: ${(d.sources || []).slice(0, 2).join(", ")}${r.document_ids.length > 2 ? " …" : ""}`)),
       h("td", {}, v ? h("span", {}, `${v.items} findings · `, h("span" + (pctLocated === 100 ? ".ok-text" : ".warn-text"), {}, `${pctLocated}% located`),
         v.items_unsupported ? h("span.bad-text", {}, ` · ${v.items_unsupported} unsupported`) : null)
         : r.error ? h("span.bad-text", {}, r.error) : h("span.muted", {}, d.progress || "waiting")),

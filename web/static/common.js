@@ -65,6 +65,9 @@ function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// TODO(lead): one clock rule. Once reportgen/clock.py (`clock(seconds)`) lands, the API should send
+// clock strings beside the seconds (citations in /result, segments in /v1/documents/{id}, a
+// transcript's duration) and the page show those; until then this mirrors it ("12:04", "1:02:03").
 function fmtClock(seconds) {
   if (seconds === null || seconds === undefined) return "";
   const s = Math.max(0, Math.floor(seconds));
@@ -114,7 +117,7 @@ function toast(text, kind = "error") {
 // The engine badge in the top bar: which engine and model a new report would use.
 let engineInfoPromise = null;
 function engineInfo() {
-  if (!engineInfoPromise) engineInfoPromise = api("/v1/web/info");
+  if (!engineInfoPromise) engineInfoPromise = api("/v1/info");
   return engineInfoPromise;
 }
 

@@ -17,21 +17,21 @@ function sourcesCell(docs) {
 async function load() {
   let reports, batches;
   try {
-    [reports, batches] = await Promise.all([api("/v1/web/reports?limit=200"), api("/v1/batches?limit=50")]);
+    [reports, batches] = await Promise.all([api("/v1/reports?limit=200&summary=true"), api("/v1/batches?limit=50")]);
   } catch (e) {
     document.querySelector("#reports tbody").replaceChildren(h("tr", {}, h("td", { colspan: 7 }, h("span.bad-text", {}, e.message))));
     return;
   }
   const tbody = document.querySelector("#reports tbody");
-  tbody.replaceChildren(...(reports.length ? reports.map((r) => h("tr", {},
+  tbody.replaceChildren(...(reports.length ? reports.map(({ summary: s, ...r }) => h("tr", {},
     h("td", { title: new Date(r.created_at).toLocaleString() }, fmtWhen(r.created_at)),
-    h("td", {}, r.sop_name, r.room ? h("span.muted", {}, ` · ${r.room}`) : null),
-    h("td", {}, sourcesCell(r.documents)),
-    h("td", {}, stateBadge(r.state), r.state === "running" && r.progress ? h("span.muted.small", {}, " " + r.progress) : null,
+    h("td", {}, s.sop_name, r.room ? h("span.muted", {}, ` · ${r.room}`) : null),
+    h("td", {}, sourcesCell(s.sources)),
+    h("td", {}, stateBadge(r.state), r.state === "running" && r.progress.message ? h("span.muted.small", {}, " " + r.progress.message) : null,
       r.error ? h("div.bad-text.small.clip", { title: r.error }, r.error) : null),
-    h("td", {}, evidence(r.verification), r.revision ? h("span.tag.edited", { title: `${r.revision} edit(s)` }, "Edited") : null),
-    h("td.muted", {}, r.engine === "llm" ? `LLM ${r.model || ""}` : "offline"),
-    h("td", {}, h("a.btn.small", { href: `/reports/${r.id}`, "aria-label": `Open ${r.sop_name} report from ${fmtWhen(r.created_at)}` },
+    h("td", {}, evidence(s.verification), r.revision ? h("span.tag.edited", { title: `${r.revision} edit(s)` }, "Edited") : null),
+    h("td.muted", {}, r.engine === "llm" ? `LLM ${s.model || ""}` : "offline"),
+    h("td", {}, h("a.btn.small", { href: `/reports/${r.id}`, "aria-label": `Open ${s.sop_name} report from ${fmtWhen(r.created_at)}` },
       r.state === "succeeded" ? "Review" : "Open")))) : [h("tr", {}, h("td.muted", { colspan: 7 }, "No reports yet. ", h("a", { href: "/" }, "Start one.")))]));
   const bsec = document.getElementById("batches-section");
   bsec.hidden = !batches.length;

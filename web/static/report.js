@@ -8,9 +8,9 @@ const reportId = app.dataset.reportId;
 const S = { status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
   previewDocs: new Map() };
 
-// Stages the pipeline and job runner emit; EventSource only delivers named events we listen for.
-const STAGES = ["started", "parsed", "selected", "retrieved", "extract", "extracted", "section", "grounded",
-  "validated", "rendered", "finished", "failed", "retry", "progress"];
+// The stages the server emits (reportgen.events.Stage, rendered into the page): an EventSource only
+// delivers the named events it listens for.
+const STAGES = (app.dataset.stages || "").split(" ").filter(Boolean);
 
 // ---------------------------------------------------------------------------------------------
 // Progress
@@ -82,7 +82,7 @@ function onEvent(ev) {
   const st = ev.stage;
   if (st === "started") { setStep("parse"); setBar(4); }
   else if (st === "parsed") { setStep("extract"); setBar(12); }
-  else if (st === "extract" || st === "extracted") {
+  else if (st === "extracted") {
     setStep("extract");
     if (ev.total) {
       setBar(12 + (70 * ev.done) / ev.total);
@@ -699,8 +699,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("viewer-close").addEventListener("click", closeViewer);
   try {
     await refreshStatus();
-    const sops = await api("/v1/web/sops");
-    S.sop = sops.find((s) => s.id === S.status.sop) || null;
+    // an SOP removed since the report was made: the page still works, with fewer labels
+    S.sop = await api(`/v1/sops/${encodeURIComponent(S.status.sop)}`).catch((e) => { if (e.status === 404) return null; throw e; });
   } catch (e) {
     const box = document.getElementById("load-error");
     box.hidden = false;

@@ -223,7 +223,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("new-report").addEventListener("submit", start);
   for (const r of document.querySelectorAll("input[name=mode]")) r.addEventListener("change", updateStart);
   try {
-    [info, sops] = await Promise.all([engineInfo(), api("/v1/web/sops")]);
+    [info, sops] = await Promise.all([engineInfo(), api("/v1/sops")]);
   } catch (err) {
     toast(err.message);
     return;

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 import reportgen.extract.local.cues as C
+from reportgen.clock import clock
+from reportgen.dates import due_date
 from reportgen.drafts import DraftItem
-from reportgen.extract.dates import due_date
 from reportgen.extract.local.figures import Figure, best_figure, metric_name
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.sentences import Sentence
@@ -20,11 +21,8 @@ from reportgen.text import terms
 
 
 def timestamp(seconds: float | None) -> str | None:
-    """m:ss (h:mm:ss from an hour on), for locators and evidence written into a field."""
-    if seconds is None:
-        return None
-    s = int(seconds)
-    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:d}:{s % 60:02d}"
+    """The time a sentence was said, for locators and evidence written into a field."""
+    return None if seconds is None else clock(seconds)
 
 
 _AUX_TEXT = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from reportgen.corpus import Corpus, TermIndex
-from reportgen.extract.dates import meeting_date
+from reportgen.dates import meeting_date
 from reportgen.extract.local.sentences import Sentence, split_sentences
 from reportgen.models import Document
 from reportgen.text import is_backchannel, terms

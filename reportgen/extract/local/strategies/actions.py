@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 import reportgen.extract.local.cues as C
+from reportgen.dates import due_date
 from reportgen.drafts import DraftItem
-from reportgen.extract.dates import due_date
 from reportgen.extract.local.fields import fill_item, main_text_field, owner_fields, task_of
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap, pick, rank, section_query

@@ -1,0 +1,123 @@
+"""The service's verbs: `serve` (API and web page), `worker` (Celery) and `keys` (API keys).
+
+They need the server (and, for `worker`, celery) extra; those imports stay inside the verbs
+so that the core install runs every other verb without FastAPI, SQLAlchemy or Celery.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from reportgen.cli.app import JsonOpt, app, echo_json
+from reportgen.cli.extras import require_extra
+from reportgen.errors import ReportgenError
+from reportgen.store.config import ServiceSettings
+
+keys_app = typer.Typer(help="API keys per tenant for the REST API.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Bind address; anything but loopback requires API keys.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[int | None, typer.Option("--workers", help="In-process job workers (REPORTGEN_WORKERS).")] = (
+        None
+    ),
+) -> None:
+    """Run the REST API (and the in-process job runner unless REPORTGEN_BROKER_URL is set)."""
+    require_extra("server", "reportgen serve")
+    import uvicorn
+
+    from reportgen.api import create_app
+
+    settings = ServiceSettings.from_env(workers=workers, open_when_no_keys=host in LOOPBACK)
+    jobs = f"celery at {settings.broker_url}" if settings.broker_url else f"{settings.workers} in-process workers"
+    where = settings.url.split("@")[-1] if settings.database_url else settings.url.removeprefix("sqlite:///")
+    typer.echo(f"reportgen API on http://{host}:{port}  (docs: /docs; database: {where}; jobs: {jobs})", err=True)
+    if host not in LOOPBACK:
+        typer.echo("bound beyond loopback: every request needs an API key (reportgen keys create --tenant NAME)",
+                   err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="Jobs this worker runs at once.")] = 1,
+    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+) -> None:
+    """Run a Celery worker for report jobs: needs DATABASE_URL and REPORTGEN_BROKER_URL, nothing else."""
+    require_extra("celery", "reportgen worker")
+    require_extra("server", "reportgen worker")
+    from reportgen.jobs.celery_app import worker_main
+
+    settings = ServiceSettings.from_env()
+    if not settings.broker_url:
+        raise ReportgenError("`reportgen worker` needs REPORTGEN_BROKER_URL (e.g. redis://127.0.0.1:6379/0); "
+                             "without a broker, `reportgen serve` runs jobs itself.")
+    if not settings.database_url:
+        typer.echo("warning: no DATABASE_URL: using the SQLite file in REPORTGEN_DATA_DIR, which only works when "
+                   "the server and every worker share this machine.", err=True)
+    worker_main(settings, concurrency=concurrency, loglevel=loglevel)
+
+
+@keys_app.callback()
+def _keys() -> None:
+    require_extra("server", "reportgen keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant name; created if new.")],
+    label: Annotated[str, typer.Option("--label", help="A note to tell keys apart.")] = "",
+) -> None:
+    """Create an API key for a tenant and print it once (only a hash is stored)."""
+    from reportgen.store.db import open_database
+    from reportgen.store.keys import create_key
+
+    with open_database().session() as s:
+        row, key = create_key(s, tenant, label)
+    typer.echo(key)
+    typer.echo(f"key {row.id} (prefix {row.prefix}) for tenant {tenant!r}: store it now, it is not shown again.",
+               err=True)
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonOpt = False) -> None:
+    """List API keys: id, prefix, tenant, created, last used, revoked."""
+    from reportgen.store.db import open_database
+    from reportgen.store.keys import list_keys
+
+    def when(t: float | None) -> str:
+        return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "-"
+
+    with open_database().session() as s:
+        rows = list_keys(s)
+        if as_json:
+            echo_json([
+                {"id": k.id, "prefix": k.prefix, "tenant": t.name, "label": k.label, "created_at": k.created_at,
+                 "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+                for k, t in rows
+            ])
+            return
+        for k, t in rows:
+            state = f"revoked {when(k.revoked_at)}" if k.revoked_at else "active"
+            typer.echo(f"{k.id}  rgk_{k.prefix}_...  {t.name:<20} created {when(k.created_at)}  "
+                       f"used {when(k.last_used_at)}  {state}  {k.label}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix (see `reportgen keys list`).")]) -> None:
+    """Revoke an API key; requests with it get 401 from then on."""
+    from reportgen.store.db import open_database
+    from reportgen.store.keys import revoke_key
+
+    with open_database().session() as s:
+        row = revoke_key(s, key)
+    typer.echo(f"revoked {row.id} (prefix {row.prefix})")

@@ -1,0 +1,56 @@
+"""The page shells: each route renders one template from `web/templates/` and holds no tenant data.
+
+The report page is given the list of progress stages from `reportgen.events.Stage`, because
+an EventSource only delivers the named events a page listens for: a stage added to the enum
+reaches the page without a JS change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from reportgen.events import Stage
+from reportgen.resources import web_dir
+
+PAGES = {
+    "upload": "New report",
+    "history": "History",
+}
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(web_dir() / "templates"))
+    templates.env.globals["pages"] = PAGES
+    return templates
+
+
+def page_router(templates: Jinja2Templates | None = None) -> APIRouter:
+    templates = templates or _templates()
+    router = APIRouter(include_in_schema=False)
+
+    def page(request: Request, name: str, title: str, nav: str | None = None, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, f"{name}.html", {"title": title, "nav": nav, **context},
+                                          headers=HEADERS)
+
+    @router.get("/", response_class=HTMLResponse)
+    def upload_page(request: Request) -> HTMLResponse:
+        return page(request, "upload", "New report", "upload")
+
+    @router.get("/reports", response_class=HTMLResponse)
+    def history_page(request: Request) -> HTMLResponse:
+        return page(request, "history", "History", "history")
+
+    @router.get("/reports/{report_id}", response_class=HTMLResponse)
+    def report_page(request: Request, report_id: str) -> HTMLResponse:
+        return page(request, "report", "Report", "history", report_id=report_id, stages=[s.value for s in Stage])
+
+    @router.get("/batches/{batch_id}", response_class=HTMLResponse)
+    def batch_page(request: Request, batch_id: str) -> HTMLResponse:
+        return page(request, "batch", "Batch", "history", batch_id=batch_id)
+
+    return router
