@@ -22,35 +22,30 @@ Policy (docs/llm.md says the same to users):
 Segments are referred to as D<n>:S<id> so the model (and a reader of the ledger) can tell
 where each line comes from; timestamps and pages are shown for context only: citations
 take them from grounding, never from the model.
+
+Everything here reads the report's `Corpus`: its segments, its retrieval index (BM25 on the
+terms of `reportgen.text`, the same terms the offline engine ranks by) and, kept on the corpus
+for the report's lifetime, the prompt-line costs and turn structure derived below.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
-from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import snowballstemmer
 from pydantic import BaseModel, Field
-from rank_bm25 import BM25Okapi
 
 from reportgen.clock import clock
+from reportgen.corpus import Corpus, Row, SegmentIndex
 from reportgen.models import Document, Segment
 from reportgen.sop import SectionSpec
+from reportgen.text import content_words, stem, terms
 
 MAP_KINDS = frozenset({"list", "table"})
 SPLIT_OVERLAP_SEGMENTS = 2
-_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOPWORDS = frozenset(
-    "a an the and or but of to in on at for with by from as is are was were be been it its this that these those "
-    "i you he she we they me him her us them my your our their what which who whom when where why how all any "
-    "each every some such no not only so than too very can will just do does did done have has had should would "
-    "could may might must shall about into over under again further then once here there".split()
-)
 
 
 class ContextChunk(BaseModel):
@@ -75,7 +70,7 @@ class ContextPlan(BaseModel):
     sent_segments: int = 0
 
 
-@functools.cache
+@functools.cache  # the encoding, loaded once: not a cache of anything read from sources
 def _encoder():  # pragma: no cover - only when tiktoken is installed with its encodings cached
     try:
         import tiktoken
@@ -140,46 +135,27 @@ def render_sources(chunks: Sequence[ContextChunk]) -> str:
     return "\n\n".join(blocks)
 
 
-_ROWS_CACHE: dict[tuple, list[tuple[int, Document, Segment, int]]] = {}
+def _line_costs(corpus: Corpus) -> list[int]:
+    """Estimated tokens of each segment's prompt line (and its newline), in `corpus.rows` order.
+    Every section of a report asks for them, so they are kept on the corpus (`Corpus.memo`)."""
+    return [estimate_tokens(segment_line(r.doc_index, r.segment)) + 1 for r in corpus.rows]
 
 
-def _doc_segments(documents: Sequence[Document]) -> list[tuple[int, Document, Segment, int]]:
-    """(doc index, doc, segment, estimated tokens of its line) for every segment, in document order.
-
-    Every section of a report asks for the same rows, so the last set is kept (keyed on content).
-    """
-    key = tuple((d.id, d.sha256, len(d.text), len(d.segments)) for d in documents)
-    cached = _ROWS_CACHE.get(key)  # one lookup: another thread may clear the cache in between
-    if cached is not None:
-        return cached
-    out = []
-    for i, doc in enumerate(documents, start=1):
-        for seg in doc.segments:
-            out.append((i, doc, seg, estimate_tokens(segment_line(i, seg)) + 1))
-    _ROWS_CACHE.clear()
-    _ROWS_CACHE[key] = out
-    return out
-
-
-def _group(rows: Iterable[tuple[int, Document, Segment, int]]) -> list[ContextChunk]:
+def _group(rows: Iterable[Row]) -> list[ContextChunk]:
     by_doc: dict[int, tuple[Document, list[Segment]]] = {}
-    for i, doc, seg, _ in rows:
-        by_doc.setdefault(i, (doc, []))[1].append(seg)
+    for r in rows:
+        by_doc.setdefault(r.doc_index, (r.document, []))[1].append(r.segment)
     return [_chunk(i, doc, segs) for i, (doc, segs) in sorted(by_doc.items())]
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS]
 
 
 def section_queries(spec: SectionSpec) -> list[list[str]]:
     """BM25 word queries for a section: one for the section, plus one per scorecard criterion.
     (Selection itself uses richer queries, `_facets`: these stay for callers that want words.)"""
     base = " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
-    queries = [_words(base)]
+    queries = [content_words(base)]
     for c in spec.criteria:
-        queries.append(_words(" ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])))
-    return [q for q in queries if q] or [_words(spec.id.replace("_", " "))]
+        queries.append(content_words(" ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])))
+    return [q for q in queries if q] or [content_words(spec.id.replace("_", " "))]
 
 
 # -- what a section looks for -------------------------------------------------------------------
@@ -214,26 +190,11 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"\b\d[\d,.]*\s?(?:%|percent|per\s?cent|million|billion|thousand|k\b|m\b)"),
 }
 _CONCEPT_OF_FIELD = {"date": "date", "money": "money", "number": "number"}  # field type -> concept
-_CONCEPT_OF_TERM = {"date": "date", "deadlin": "date", "amount": "money", "price": "money", "cost": "money",
-                    "fee": "money", "payment": "money", "percent": "number"}  # stems, in a kind's name
+_CONCEPT_WORDS = {"date": "date dates deadline deadlines", "number": "percent",
+                  "money": "amount amounts price prices cost costs fee fees payment payments"}
+_CONCEPT_OF_TERM = {stem(w): c for c, ws in _CONCEPT_WORDS.items() for w in ws.split()}  # a kind's name -> concept
 
 
-@functools.cache
-def _stemmer():
-    return snowballstemmer.stemmer("english")
-
-
-@functools.lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word.replace("'", ""))
-
-
-def _terms(text: str) -> list[str]:
-    """Stemmed content words: 'terminated' and 'termination' are one term to BM25."""
-    return [_stem(w) for w in _words(text)]
-
-
-@functools.lru_cache(maxsize=1024)
 def _cue_regex(cue: str) -> re.Pattern[str] | None:
     """A cue phrase as a pattern over lowercased text: its words in order, any spacing or
     apostrophe style, and a last word of 5+ letters may go on ('terminat' finds 'termination',
@@ -243,8 +204,8 @@ def _cue_regex(cue: str) -> re.Pattern[str] | None:
         return None
     parts = [re.sub(r"['’]", "['’]", re.escape(w)) for w in words]
     tail = r"\w*" if len(words[-1]) >= 5 and words[-1].isalpha() else r"(?![\w'’])"
-    # No look-behind for the start of a word: _Index.cue checks it, since a pattern that starts
-    # with a literal lets `re` search some 20 times faster.
+    # No look-behind for the start of a word: SegmentIndex.hits checks it, since a pattern that
+    # starts with a literal lets `re` search some 20 times faster.
     return re.compile(r"[\s,.-]+".join(parts) + tail)
 
 
@@ -267,116 +228,62 @@ class _Facet:
 def _facets(spec: SectionSpec) -> list[_Facet]:
     """The queries that take turns filling the budget, so no criterion or kind of finding is crowded out."""
     base = " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
-    terms = tuple(_terms(base))
-    facets = [_Facet(terms, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]))]
+    words = tuple(terms(base))
+    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]))]
     for c in spec.criteria:
         text = " ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])
-        facets.append(_Facet(tuple(_terms(text)), tuple(c.cues)))
+        facets.append(_Facet(tuple(terms(text)), tuple(c.cues)))
     first = next(iter(spec.fields.values()), None)  # the item's key: a contract memo's `clause`
     if spec.kind in MAP_KINDS and first is not None and first.type == "enum" and len(first.values or []) >= _KIND_MIN:
         # Not a later enum: a severity or a status is a property of a finding, not a kind to look for.
         for value in first.values or []:
             if value.lower() in _GENERIC_VALUES:
                 continue
-            terms = tuple(_terms(value))
-            related = [c for c in spec.cues if set(terms) & set(_terms(c))]  # 'renew' for 'term and renewal'
-            facets.append(_Facet(terms, (value, *related), _concepts(terms)))  # 'agreement dates' -> dates
+            kind = tuple(terms(value))
+            related = [c for c in spec.cues if set(kind) & set(terms(c))]  # 'renew' for 'term and renewal'
+            facets.append(_Facet(kind, (value, *related), _concepts(kind)))  # 'agreement dates' -> dates
     facets = [f for f in facets if f.terms or f.cues]
-    return facets or [_Facet(tuple(_terms(spec.id.replace("_", " "))), ())]
+    return facets or [_Facet(tuple(terms(spec.id.replace("_", " "))), ())]
 
 
-# -- the sources, indexed once for every section ---------------------------------------------------
+# -- the turn structure of the sources, derived once per report ----------------------------------
 
 
-@dataclass
-class _Index:
-    rows: list[tuple[int, Document, Segment, int]]
-    bm25: BM25Okapi
-    terms: list[list[str]]
-    text: str  # every segment's lowercased text, one per line, to scan for a cue once
-    starts: list[int]  # where each segment's line starts in `text`
+@dataclass(frozen=True)
+class _Turns:
+    """What selection reads of the segments besides their words (kept on the corpus: `Corpus.memo`)."""
+
     question: np.ndarray  # the segment ends with a question mark ...
     answered: np.ndarray  # ... and the next segment is another speaker's, in the same document
     opening: np.ndarray  # among the first OPENING_SEGMENTS of its document
     spread: list[int]  # segments that say something, in an order spread evenly over the sources ...
     spread_empty: list[int]  # ... and those that don't ("Yeah."), sent only when nothing else is left
-    cue_hits: dict[str, np.ndarray] = field(default_factory=dict)
-    term_scores: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def bm25_scores(self, terms: Sequence[str]) -> np.ndarray:
-        """BM25 scores of a query (a repeated term counts again, as in rank_bm25), cached per
-        term: rank_bm25 walks every segment in Python for each term, and sections share many."""
-        score = np.zeros(len(self.rows))
-        for t, n in Counter(terms).items():
-            if t not in self.term_scores:
-                self.term_scores[t] = np.asarray(self.bm25.get_scores([t]))
-            score += n * self.term_scores[t]
-        return score
-
-    def cue(self, cue: str, concept: bool = False) -> np.ndarray:
-        """1.0 where a segment says the cue (or the concept), cached: sections share many cues."""
-        key = ("\0" if concept else "") + cue
-        if key not in self.cue_hits:
-            hits = np.zeros(len(self.rows))
-            rx = CONCEPTS[cue] if concept else _cue_regex(cue)
-            text = self.text
-            if rx is not None:
-                for m in rx.finditer(text):
-                    at = m.start()
-                    if at and (text[at - 1].isalnum() or text[at - 1] in "_'’"):
-                        continue  # inside a word: "ill" in "still"
-                    hits[bisect.bisect_right(self.starts, at) - 1] = 1.0
-            self.cue_hits[key] = hits
-        return self.cue_hits[key]
+    @staticmethod
+    def of(corpus: Corpus) -> _Turns:
+        idx = corpus.segments
+        rows, n = idx.rows, len(idx)
+        order = sorted(range(n), key=_spread)
+        return _Turns(
+            question=np.array([t.rstrip(" \"'”)").endswith("?") for t in idx.lowered], dtype=bool),
+            answered=np.array(
+                [k + 1 < n and rows[k + 1].doc_index == rows[k].doc_index
+                 and rows[k + 1].segment.speaker != rows[k].segment.speaker for k in range(n)],
+                dtype=bool,
+            ),
+            opening=np.isin(np.arange(n), _opening(rows)),
+            spread=[k for k in order if len(idx.terms[k]) >= SPREAD_MIN_TERMS],
+            spread_empty=[k for k in order if len(idx.terms[k]) < SPREAD_MIN_TERMS],
+        )
 
 
-_INDEX_CACHE: dict[tuple, _Index] = {}
-
-
-def _opening(rows: Sequence[tuple[int, Document, Segment, int]]) -> list[int]:
+def _opening(rows: Sequence[Row]) -> list[int]:
     """The first segments of each document, taken across the documents in turn."""
     firsts: dict[int, list[int]] = {}
     for k, r in enumerate(rows):
-        if len(firsts.setdefault(r[0], [])) < OPENING_SEGMENTS:
-            firsts[r[0]].append(k)
+        if len(firsts.setdefault(r.doc_index, [])) < OPENING_SEGMENTS:
+            firsts[r.doc_index].append(k)
     return [ks[i] for i in range(OPENING_SEGMENTS) for ks in firsts.values() if i < len(ks)]
-
-
-def _index(documents: Sequence[Document]) -> _Index:
-    """Built once per set of documents (the last set is kept, like the rows): every section of a
-    report selects from the same sources."""
-    rows = _doc_segments(documents)
-    key = tuple((d.id, d.sha256, len(d.text), len(d.segments)) for d in documents)
-    cached = _INDEX_CACHE.get(key)
-    if cached is not None:
-        return cached
-    lowered = [" ".join(r[2].text.lower().split()) for r in rows]
-    starts, pos = [], 0
-    for t in lowered:
-        starts.append(pos)
-        pos += len(t) + 1
-    terms = [_terms(t) for t in lowered]
-    n = len(rows)
-    order = sorted(range(n), key=_spread)
-    idx = _Index(
-        rows=rows,
-        bm25=BM25Okapi([t or ["\u2205"] for t in terms]),
-        terms=terms,
-        text="\n".join(lowered),
-        starts=starts,
-        question=np.array([t.rstrip(" \"'”)").endswith("?") for t in lowered], dtype=bool),
-        answered=np.array(
-            [k + 1 < n and rows[k + 1][0] == rows[k][0] and rows[k + 1][2].speaker != rows[k][2].speaker
-             for k in range(n)],
-            dtype=bool,
-        ),
-        opening=np.isin(np.arange(n), _opening(rows)),
-        spread=[k for k in order if len(terms[k]) >= SPREAD_MIN_TERMS],
-        spread_empty=[k for k in order if len(terms[k]) < SPREAD_MIN_TERMS],
-    )
-    _INDEX_CACHE.clear()
-    _INDEX_CACHE[key] = idx
-    return idx
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -384,35 +291,38 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / top if top > 0 else x
 
 
-def _relevance(idx: _Index, facet: _Facet) -> np.ndarray:
+def _relevance(idx: SegmentIndex, turns: _Turns, facet: _Facet) -> np.ndarray:
     """How much each segment is about the facet: its cue phrases and concepts (weighted by BM25's
     idf, so a cue every paragraph says counts for little) plus BM25 on its words."""
-    n = len(idx.rows)
+    n = len(idx)
     cue = np.zeros(n)
-    for name, concept in [*((c, False) for c in facet.cues), *((c, True) for c in facet.concepts)]:
-        hits = idx.cue(name, concept)
+    patterns = [_cue_regex(c) for c in facet.cues] + [CONCEPTS[c] for c in facet.concepts]
+    for rx in patterns:
+        if rx is None:
+            continue
+        hits = idx.hits(rx)
         df = float(hits.sum())
         if df:
             cue += hits * np.log(1 + (n - df + 0.5) / (df + 0.5))
-    words = _unit(idx.bm25_scores(facet.terms))
+    words = _unit(idx.bm25.scores(facet.terms))
     score = CUE_WEIGHT * _unit(cue) + BM25_WEIGHT * words
     # An answer is about what its question asked: after "What happened when it went wrong?" the
     # next speaker's reply is the evidence, though it may share no word with the query.
-    asks = np.flatnonzero(idx.question & idx.answered)
+    asks = np.flatnonzero(turns.question & turns.answered)
     score[asks + 1] = np.maximum(score[asks + 1], ANSWER_SHARE * score[asks])
     score[asks] *= QUESTION_KEEP
     # What a document says in its opening lines (who the parties are, when it was signed, what
     # the meeting is for) holds for the whole of it.
-    score[idx.opening] *= 1 + OPENING_BOOST
+    score[turns.opening] *= 1 + OPENING_BOOST
     return score
 
 
-def _companions(idx: _Index, k: int) -> list[int]:
+def _companions(turns: _Turns, k: int) -> list[int]:
     """Turns that complete segment k: the answer to the question it asks, the question it answers."""
     out = []
-    if idx.question[k] and idx.answered[k]:
+    if turns.question[k] and turns.answered[k]:
         out.append(k + 1)
-    if k > 0 and idx.question[k - 1] and idx.answered[k - 1]:
+    if k > 0 and turns.question[k - 1] and turns.answered[k - 1]:
         out.append(k - 1)
     return out
 
@@ -428,18 +338,18 @@ def _spread(i: int) -> float:
     return x
 
 
-def select_context(spec: SectionSpec, documents: Sequence[Document], budget_tokens: int) -> list[ContextChunk]:
+def select_context(spec: SectionSpec, corpus: Corpus, budget_tokens: int) -> list[ContextChunk]:
     """Everything when it fits; otherwise the segments most relevant to this section, its queries
     (and each document's opening, and an even spread) taking turns until the budget is full,
     returned in document order."""
-    rows = _doc_segments(documents)
-    if sum(r[3] for r in rows) <= budget_tokens:
+    rows, cost = corpus.rows, corpus.memo(_line_costs)
+    if sum(cost) <= budget_tokens:
         return _group(rows)
-    idx = _index(documents)
+    idx, turns = corpus.segments, corpus.memo(_Turns.of)
     rankings: list[list[int]] = []
     caps: list[float] = []
     for facet in _facets(spec):
-        scores = _relevance(idx, facet)
+        scores = _relevance(idx, turns, facet)
         floor = max(RELEVANCE_FLOOR * float(scores.max(initial=0.0)), 1e-9)
         rankings.append([int(k) for k in np.argsort(-scores, kind="stable") if scores[k] >= floor])
         caps.append(budget_tokens)
@@ -449,7 +359,7 @@ def select_context(spec: SectionSpec, documents: Sequence[Document], budget_toke
     # A share of the budget goes to segments spread evenly over the sources, so a summary sees
     # the whole conversation and one subject cannot take all of it; once the queries have
     # nothing left that fits, the rest of the budget is filled the same way.
-    rankings += [idx.spread, idx.spread + idx.spread_empty]
+    rankings += [turns.spread, turns.spread + turns.spread_empty]
     caps += [COVERAGE_SHARE * budget_tokens, budget_tokens]
 
     chosen: set[int] = set()
@@ -465,34 +375,34 @@ def select_context(spec: SectionSpec, documents: Sequence[Document], budget_toke
             # Skip what is taken or does not fit: room only shrinks, so it never will.
             room = min(budget_tokens - used, caps[qi] - spent[qi])
             while cursors[qi] < len(ranking) and (
-                ranking[cursors[qi]] in chosen or rows[ranking[cursors[qi]]][3] > room
+                ranking[cursors[qi]] in chosen or cost[ranking[cursors[qi]]] > room
             ):
                 cursors[qi] += 1
             if cursors[qi] >= len(ranking):
                 full[qi] = True
                 continue
-            for j in [ranking[cursors[qi]], *_companions(idx, ranking[cursors[qi]])]:
-                if j not in chosen and used + rows[j][3] <= budget_tokens:
+            for j in [ranking[cursors[qi]], *_companions(turns, ranking[cursors[qi]])]:
+                if j not in chosen and used + cost[j] <= budget_tokens:
                     chosen.add(j)
-                    used += rows[j][3]
-                    spent[qi] += rows[j][3]
+                    used += cost[j]
+                    spent[qi] += cost[j]
     return _group(rows[k] for k in sorted(chosen))
 
 
-def split_for_budget(documents: Sequence[Document], budget_tokens: int) -> list[list[ContextChunk]]:
+def split_for_budget(corpus: Corpus, budget_tokens: int) -> list[list[ContextChunk]]:
     """Consecutive parts that each fit `budget_tokens` and together cover every segment.
 
     Parts overlap by a couple of segments so a statement cut at a boundary is whole in one of
     them; a single segment larger than the budget still gets a part of its own (sent whole:
     truncating it would hide the part that was cut).
     """
-    rows = _doc_segments(documents)
+    rows, cost = corpus.rows, corpus.memo(_line_costs)
     parts: list[list[ContextChunk]] = []
     start = 0
     while start < len(rows):
         used, end = 0, start
-        while end < len(rows) and (end == start or used + rows[end][3] <= budget_tokens):
-            used += rows[end][3]
+        while end < len(rows) and (end == start or used + cost[end] <= budget_tokens):
+            used += cost[end]
             end += 1
         parts.append(_group(rows[start:end]))
         if end >= len(rows):
@@ -501,14 +411,14 @@ def split_for_budget(documents: Sequence[Document], budget_tokens: int) -> list[
     return parts
 
 
-def plan_context(spec: SectionSpec, documents: Sequence[Document], budget_tokens: int) -> ContextPlan:
+def plan_context(spec: SectionSpec, corpus: Corpus, budget_tokens: int) -> ContextPlan:
     """Decide, for one section, which calls to make and what each one sees (see module doc)."""
-    rows = _doc_segments(documents)
+    rows = corpus.rows
     total = len(rows)
-    if sum(r[3] for r in rows) <= budget_tokens:
+    if sum(corpus.memo(_line_costs)) <= budget_tokens:
         return ContextPlan(parts=[_group(rows)], strategy="all", total_segments=total, sent_segments=total)
     if spec.kind in MAP_KINDS:
-        parts = split_for_budget(documents, budget_tokens)
+        parts = split_for_budget(corpus, budget_tokens)
         return ContextPlan(
             parts=parts,
             strategy="split",
@@ -519,7 +429,7 @@ def plan_context(spec: SectionSpec, documents: Sequence[Document], budget_tokens
                 f"{len(parts)} consecutive parts and the items merged"
             ],
         )
-    chunks = select_context(spec, documents, budget_tokens)
+    chunks = select_context(spec, corpus, budget_tokens)
     sent = sum(len(c.segment_ids) for c in chunks)
     dropped = total - sent
     notes = []

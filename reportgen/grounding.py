@@ -9,7 +9,8 @@ The cascade, cheapest and surest first:
 
 1. exact: the stripped quote is a substring of `Document.text`, at word boundaries.
 2. normalized: equal after normalisation (case, whitespace, punctuation, Unicode form and
-   accents, noise tokens such as "[Music]", and the fillers in `FILLERS` / `FILLER_PAIRS`).
+   accents, noise tokens such as "[Music]", and the fillers `FILLERS` / `FILLER_PAIRS` of
+   `reportgen.text`, the definitions every stage shares).
    A quote with an ellipsis ("A ... B") may match its parts in order, a short gap apart.
 3. fuzzy: rapidfuzz alignment on normalised text, only for quotes of at least
    `MIN_FUZZY_TOKENS` tokens, scored with `fuzz.ratio` on the word-aligned span; accepted at
@@ -37,13 +38,9 @@ from reportgen.clock import clock
 from reportgen.drafts import DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
-from reportgen.models import Citation, Document, Item, Section, Segment
+from reportgen.models import Citation, CitationStatus, Document, Item, Section, Segment
 from reportgen.sop import SectionSpec
-
-# Disfluencies dropped by the normalised and fuzzy passes, on both the quote and the source.
-# Deliberately short: "like", "so", "well", "actually" carry meaning too often to drop.
-FILLERS: frozenset[str] = frozenset({"um", "umm", "uhm", "uh", "uhh", "erm", "hmm", "hm", "mm", "mmm"})
-FILLER_PAIRS: frozenset[tuple[str, str]] = frozenset({("you", "know"), ("i", "mean")})
+from reportgen.text import FILLER_PAIRS, FILLERS
 
 # A quote of fewer normalised words than this that occurs in more than one place is
 # unsupported: "yes" or "I agree" said five times cannot be pinned to one of them.
@@ -59,6 +56,8 @@ MAX_MISSING_RUN = 2  # more consecutive quote words absent from the span means a
 ELLIPSIS_MAX_GAP = 60  # words allowed between the parts of "A ... B"
 CANDIDATES_PER_DOC = 12  # fuzzy candidate regions scored per document
 
+# Grounding's own words, for locating a quote rather than deciding what a text is about: Unicode
+# letters and accents, character offsets kept, nothing stemmed or dropped but the fillers.
 _TOKEN_RE = re.compile(
     # a clitic split off by a tokeniser ("we 're", "do n't", as in AMI/ICSI transcripts) joins the word before it
     r"(?P<clitic>(?<!\w)['\u2019\u02bc](?:re|s|ll|ve|m|d|t)\b|\bn['\u2019\u02bc]t\b)"
@@ -94,7 +93,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def _drop_fillers(toks: list[str]) -> list[int]:
-    """Indices of the tokens that are not fillers."""
+    """Indices of the tokens that are not fillers (dropped from quote and source alike)."""
     keep: list[int] = []
     i, n = 0, len(toks)
     while i < n:
@@ -295,7 +294,8 @@ class Grounder:
         return [ix]
 
     def _decide(
-        self, quote: str, qtoks: list[str], ix: _Indexed, cs: int, ce: int, status: str, score: float, count: int
+        self, quote: str, qtoks: list[str], ix: _Indexed, cs: int, ce: int, status: CitationStatus, score: float,
+        count: int,
     ) -> Match:
         if count > 1 and len(qtoks) < AMBIGUOUS_MAX_TOKENS:
             return Match(Citation(quote=quote), occurrences=count, reason="ambiguous")
@@ -304,7 +304,7 @@ class Grounder:
     def _unsupported(self, quote: str, reason: str, occurrences: int = 0) -> Match:
         return Match(Citation(quote=quote), occurrences=occurrences, reason=reason)
 
-    def _cite(self, quote: str, ix: _Indexed, cs: int, ce: int, status: str, score: float) -> Citation:
+    def _cite(self, quote: str, ix: _Indexed, cs: int, ce: int, status: CitationStatus, score: float) -> Citation:
         segs = ix.segments_for(cs, ce)
         starts = [s.start for s in segs if s.start is not None]
         ends = [s.end if s.end is not None else s.start for s in segs]
@@ -316,7 +316,7 @@ class Grounder:
             quote=quote,
             char_start=cs,
             char_end=ce,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             score=round(score, 4),
             segment_ids=[s.id for s in segs],
             start=starts[0] if starts else None,

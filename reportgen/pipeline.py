@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from reportgen.config import Settings, default_engine
+from reportgen.corpus import Corpus
 from reportgen.draftcheck import ReportChecker
 from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError, ReportgenError
@@ -97,12 +98,14 @@ def _emit(on_event: OnEvent | None, stage: Stage, message: str, **kw: Any) -> No
 def make_run(
     spec: SOP, documents: list[Document], meeting_date: date | None = None, *, grounder: Grounder | None = None
 ) -> Run:
-    """The run every engine is given: one grounding index and checker for the whole report."""
+    """The run every engine is given: one corpus (retrieval and grounding index) and checker for the whole report."""
+    corpus = Corpus(documents, grounder)
     return Run(
         sop=spec,
         sections=list(spec.sections),
         documents=documents,
-        checker=ReportChecker(grounder or Grounder(documents)),
+        checker=ReportChecker(corpus.grounder),
+        corpus=corpus,
         meeting_date=meeting_date,
     )
 

@@ -14,6 +14,7 @@ from reportgen.context import (
     select_context,
     split_for_budget,
 )
+from reportgen.corpus import Corpus
 from reportgen.sop import Criterion, FieldSpec, SectionSpec
 from reportgen.testing.samples import meeting_sop, paged, transcript
 
@@ -30,7 +31,7 @@ def _ids(chunks):
 def test_everything_when_it_fits_with_segment_tags():
     doc = transcript()
     memo = paged([["Revenue grew 40 percent in FY2024."], ["The CEO founded the company in 2015."]])
-    chunks = select_context(ACTIONS, [doc, memo], 10_000)
+    chunks = select_context(ACTIONS, Corpus([doc, memo]), 10_000)
     assert _ids(chunks) == [(doc.id, s.id) for s in doc.segments] + [(memo.id, s.id) for s in memo.segments]
     text = render_sources(chunks)
     assert "[D1:S2 00:14 Jason] I'll send the migration runbook to the whole team by Friday." in text
@@ -51,7 +52,7 @@ def test_long_timestamps_and_defanged_fences():
 def test_bm25_selection_fills_budget_in_document_order():
     doc = transcript(extra=200)
     budget = 400
-    chunks = select_context(ACTIONS, [doc], budget)
+    chunks = select_context(ACTIONS, Corpus([doc]), budget)
     ids = [s for c in chunks for s in c.segment_ids]
     assert ids == sorted(ids)
     assert sum(c.tokens for c in chunks) <= budget + len(ids)  # line estimates plus newlines
@@ -70,14 +71,14 @@ def test_scorecard_queries_take_turns_so_each_criterion_gets_evidence():
                   cues=["debugged", "bisecting"]),
         Criterion(id="lead", name="Leadership", question="Did they mentor engineers?", cues=["mentored"]),
     ])
-    ids = [s for c in select_context(spec, [doc], 60) for s in c.segment_ids]
+    ids = [s for c in select_context(spec, Corpus([doc]), 60) for s in c.segment_ids]
     assert 30 in ids and 90 in ids
 
 
 def test_split_covers_every_segment_within_budget():
     docs = [transcript(extra=150), transcript(extra=40, filename="second.vtt")]
     budget = 500
-    parts = split_for_budget(docs, budget)
+    parts = split_for_budget(Corpus(docs), budget)
     assert len(parts) > 3
     seen = {i for part in parts for i in _ids(part)}
     assert seen == {(d.id, s.id) for d in docs for s in d.segments}
@@ -90,12 +91,13 @@ def test_split_covers_every_segment_within_budget():
 
 def test_plan_maps_lists_and_selects_for_prose_with_notes():
     doc = transcript(extra=200)
-    full = plan_context(ACTIONS, [doc], 100_000)
+    corpus = Corpus([doc])
+    full = plan_context(ACTIONS, corpus, 100_000)
     assert full.strategy == "all" and len(full.parts) == 1 and not full.notes
-    split = plan_context(ACTIONS, [doc], 600)
+    split = plan_context(ACTIONS, corpus, 600)
     assert split.strategy == "split" and len(split.parts) > 1 and split.sent_segments == split.total_segments
     assert "parts" in split.notes[0]
-    prose = plan_context(SUMMARY, [doc], 600)
+    prose = plan_context(SUMMARY, corpus, 600)
     assert prose.strategy == "bm25" and len(prose.parts) == 1
     assert prose.sent_segments < prose.total_segments
     m = re.search(r"from the (\d+) of (\d+) segments", prose.notes[0])
@@ -127,7 +129,7 @@ def _filler(n: int, seed: int = 0) -> list[tuple[str, str]]:
 
 
 def _selected(spec, docs, budget):
-    return [(c.document_index, s) for c in select_context(spec, docs, budget) for s in c.segment_ids]
+    return [(c.document_index, s) for c in select_context(spec, Corpus(docs), budget) for s in c.segment_ids]
 
 
 def test_cues_are_phrases_with_stems_and_any_apostrophe():
@@ -232,9 +234,9 @@ def test_selection_fits_the_budget_on_a_two_hour_meeting():
     doc = transcript(_filler(2400, seed=9), step=3.0)  # a turn every 3 s for two hours
     sop = meeting_sop(8)
     total = sum(estimate_tokens(segment_line(1, s)) + 1 for s in doc.segments)
-    select_context(sop.sections[0], [doc], total // 5)  # builds the shared index once
+    corpus = Corpus([doc])  # one per report: its index is built once, for every section
     for spec in sop.sections:  # speed is measured in bench/, not asserted here
-        chunks = select_context(spec, [doc], total // 5)
+        chunks = select_context(spec, corpus, total // 5)
         assert sum(c.tokens for c in chunks) <= total // 5 + sum(len(c.segment_ids) for c in chunks)
 
 
@@ -244,3 +246,14 @@ def test_selection_is_deterministic_and_in_document_order():
     first = _selected(spec, docs, 900)
     assert first == _selected(spec, docs, 900) == sorted(first)
     assert {d for d, _ in first} == {1, 2}
+
+
+def test_one_corpus_per_report_and_nothing_kept_between_reports():
+    doc = transcript(extra=200)
+    report = Corpus([doc])
+    first = select_context(SUMMARY, report, 400)
+    index = report.segments
+    assert select_context(ACTIONS, report, 400) and report.segments is index  # built once, for every section
+    other = Corpus([doc])
+    assert select_context(SUMMARY, other, 400) == first  # a fresh corpus gives the same answer ...
+    assert other.segments is not index  # ... from its own index: no state shared between reports

@@ -11,6 +11,7 @@ import pytest
 
 from reportgen.config import Settings
 from reportgen.context import plan_context
+from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError
 from reportgen.events import Event
@@ -277,7 +278,7 @@ def test_token_budget_names_parts_left_unread(tmp_path):
         _, (actions,) = _extract(_settings(server, tmp_path, context_tokens=1200, token_budget=2500), sop, docs)
     unread = [n for n in actions.notes if "was not read" in n]
     assert unread and all("REPORTGEN_TOKEN_BUDGET" in n for n in unread)
-    parts = plan_context(sop.sections[0], docs, 1200).parts
+    parts = plan_context(sop.sections[0], Corpus(docs), 1200).parts
     assert actions.usage.calls >= 1 and actions.usage.calls + len(unread) == len(parts)  # each part read or named
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from reportgen.drafts import DraftSection
-from reportgen.extract.clauses import clause_values, find_clauses
 from reportgen.extract.local import LocalExtractor
+from reportgen.extract.local.clauses import clause_values, find_clauses
 from reportgen.ingest import ingest
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document

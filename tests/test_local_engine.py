@@ -7,13 +7,17 @@ from datetime import date
 
 import pytest
 
-from reportgen.drafts import DraftSection
+from reportgen.corpus import Corpus
+from reportgen.drafts import DraftItem, DraftSection
 from reportgen.events import Event
 from reportgen.extract.local import LocalExtractor
+from reportgen.extract.local.engine import STRATEGIES, strategy_key
+from reportgen.extract.local.index import SourceIndex
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
 from reportgen.pipeline import extract_all, make_run
-from reportgen.sop import SOP, Criterion, FieldSpec, RubricBand, SectionSpec
+from reportgen.sop import SOP, Criterion, FieldSpec, RubricBand, SectionSpec, builtin_sops
+from reportgen.text import terms
 
 
 def transcript(turns: list[tuple[str, str]], *, date: str | None = None, name: str = "call.vtt") -> Document:
@@ -633,3 +637,42 @@ def test_scorecard_prefers_the_answer_to_the_question_about_the_criterion():
     assert any(q.startswith("I stayed calm") for q in quotes["composure"])
     assert any(q.startswith("It was my mistake") for q in quotes["ownership"])  # its cue, though asked as composure
     assert not any(q.startswith("It was my mistake") for q in quotes["composure"])
+
+
+# -- the strategy table ------------------------------------------------------------------------------------------
+
+
+def test_each_builtin_section_goes_to_the_strategy_its_kind_or_family_names():
+    keys = {sid: {s.id: strategy_key(s) for s in sop.sections} for sid, sop in builtin_sops().items()}
+    assert keys["meeting-action-items"] == {"summary": "prose", "decisions": "decision", "action_items": "commitment",
+                                            "open_questions": "question", "topics": "topic"}  # fmt: skip
+    assert keys["diligence-memo"]["contract_terms"] == "contract terms"
+    assert keys["diligence-memo"]["financials"] == "figure"
+    assert keys["interview-scorecard"] == {"competencies": "scorecard", "strengths": "items", "concerns": "items",
+                                           "recommendation": "verdict"}  # fmt: skip
+    # a decision section that also names topics is ranked, not cut into topics
+    both = SectionSpec(id="decisions_by_topic", title="Decisions by topic", kind="list")
+    assert strategy_key(both) == "decision" and STRATEGIES["decision"] is STRATEGIES["items"]
+
+
+def test_a_new_strategy_is_one_row(monkeypatch):
+    risks = SectionSpec(id="risks", title="Risks", kind="list", cues=["risk"])
+    assert strategy_key(risks) == "items"
+
+    def first_risk(index, spec):
+        s = next(index.sentences[i] for i in index.candidates if "risk" in index.sentences[i].text)
+        return [DraftItem(fields={"text": "a risk"}, quotes=[s.text])]
+
+    monkeypatch.setitem(STRATEGIES, "risk", first_risk)
+    assert strategy_key(risks) == "risk"
+    [section] = run([risks], [transcript(MEETING)])
+    assert [i.fields for i in section.items] == [{"text": "a risk"}]
+
+
+def test_the_engine_reads_the_terms_context_selection_reads():
+    doc = transcript(MEETING)
+    corpus = Corpus([doc])
+    index = SourceIndex.build(corpus)
+    assert all(index.toks[s.index] == terms(s.text) for s in index.sentences)
+    assert corpus.segments.terms == [terms(seg.text) for seg in doc.segments]
+    assert terms("We launched the meetings") == terms("launch meeting") == ["launch", "meet"]

@@ -19,12 +19,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from reportgen.context import estimate_tokens, segment_line, select_context
+from reportgen.corpus import Corpus
 from reportgen.errors import ReportgenError
 from reportgen.evals.gold import BuiltCase, GoldError, GoldSet, build_case, load_gold
 from reportgen.evals.match import main_text_field, match_items
 from reportgen.evals.metrics import SectionScore, SectionTally, overall
 from reportgen.extract.base import Extractor
-from reportgen.models import Document, Item, Report
+from reportgen.models import Item, Report
 from reportgen.sop import SOP
 
 RESULT_SCHEMA = "reportgen-eval/1"
@@ -92,10 +93,11 @@ def prompt_id() -> str:
     return hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()[:8]
 
 
-def _selected(spec, documents: list[Document], share: float) -> tuple[set[tuple[str, int]], int]:
+def _selected(spec, corpus: Corpus, share: float) -> tuple[set[tuple[str, int]], int]:
+    documents = corpus.documents
     total = sum(estimate_tokens(segment_line(i, s)) + 1 for i, d in enumerate(documents, 1) for s in d.segments)
     budget = max(50, int(total * share))
-    chunks = select_context(spec, documents, budget)
+    chunks = select_context(spec, corpus, budget)
     return {(c.document_id, sid) for c in chunks for sid in c.segment_ids}, sum(len(d.segments) for d in documents)
 
 
@@ -179,6 +181,7 @@ def run_eval(
             u = report.usage
             outcome.cost_usd, outcome.calls, outcome.cached_calls = u.cost_usd, u.calls, u.cached_calls
             outcome.input_tokens, outcome.output_tokens = u.input_tokens, u.output_tokens
+        corpus = Corpus(built.documents) if built is not None else None  # one per case, for every section
         for sec_spec in sub.sections:
             gsec = case.sections[sec_spec.id]
             tally = tallies.setdefault(sec_spec.id, SectionTally(spec=sec_spec))
@@ -188,8 +191,8 @@ def run_eval(
                 pred = next((s.items for s in report.sections if s.id == sec_spec.id), [])
             pairs = match_items(sec_spec, gsec.items, gold_spans, pred)
             tally.add_case(gold_spans, pred, pairs, gsec.exhaustive)
-            if built is not None:
-                tally.add_retrieval(gold_spans, *_selected(sec_spec, built.documents, budget_share))
+            if corpus is not None:
+                tally.add_retrieval(gold_spans, *_selected(sec_spec, corpus, budget_share))
             main = main_text_field(sec_spec)
             by_gold = {p.gold: p for p in pairs}
             for gi, g in enumerate(gsec.items):

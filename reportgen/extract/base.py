@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
 from reportgen.models import Document
 from reportgen.sop import SOP, SectionSpec
@@ -36,6 +37,7 @@ class Run:
     sections: list[SectionSpec]
     documents: list[Document]
     checker: DraftChecker
+    corpus: Corpus  # the documents prepared once for the report: segments, retrieval index, grounding index
     meeting_date: date | None = None  # the date relative dates ("by Friday") resolve against
     token_budget: int | None = None  # the report's cap on LLM tokens (None: the engine's setting)
     run_id: str | None = None

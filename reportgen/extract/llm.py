@@ -231,7 +231,7 @@ class LLMExtractor:
 
     async def _section(self, state: _State, spec: SectionSpec) -> DraftSection:
         started = time.monotonic()
-        plan = plan_context(spec, state.documents, self.settings.context_tokens)
+        plan = plan_context(spec, state.run.corpus, self.settings.context_tokens)
         n = len(plan.parts)
         selected = plan.strategy == "bm25"
         drafts = await asyncio.gather(

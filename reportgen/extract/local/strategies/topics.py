@@ -1,4 +1,4 @@
-"""The subjects of a conversation: where it moves on, and the sentence that opens each stretch.
+"""Topics: the subjects of a conversation, where it moves on, and the sentence that opens each stretch.
 
 TextTiling-like (Hearst 1997): lexical cohesion between the windows either side of each turn
 boundary; the deepest dips, plus cue language ("one more thing", "what about...", "moving on"),
@@ -13,9 +13,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from reportgen.extract import cues as C
-from reportgen.extract.sentences import Sentence
-from reportgen.extract.terms import STOPWORDS, stem
+import reportgen.extract.local.cues as C
+from reportgen.drafts import DraftItem
+from reportgen.extract.local.fields import main_text_field
+from reportgen.extract.local.index import SourceIndex
+from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap
+from reportgen.extract.local.sentences import Sentence
+from reportgen.sop import SectionSpec
+from reportgen.text import BACKCHANNEL, STOPWORDS, is_backchannel, stem
 
 MIN_TOPICS, MAX_TOPICS = 3, 7
 _SHIFT_RE = re.compile(
@@ -27,6 +32,26 @@ _SHIFT_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|\S")
+
+
+def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
+    """Each document's topics in source order (3-7 per document), each quoted by the sentence that opens it
+    and labelled by its most telling phrases."""
+    cap = item_cap(spec, DEFAULT_MAX_ITEMS)
+    main = main_text_field(spec) or "text"
+    items = []
+    for di in range(len(index.documents)):
+        idxs = [s.index for s in index.sentences if s.doc_index == di]
+        if not idxs:
+            continue
+        for topic in find_topics(index.sentences, index.toks, idxs, set(index.candidates), cap=min(cap, 7)):
+            s = index.sentences[topic.sentence]
+            if not index.unique(s):
+                continue
+            fields: dict[str, object] = {n: None for n in spec.fields} if spec.fields else {}
+            fields[main] = topic.label
+            items.append(DraftItem(fields=fields, quotes=[s.text]))
+    return items[:cap]
 
 
 @dataclass
@@ -65,23 +90,23 @@ def find_topics(
     for g in range(1, n):
         left: Counter[str] = Counter()
         right: Counter[str] = Counter()
-        for b in bags[max(0, g - width) : g]:
-            left.update(b)
-        for b in bags[g : g + width]:
-            right.update(b)
+        for bag in bags[max(0, g - width) : g]:
+            left.update(bag)
+        for bag in bags[g : g + width]:
+            right.update(bag)
         cohesion.append(_cosine(left, right))
     for g in range(1, n):
         s, prev = sentences[idxs[g]], sentences[idxs[g - 1]]
-        if spoken and s.speaker == prev.speaker and not _shift_cue(s) and not C.is_filler(prev.text):
+        if spoken and s.speaker == prev.speaker and not _shift_cue(s) and not is_backchannel(prev.text):
             continue  # mid-turn: a topic starts where someone takes the floor, or says it moves on
         c = cohesion[g - 1]
         lpeak = max(cohesion[max(0, g - 1 - width) : g])
         rpeak = max(cohesion[g - 1 : g - 1 + width + 1])
         score = (lpeak - c) + (rpeak - c) + (0.6 if _shift_cue(s) else 0.0)
-        floor = s.speaker != prev.speaker or C.is_filler(prev.text)
+        floor = s.speaker != prev.speaker or is_backchannel(prev.text)
         if spoken and s.is_question and floor:
             score += 0.45  # someone takes the floor with a question: often a new subject
-        elif spoken and g >= 2 and C.is_filler(prev.text) and sentences[idxs[g - 2]].speaker != s.speaker:
+        elif spoken and g >= 2 and is_backchannel(prev.text) and sentences[idxs[g - 2]].speaker != s.speaker:
             score += 0.15  # "Good." / "Thanks." closes a point before the next speaker moves on
         gaps.append((score, g))
     min_len = max(2, n // (want * 3))
@@ -94,8 +119,8 @@ def find_topics(
         cuts.append(g)
     bounds = [0, *sorted(cuts), n]
     df: Counter[str] = Counter()
-    for b in bags:
-        df.update(set(b))
+    for bag in bags:
+        df.update(set(bag))
     topics: list[Topic] = []
     seen: set[str] = set()
     for a, b in zip(bounds, bounds[1:], strict=False):
@@ -126,14 +151,15 @@ def find_topics(
 def _names(sentences: list[Sentence], idxs: list[int]) -> set[str]:
     out: set[str] = set()
     for i in idxs:
-        if sentences[i].speaker:
-            out.update(w.lower() for w in sentences[i].speaker.split())
+        speaker = sentences[i].speaker
+        if speaker:
+            out.update(w.lower() for w in speaker.split())
     return out
 
 
 _LABEL_STOP = (
     STOPWORDS
-    | C.FILLER_WORDS
+    | BACKCHANNEL
     | frozenset(
         "still already whether points needs goes says said tell told think thought let make made take took put "
         "first last next lot lots bit much many more less few some time times way ways quick thanks everyone "

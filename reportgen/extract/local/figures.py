@@ -126,6 +126,7 @@ def find_figures(text: str) -> list[Figure]:
     for m in FIGURE_RE.finditer(text):
         g = m.groupdict()
         value: float | None
+        unit: str | None
         strong = True
         if g["cur"]:
             value = _number(g["n1"])

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from reportgen.sop import SectionSpec
+from reportgen.text import is_backchannel
 
-# Family -> regex over a sentence. Weights are in local.py; these only say "this reads like one".
+# Family -> regex over a sentence. Weights are in ranking.py; these only say "this reads like one".
 FAMILY_PATTERNS: dict[str, re.Pattern[str]] = {
     "commitment": re.compile(
         r"\b(?:I['\u2019]ll|I will|I'm going to|I am going to|I can take|I'll take|let me|I'll get|I'll send|"
@@ -51,7 +52,7 @@ FAMILY_PATTERNS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     # Explicitly open: said to be unknown or undecided. A plain question is open only when nobody answered it
-    # (local.py checks the next turns).
+    # (strategies/questions.py checks the next turns).
     "question": re.compile(
         r"\b(?:open questions?|(?:we|I) still don['\u2019]t know|still (?:unclear|unknown)|"
         r"(?:is|are) still (?:open|unresolved|undecided)|remains? (?:open|unresolved|undecided)|tbd|"
@@ -146,31 +147,12 @@ _TRIGGERS: list[tuple[str, re.Pattern[str]]] = [
 ]  # fmt: skip
 _FAMILY_TRIGGERS = [(fam, re.compile(r"\b(?:" + p.pattern + ")", re.I)) for fam, p in _TRIGGERS]
 
-FILLER_WORDS = frozenset(
-    "yeah yes yep yup no nope ok okay right um uh erm hmm mm mhm uh-huh so sure cool great alright all thanks thank "
-    "you i mean know like oh wow exactly totally absolutely well good got it that's thats true awesome nice "
-    "interesting and but the a yeah. fine perfect definitely correct indeed sounds makes sense hey hi hello bye "
-    "see ya just really actually gotcha huh ah".split()
-)
 _FILLER_PREFIX_RE = re.compile(
     r"^(?:(?:so|and|but|okay|ok|yeah|yes|well|um+|uh+|erm|hmm|oh|alright|all right|right|like|you know|I mean|"
     r"now|anyway|basically|actually|look|listen)\b[,.!]?\s*)+",
     re.IGNORECASE,
 )
 _INLINE_FILLER_RE = re.compile(r"(?:,\s*)?\b(?:um+|uh+|erm|you know|I mean|sort of|kind of)\b,?\s*", re.IGNORECASE)
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(text.lower())
-
-
-def is_filler(text: str) -> bool:
-    """True for sentences made only of backchannel words ("yeah, okay, right")."""
-    toks = tokens(text)
-    return not toks or all(t in FILLER_WORDS for t in toks)
-
-
 _AGREEMENT_RE = re.compile(
     r"\b(?:agreed|I agree|we agree|agree(?:d)? with|consensus|makes sense|sounds (?:good|right)|fair enough|"
     r"sign(?:ed|s)? off|approved)\b",
@@ -194,7 +176,7 @@ _IGNORANCE_RE = re.compile(
 
 def is_non_answer(text: str) -> bool:
     """A reply that leaves a question open: "I don't know.", "Good question.", "Yeah." (backchannel only)."""
-    return is_filler(text) or bool(_IGNORANCE_RE.search(text.strip()))
+    return is_backchannel(text) or bool(_IGNORANCE_RE.search(text.strip()))
 
 
 def families_for(spec: SectionSpec) -> list[str]:

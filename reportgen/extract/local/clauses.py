@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from reportgen.extract.sentences import sentence_ends, word_count
+from reportgen.extract.local.sentences import sentence_ends, word_count
 from reportgen.models import Document
 
 # Canonical clause kinds (the diligence memo's enum values); an SOP's own labels map onto them by keywords.

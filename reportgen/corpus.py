@@ -1,0 +1,143 @@
+"""One report's sources, prepared once and handed to every stage that reads them.
+
+The pipeline builds a `Corpus` per report and passes it explicitly (on the engines' `Run`):
+the llm engine's context selection, the offline engine and grounding all read the same
+segments, the same retrieval index and the same grounding index, and nothing is kept between
+reports (no module-level caches keyed on content). What a stage derives from the sources for
+its own use (context's prompt-line costs, say) is kept on the corpus with `memo`, so it too
+lives exactly as long as the report.
+
+`TermIndex` is the one retrieval index: BM25 over term lists (`reportgen.text.terms`). The
+corpus's `segments` index is one over every segment; the offline engine builds one over its
+candidate sentences with the same class. Swapping the retrieval model is a change here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, TypeVar
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from reportgen.grounding import Grounder
+from reportgen.models import Document, Segment
+from reportgen.text import terms
+
+T = TypeVar("T")
+_EMPTY = "\0"  # the term of a text without any, so BM25 sees every document (and no query can match it)
+
+
+class TermIndex:
+    """BM25 (rank_bm25's Okapi) over texts given as term lists, scored per term and cached.
+
+    rank_bm25 walks every text in Python for each query term, and the sections of a report ask
+    for many of the same terms, so each term's scores are computed once; a query's score is
+    their sum, in query order (the same floats rank_bm25 itself returns).
+    """
+
+    def __init__(self, texts: Sequence[Sequence[str]]) -> None:
+        self._n = len(texts)
+        self._bm25 = BM25Okapi([list(t) or [_EMPTY] for t in texts]) if texts else None
+        self._per_term: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def scores(self, query: Iterable[str]) -> np.ndarray:
+        """Each text's score for the query terms; a repeated term counts again."""
+        score = np.zeros(self._n)
+        if self._bm25 is None:
+            return score
+        for term, n in Counter(query).items():
+            per = self._per_term.get(term)
+            if per is None:
+                per = self._per_term[term] = np.asarray(self._bm25.get_scores([term]))
+            score += n * per
+        return score
+
+
+@dataclass(frozen=True)
+class Row:
+    """One segment of the report's sources, with the document it belongs to."""
+
+    doc_index: int  # 1-based, in the order the documents were given (the n of "D<n>" in prompts)
+    document: Document
+    segment: Segment
+
+
+class SegmentIndex:
+    """Every segment of the sources, as retrieval sees it: lowercased text, terms, BM25, pattern hits."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self.lowered = [" ".join(r.segment.text.lower().split()) for r in rows]
+        self.terms = [terms(t) for t in self.lowered]
+        self.bm25 = TermIndex(self.terms)
+        # Every segment's lowercased text, one per line, so a pattern is searched once, not per segment.
+        self._text = "\n".join(self.lowered)
+        self._starts: list[int] = []
+        pos = 0
+        for t in self.lowered:
+            self._starts.append(pos)
+            pos += len(t) + 1
+        self._hits: dict[tuple[str, int], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def hits(self, pattern: re.Pattern[str]) -> np.ndarray:
+        """1.0 for each segment where `pattern` (a compiled regex over lowercased text) matches at the
+        start of a word, else 0.0; cached per pattern, since sections share many.
+
+        The start of a word is checked here rather than by a look-behind in the pattern: a pattern
+        that starts with a literal lets `re` search some 20 times faster.
+        """
+        key = (pattern.pattern, pattern.flags)
+        found = self._hits.get(key)
+        if found is None:
+            found = np.zeros(len(self.rows))
+            text = self._text
+            for m in pattern.finditer(text):
+                at = m.start()
+                if at and (text[at - 1].isalnum() or text[at - 1] in "_'\u2019"):
+                    continue  # inside a word: "ill" in "still"
+                found[bisect.bisect_right(self._starts, at) - 1] = 1.0
+            self._hits[key] = found
+        return found
+
+
+class Corpus:
+    """A report's documents with what every stage reads of them, each built on first use."""
+
+    def __init__(self, documents: Sequence[Document], grounder: Grounder | None = None) -> None:
+        self.documents = list(documents)
+        self._given_grounder = grounder
+        self._memo: dict[Callable[[Corpus], Any], Any] = {}
+
+    @cached_property
+    def grounder(self) -> Grounder:
+        """The grounding index: where each quote of the report is located."""
+        return self._given_grounder or Grounder(self.documents)
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """Every segment, in document order."""
+        return [Row(i, doc, seg) for i, doc in enumerate(self.documents, start=1) for seg in doc.segments]
+
+    @cached_property
+    def segments(self) -> SegmentIndex:
+        """The retrieval index over every segment."""
+        return SegmentIndex(self.rows)
+
+    def memo(self, build: Callable[[Corpus], T]) -> T:
+        """`build(self)`, computed once per corpus: what a stage derives from the sources for its own use."""
+        if build not in self._memo:
+            self._memo[build] = build(self)
+        value: T = self._memo[build]
+        return value

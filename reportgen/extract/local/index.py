@@ -1,0 +1,112 @@
+"""What the offline engine reads of a report's sources, prepared once per run for every section.
+
+Sentences (exact spans of `Document.text`), their terms (`reportgen.text.terms`, the terms
+context selection uses too), which of them may become items, a BM25 index over those
+(`reportgen.corpus.TermIndex`), how central each is to its document, and each document's date.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from reportgen.corpus import Corpus, TermIndex
+from reportgen.dates import meeting_date
+from reportgen.extract.local.sentences import Sentence, split_sentences
+from reportgen.models import Document
+from reportgen.text import is_backchannel, terms
+
+MIN_WORDS = 5  # shorter sentences are never items ("Sounds good.")
+
+
+@dataclass
+class SourceIndex:
+    """Everything the engine precomputes once per run over all documents."""
+
+    documents: list[Document]
+    sentences: list[Sentence]
+    toks: list[list[str]]  # each sentence's terms
+    candidates: list[int]  # indices of sentences that may become items
+    bm25: TermIndex  # over the candidates, in their order
+    centrality: list[float]
+    dates: list[date | None]
+    main_speaker: dict[int, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, corpus: Corpus, meeting: date | None = None) -> SourceIndex:
+        """`meeting` is the report's date, for documents that carry no date of their own."""
+        documents = corpus.documents
+        sentences = split_sentences(documents)
+        toks = [terms(s.text) for s in sentences]
+        ends = [s.text.rstrip("\"')\u201d\u2019").endswith((".", "!", "?")) for s in sentences]
+        punctuated = {s.doc_index for s, e in zip(sentences, ends, strict=True) if e}
+        candidates = [
+            i
+            for i, s in enumerate(sentences)
+            if s.words >= MIN_WORDS
+            and not is_backchannel(s.text)
+            # a short run without an ending in punctuated text is a false start ("N with regard to the")
+            and (ends[i] or s.words >= 8 or s.doc_index not in punctuated)
+        ]
+        bm25 = TermIndex([toks[i] for i in candidates])
+        dates = [meeting_date(d.meta.get("date")) or meeting for d in documents]
+        index = cls(documents, sentences, toks, candidates, bm25, _centrality(sentences, toks), dates)
+        for di in range(len(documents)):
+            words: Counter[str] = Counter()
+            for s in sentences:
+                if s.doc_index == di and s.speaker:
+                    words[s.speaker] += s.words
+            index.main_speaker[di] = words.most_common(1)[0][0] if len(words) > 1 else None
+        return index
+
+    def relevance(self, query: str) -> tuple[list[float], list[int]]:
+        """Per candidate: BM25 score normalised to [0, 1], and how many distinct query terms it shares."""
+        q = list(dict.fromkeys(terms(query)))
+        if not q or not self.candidates:
+            return [0.0] * len(self.candidates), [0] * len(self.candidates)
+        raw = self.bm25.scores(q)
+        top = max(float(raw.max()), 1e-9)
+        qs = set(q)
+        overlap = [len(qs.intersection(self.toks[i])) for i in self.candidates]
+        return [max(0.0, float(r)) / top for r in raw], overlap
+
+    def unique(self, s: Sentence) -> bool:
+        """A quote that occurs twice in its document would be ambiguous to locate: skip it."""
+        return self.documents[s.doc_index].text.count(s.text) == 1
+
+    def neighbour(self, s: Sentence, step: int, *, other_speaker: bool | None = None, span: int = 3) -> Sentence | None:
+        for k in range(1, span + 1):
+            j = s.index + step * k
+            if not 0 <= j < len(self.sentences):
+                return None
+            n = self.sentences[j]
+            if n.doc_index != s.doc_index:
+                return None
+            if n.words < MIN_WORDS or is_backchannel(n.text):
+                continue
+            if other_speaker is None or (n.speaker != s.speaker) == other_speaker:
+                return n
+            if other_speaker is False:
+                return None  # the speaker changed: the same speaker's next sentence is not near
+        return None
+
+
+def _centrality(sentences: list[Sentence], toks: list[list[str]]) -> list[float]:
+    """How much a sentence is about what its document is about (frequent, not ubiquitous terms)."""
+    out = [0.0] * len(sentences)
+    by_doc: dict[int, list[int]] = {}
+    for i, s in enumerate(sentences):
+        by_doc.setdefault(s.doc_index, []).append(i)
+    for idxs in by_doc.values():
+        df: Counter[str] = Counter()
+        for i in idxs:
+            df.update(set(toks[i]))
+        n = len(idxs)
+        weight = {t: math.log1p(c) for t, c in df.items() if c >= 2 and c <= max(3, 0.25 * n)}
+        raw = [sum(weight.get(t, 0.0) for t in set(toks[i])) / (math.sqrt(len(toks[i])) + 1.0) for i in idxs]
+        top = max(raw, default=0.0) or 1.0
+        for i, r in zip(idxs, raw, strict=True):
+            out[i] = r / top
+    return out
