@@ -63,8 +63,7 @@ class Document(BaseModel):
 
     @property
     def duration(self) -> float | None:
-        ends = [s.end if s.end is not None else s.start for s in self.segments]
-        ends = [e for e in ends if e is not None]
+        ends = [e for e in (s.end if s.end is not None else s.start for s in self.segments) if e is not None]
         return max(ends) if ends else None
 
     @property

@@ -23,11 +23,10 @@ class Service:
     settings: ServiceSettings
     db: Database
     dispatcher: Dispatcher
-    keys: KeyCache = field(default=None)  # type: ignore[assignment] - made from the settings when not given
+    keys: KeyCache = field(init=False)  # made from the settings
 
     def __post_init__(self) -> None:
-        if self.keys is None:
-            self.keys = KeyCache(self.settings.auth_cache_seconds)
+        self.keys = KeyCache(self.settings.auth_cache_seconds)
 
 
 async def get_service(request: Request) -> Service:

@@ -249,8 +249,7 @@ def _build_source(src: GoldSource, k: int, case: GoldCase, base_dir: Path) -> tu
 def _span(doc: Document, cs: int, ce: int) -> Span:
     segs = [s for s in doc.segments if s.char_start < ce and cs < s.char_end]
     starts = [s.start for s in segs if s.start is not None]
-    ends = [s.end if s.end is not None else s.start for s in segs]
-    ends = [e for e in ends if e is not None]
+    ends = [e for e in (s.end if s.end is not None else s.start for s in segs) if e is not None]
     return Span(document_id=doc.id, char_start=cs, char_end=ce, segment_ids=[s.id for s in segs],
                 start=min(starts) if starts else None, end=max(ends) if ends else None)
 

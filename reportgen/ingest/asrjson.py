@@ -127,7 +127,7 @@ def _utterances(items: list[Any]) -> Parsed:
     out = _Out("asr-json")
     dicts = _dicts(items)
     # AssemblyAI gives milliseconds (integers); Deepgram-like dumps give seconds (floats).
-    ints = [u.get("start") for u in dicts if isinstance(u.get("start"), int)]
+    ints = [start for u in dicts if isinstance(start := u.get("start"), int)]
     scale = 0.001 if ints and len(ints) == len(dicts) and max(ints, default=0) > 10_000 else 1.0
     for u in dicts:
         speaker = u.get("speaker")
@@ -140,7 +140,9 @@ def _utterances(items: list[Any]) -> Parsed:
 def _whisper_cpp(items: list[Any]) -> Parsed:
     out = _Out("asr-json")
     for seg in _dicts(items):
-        ts = seg.get("timestamps") if isinstance(seg.get("timestamps"), dict) else {}
+        ts = seg.get("timestamps")
+        if not isinstance(ts, dict):
+            ts = {}
         out.add(seg.get("text"), ts.get("from"), ts.get("to"), seg.get("speaker"))
     return out.parsed({"entries": len(items)})
 

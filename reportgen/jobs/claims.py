@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, and_, col, func, or_, select, update
 
 from reportgen.events import Event, Stage
 from reportgen.models import Report
@@ -51,20 +51,20 @@ def claim_job(db: Database, job_id: str, worker: str, *, lease: float, tenant_li
         if job.state in ("succeeded", "failed"):
             return "done"
         # Serialise claims per tenant (PostgreSQL row lock; SQLite serialises writers anyway).
-        tenant = s.exec(select(Tenant).where(Tenant.id == job.tenant_id).with_for_update()).scalars().one()
+        tenant = s.exec(select(Tenant).where(Tenant.id == job.tenant_id).with_for_update()).one()
         limit = tenant.max_concurrent_jobs or tenant_limit
         t = now()
         running = (
             select(func.count())
             .select_from(Job)
-            .where(Job.tenant_id == job.tenant_id, Job.state == "running", Job.lease_until >= t, Job.id != job_id)
+            .where(Job.tenant_id == job.tenant_id, Job.state == "running", col(Job.lease_until) >= t, Job.id != job_id)
             .scalar_subquery()
         )
         stmt = (
             update(Job)
             .where(
-                Job.id == job_id,
-                or_(Job.state == "queued", and_(Job.state == "running", Job.lease_until < t)),
+                col(Job.id) == job_id,
+                or_(Job.state == "queued", and_(Job.state == "running", col(Job.lease_until) < t)),
                 running < limit,
             )
             .values(
@@ -84,7 +84,7 @@ def claim_job(db: Database, job_id: str, worker: str, *, lease: float, tenant_li
         return Claim(job.id, job.tenant_id, job.report_id, job.attempts, worker, dict(job.inputs))
 
 
-def _mine(claim: Claim):  # noqa: ANN202 - a SQL condition
+def _mine(claim: Claim) -> ColumnElement[bool]:
     return and_(
         Job.id == claim.job_id, Job.state == "running", Job.attempts == claim.attempt, Job.worker == claim.worker
     )
@@ -138,7 +138,7 @@ def finish_job(db: Database, claim: Claim, report: Report) -> bool:
             return False
         s.exec(
             update(ReportRow)
-            .where(ReportRow.id == claim.report_id)
+            .where(col(ReportRow.id) == claim.report_id)
             .values(data=report.model_dump(mode="json"), updated_at=t)
         )
         v = report.verification()
@@ -160,7 +160,7 @@ def fail_job(db: Database, claim: Claim, error: str, *, retry: bool) -> str:
         job = s.get(Job, claim.job_id)
         again = retry and job is not None and job.attempts < job.max_attempts
         state = "queued" if again else "failed"
-        values = {"state": state, "error": error, "lease_until": None, "worker": None}
+        values: dict[str, str | float | None] = {"state": state, "error": error, "lease_until": None, "worker": None}
         if not again:
             values["finished_at"] = now()
         ok = s.exec(update(Job).where(_mine(claim)).values(**values)).rowcount == 1
@@ -179,7 +179,7 @@ def unfinished_jobs(s: Session) -> list[Job]:
     t = now()
     q = (
         select(Job)
-        .where(or_(Job.state == "queued", and_(Job.state == "running", Job.lease_until < t)))
-        .order_by(Job.created_at)
+        .where(or_(Job.state == "queued", and_(Job.state == "running", col(Job.lease_until) < t)))
+        .order_by(col(Job.created_at))
     )
-    return list(s.exec(q).scalars().all())
+    return list(s.exec(q).all())

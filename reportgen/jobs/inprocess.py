@@ -18,8 +18,7 @@ from collections import Counter
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from sqlalchemy import update
-from sqlmodel import func, select
+from sqlmodel import col, func, select, update
 
 from reportgen.jobs.claims import unfinished_jobs, worker_id
 from reportgen.jobs.run import execute_job
@@ -54,10 +53,10 @@ def release_orphans(db: Database) -> int:
     """Expire the leases of jobs held by in-process workers of this host that no longer exist."""
     prefix = f"inproc:{socket.gethostname()}:"
     with db.session() as s:
-        rows = s.exec(select(Job).where(Job.state == "running", Job.worker.startswith(prefix))).all()
+        rows = s.exec(select(Job).where(Job.state == "running", col(Job.worker).startswith(prefix))).all()
         dead = [j.id for j in rows if not _pid_alive(int((j.worker or "").split(":")[2] or 0))]
         if dead:
-            s.exec(update(Job).where(Job.id.in_(dead), Job.state == "running").values(lease_until=0.0))
+            s.exec(update(Job).where(col(Job.id).in_(dead), col(Job.state) == "running").values(lease_until=0.0))
             s.commit()
     return len(dead)
 
@@ -131,7 +130,7 @@ class InProcessRunner:
                 dict(
                     s.exec(
                         select(Job.tenant_id, func.count())
-                        .where(Job.state == "running", Job.lease_until >= t)
+                        .where(Job.state == "running", col(Job.lease_until) >= t)
                         .group_by(Job.tenant_id)
                     ).all()
                 )

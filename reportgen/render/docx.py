@@ -18,7 +18,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -221,7 +221,10 @@ class _Writer:
         self.title = doc.styles["Title"]
         self.end = doc.element.body.get_or_add_sectPr()
         sect = doc.sections[-1]
-        self.text_width = (sect.page_width or Cm(21)) - (sect.left_margin or Cm(2.5)) - (sect.right_margin or Cm(2.5))
+        # Length minus Length is a plain int; python-docx wants a Length back.
+        self.text_width = Emu(
+            (sect.page_width or Cm(21)) - (sect.left_margin or Cm(2.5)) - (sect.right_margin or Cm(2.5))
+        )
 
     def para(self, text: str = "", style=None) -> Paragraph:
         """Document.add_paragraph searches the whole body for its sectPr on every call (quadratic
@@ -382,18 +385,18 @@ class _Writer:
                 _run(p, f" ({issue['where']})", color=MUTED, size=9)
         self.para("Sources", style=self.h1)
         table = self.table(["File", "Type", "Length", "Speakers", "SHA-256"])
-        for s in v.sources:
+        for src in v.sources:
             cells = table.add_row().cells
-            for cell, text in zip(cells, (s.filename, f"{s.kind} ({s.format})", s.extent, s.speakers, s.sha256),
-                                  strict=True):
+            for cell, text in zip(cells, (src.filename, f"{src.kind} ({src.format})", src.extent, src.speakers,
+                                          src.sha256), strict=True):
                 self.cell_text(cell, text, size=8.5)
-            for w in s.warnings:
+            for w in src.warnings:
                 _run(cells[0].add_paragraph(), w, color=AMBER, size=8)
         _widths(table, [3, 1.4, 1.1, 2, 1.4], self.text_width)
         self.para()
         self.para("Quotations", style=self.h1)
-        for s in v.sections:
-            for row in s.rows:
+        for sec in v.sections:
+            for row in sec.rows:
                 for note in row.notes:
                     self.quotation(note)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from reportgen.errors import NotFoundError
 from reportgen.models import Document, new_id
@@ -57,7 +57,7 @@ def list_documents(s: Session, tenant_id: str, *, limit: int = 100, offset: int 
     q = (
         select(DocumentRow)
         .where(DocumentRow.tenant_id == tenant_id)
-        .order_by(DocumentRow.created_at.desc(), DocumentRow.id)
+        .order_by(col(DocumentRow.created_at).desc(), col(DocumentRow.id))
         .offset(offset)
         .limit(limit)
     )
@@ -66,7 +66,7 @@ def list_documents(s: Session, tenant_id: str, *, limit: int = 100, offset: int 
 
 def load_documents(s: Session, tenant_id: str, doc_ids: Sequence[str]) -> list[Document]:
     """The Documents for a report, in the order asked; any id not the tenant's is 'not found'."""
-    rows = s.exec(select(DocumentRow).where(DocumentRow.tenant_id == tenant_id, DocumentRow.id.in_(list(doc_ids))))
+    rows = s.exec(select(DocumentRow).where(DocumentRow.tenant_id == tenant_id, col(DocumentRow.id).in_(list(doc_ids))))
     by_id = {r.id: r for r in rows.all()}
     missing = [d for d in doc_ids if d not in by_id]
     if missing:
@@ -75,7 +75,8 @@ def load_documents(s: Session, tenant_id: str, doc_ids: Sequence[str]) -> list[D
 
 
 def check_documents_exist(s: Session, tenant_id: str, doc_ids: Sequence[str]) -> None:
-    rows = s.exec(select(DocumentRow.id).where(DocumentRow.tenant_id == tenant_id, DocumentRow.id.in_(list(doc_ids))))
+    q = select(DocumentRow.id).where(DocumentRow.tenant_id == tenant_id, col(DocumentRow.id).in_(list(doc_ids)))
+    rows = s.exec(q)
     found = set(rows.all())
     missing = [d for d in doc_ids if d not in found]
     if missing:

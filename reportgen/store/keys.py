@@ -11,7 +11,7 @@ import re
 import secrets
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from reportgen.errors import KeyAdminError
 from reportgen.models import new_id
@@ -61,7 +61,7 @@ def tenant_for_key(s: Session, key: str) -> Tenant | None:
     """The tenant a live key belongs to, or None for an unknown, malformed or revoked key."""
     if not _KEY_RE.match(key):
         return None
-    row = s.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))).first()
+    row = s.exec(select(ApiKey).where(ApiKey.key_hash == hash_key(key), col(ApiKey.revoked_at).is_(None))).first()
     if row is None:
         return None
     if row.last_used_at is None or now() - row.last_used_at > 60:  # at most one write a minute per key
@@ -77,7 +77,7 @@ def any_keys(s: Session) -> bool:
 
 
 def list_keys(s: Session) -> list[tuple[ApiKey, Tenant]]:
-    rows = s.exec(select(ApiKey, Tenant).where(ApiKey.tenant_id == Tenant.id).order_by(ApiKey.created_at)).all()
+    rows = s.exec(select(ApiKey, Tenant).where(ApiKey.tenant_id == Tenant.id).order_by(col(ApiKey.created_at))).all()
     return [(k, t) for k, t in rows]
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, bindparam
-from sqlmodel import Session, func, select
+from sqlalchemy import Connection, FromClause, Select, bindparam, inspect
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from reportgen.events import Event, Stage
 from reportgen.models import Report, new_id
@@ -113,16 +114,22 @@ def report_statuses(
     return [StatusRow(*row) for row in rows]
 
 
+def _table(model: type[SQLModel]) -> FromClause:
+    """A table model's Core table, through its mapper: SQLModel's stubs don't declare `__table__`."""
+    return inspect(model).local_table
+
+
 @functools.cache
 def _status_base() -> Select:
     """Built once: making the statement costs more CPU than running it."""
-    r, j, ev = ReportRow.__table__, Job.__table__, EventRow.__table__
+    r, j, ev = _table(ReportRow), _table(Job), _table(EventRow)
     last, counted = ev.alias("last_event"), ev.alias("counted_event")
-    latest = select(func.max(ev.c.id)).where(ev.c.report_id == r.c.id)
+    latest = core_select(func.max(ev.c.id)).where(ev.c.report_id == r.c.id)
     return (
-        select(r.c.id, r.c.sop_id, r.c.engine, r.c.document_ids, r.c.batch_id, r.c.room, r.c.revision, r.c.created_at,
-               j.c.id, j.c.state, j.c.attempts, j.c.error, j.c.created_at, j.c.started_at, j.c.finished_at,
-               last.c.stage, last.c.message, counted.c.done, counted.c.total)
+        # Core's select: SQLModel's overloads stop at four columns.
+        core_select(r.c.id, r.c.sop_id, r.c.engine, r.c.document_ids, r.c.batch_id, r.c.room, r.c.revision,
+                    r.c.created_at, j.c.id, j.c.state, j.c.attempts, j.c.error, j.c.created_at, j.c.started_at,
+                    j.c.finished_at, last.c.stage, last.c.message, counted.c.done, counted.c.total)
         .select_from(r.join(j, j.c.report_id == r.c.id)
                      .outerjoin(last, last.c.id == latest.correlate(r).scalar_subquery())
                      .outerjoin(counted, counted.c.id == latest.where(ev.c.total.is_not(None)).correlate(r)
@@ -133,12 +140,12 @@ def _status_base() -> Select:
 
 @functools.cache
 def _status_query() -> Select:
-    return _status_base().where(ReportRow.__table__.c.id == bindparam("report_id"))
+    return _status_base().where(_table(ReportRow).c.id == bindparam("report_id"))
 
 
 @functools.cache
 def _status_page_query() -> Select:
-    r = ReportRow.__table__
+    r = _table(ReportRow)
     return _status_base().order_by(r.c.created_at.desc(), r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
 
 
@@ -146,7 +153,7 @@ def list_reports(s: Session, tenant_id: str, *, limit: int = 100, offset: int = 
     q = (
         select(ReportRow, Job)
         .where(ReportRow.tenant_id == tenant_id, Job.report_id == ReportRow.id)
-        .order_by(ReportRow.created_at.desc(), ReportRow.id)
+        .order_by(col(ReportRow.created_at).desc(), col(ReportRow.id))
         .offset(offset)
         .limit(limit)
     )
@@ -171,8 +178,8 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 def events_after(s: Session, tenant_id: str, report_id: str, after: int = 0, limit: int = 500) -> list[EventRow]:
     q = (
         select(EventRow)
-        .where(EventRow.report_id == report_id, EventRow.tenant_id == tenant_id, EventRow.id > after)
-        .order_by(EventRow.id)
+        .where(EventRow.report_id == report_id, EventRow.tenant_id == tenant_id, col(EventRow.id) > after)
+        .order_by(col(EventRow.id))
         .limit(limit)
     )
     return list(s.exec(q).all())
@@ -180,9 +187,9 @@ def events_after(s: Session, tenant_id: str, report_id: str, after: int = 0, lim
 
 def latest_progress(s: Session, report_id: str) -> tuple[EventRow | None, EventRow | None]:
     """The latest event, and the latest one that counted sections (done of total)."""
-    q = select(EventRow).where(EventRow.report_id == report_id).order_by(EventRow.id.desc()).limit(1)
+    q = select(EventRow).where(EventRow.report_id == report_id).order_by(col(EventRow.id).desc()).limit(1)
     last = s.exec(q).first()
-    counted = s.exec(q.where(EventRow.total.is_not(None))).first()
+    counted = s.exec(q.where(col(EventRow.total).is_not(None))).first()
     return last, counted
 
 
@@ -213,7 +220,7 @@ def add_feedback(
 
 def list_feedback(s: Session, tenant_id: str, report_id: str) -> list[Feedback]:
     q = select(Feedback).where(Feedback.tenant_id == tenant_id, Feedback.report_id == report_id)
-    return list(s.exec(q.order_by(Feedback.created_at)).all())
+    return list(s.exec(q.order_by(col(Feedback.created_at))).all())
 
 
 def create_batch(s: Session, tenant_id: str, *, sop_id: str, engine: str) -> BatchRow:
@@ -230,13 +237,13 @@ def get_batch(s: Session, tenant_id: str, batch_id: str) -> tuple[BatchRow, list
     q = (
         select(ReportRow, Job)
         .where(ReportRow.batch_id == batch_id, Job.report_id == ReportRow.id)
-        .order_by(ReportRow.room, ReportRow.id)
+        .order_by(col(ReportRow.room), col(ReportRow.id))
     )
     return batch, [(r, j) for r, j in s.exec(q).all()]
 
 
 def list_batches(s: Session, tenant_id: str, *, limit: int = 100, offset: int = 0) -> list[BatchRow]:
-    q = select(BatchRow).where(BatchRow.tenant_id == tenant_id).order_by(BatchRow.created_at.desc())
+    q = select(BatchRow).where(BatchRow.tenant_id == tenant_id).order_by(col(BatchRow.created_at).desc())
     return list(s.exec(q.offset(offset).limit(limit)).all())
 
 

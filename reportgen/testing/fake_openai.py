@@ -24,10 +24,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 import uvicorn
 from starlette.applications import Starlette
@@ -199,7 +199,7 @@ class FakeOpenAI:
 
     # -- answers -------------------------------------------------------------------------------
 
-    def respond(self, body: dict[str, Any], content_faults: list[str], *, reask: bool = False) -> dict[str, Any]:
+    def respond(self, body: dict[str, Any], content_faults: Sequence[str], *, reask: bool = False) -> dict[str, Any]:
         """A chat.completion for `body`: scripted, else schema-filling, then content faults."""
         mode = _request_mode(body)
         messages = body.get("messages", [])
@@ -532,9 +532,9 @@ def main() -> None:
     faults = []
     for spec in args.fault:
         kind, _, p = spec.partition("@")
-        if kind not in FaultKind.__args__:
-            ap.error(f"unknown fault {kind!r}; choose from {', '.join(FaultKind.__args__)}")
-        faults.append(Fault(kind, p=float(p) if p else 0.0))  # type: ignore[arg-type]
+        if kind not in get_args(FaultKind):
+            ap.error(f"unknown fault {kind!r}; choose from {', '.join(get_args(FaultKind))}")
+        faults.append(Fault(cast(FaultKind, kind), p=float(p) if p else 0.0))  # checked just above
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with serve_fake_openai(latency=args.latency, seed=args.seed, faults=faults) as server:
