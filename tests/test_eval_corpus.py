@@ -26,6 +26,7 @@ from reportgen.evals.folds import (
     fold_of,
     load_folds,
 )
+from reportgen.evals.folds import main as folds_main
 from reportgen.evals.gold import gold_from_cases
 from reportgen.evals.suite import main as suite_main
 from reportgen.evals.suite import run_suite
@@ -231,6 +232,9 @@ def test_build_folds_from_a_corpus_and_look_them_up(corpus: Path) -> None:
     assert fold_of("cuad", "never seen.pdf", folds) is None
     with pytest.raises(ReportgenError, match="AMI gold folder not found"):
         build_folds(corpus / "nowhere")
+    out = corpus / "folds.json"
+    assert folds_main([str(corpus), "--out", str(out)]) == 0
+    assert load_folds(out) == json.loads(json.dumps(folds))
 
 
 def test_cuad_converter_maps_categories_values_and_clause_texts(corpus: Path) -> None:
