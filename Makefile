@@ -45,5 +45,11 @@ CORPUS ?= ../shared/corpus
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run_all.py $(if $(wildcard $(CORPUS)),--corpus $(CORPUS)) --json .reportgen/bench.json
 
+## every gold set, strict, each figure beside its random baseline: hand-made, QMSum validation, and the
+## AMI and CUAD validation folds (reportgen/evals/folds.json) -> .reportgen/eval.md and .reportgen/eval.json
+.PHONY: eval
+eval: $(VENV)/.installed
+	$(BIN)/python -m reportgen.evals.suite --corpus $(CORPUS) --out .reportgen
+
 clean:
 	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

@@ -82,9 +82,13 @@ def test_a_perfect_engine_scores_one_everywhere() -> None:
     assert all(i.matched and i.how == "span" for i in run.items)
 
 
-def test_right_fields_at_the_wrong_place_are_wrong_locations_with_a_timestamp_error() -> None:
-    run = run_eval(MEETINGS, engine=GoldEngine(MEETINGS, shift=3))
+def test_right_fields_at_the_wrong_place_pair_only_when_lenient() -> None:
+    strict = run_eval(MEETINGS, engine=GoldEngine(MEETINGS, shift=3), seeds=0)
+    assert strict.mode == "strict" and strict.overall.matched == 0  # a cited span must overlap the gold evidence
+    assert strict.overall.alt_mode == "lenient" and strict.overall.alt_f1 == 1.0
+    run = run_eval(MEETINGS, engine=GoldEngine(MEETINGS, shift=3), lenient=True, seeds=0)
     s = run.overall
+    assert run.mode == "lenient" and "LENIENT" in format_run(run)
     assert s.f1 == 1.0  # the fields still read the same, so the items pair up by field similarity
     assert all(i.how == "field" for i in run.items)
     assert s.wrong_location_rate == 1.0 and s.location_checked == s.located
@@ -112,7 +116,9 @@ def test_local_engine_run_is_consistent_and_printable() -> None:
     text = format_run(run)
     assert "action_items" in text and "recall@k" in text and "(all)" in text
     data = json.loads(run.model_dump_json(by_alias=True))
-    assert data["schema"] == "reportgen-eval/1" and data["engine"] == "local"
+    assert data["schema"] == "reportgen-eval/2" and data["engine"] == "local" and data["mode"] == "strict"
+    assert len(data["predictions"]) == run.overall.predicted
+    assert {p["gold"] for p in data["predictions"]} - {None} == {i.id for i in run.items if i.matched}
 
 
 def test_scorecard_rows_pair_by_criterion_and_report_band_agreement() -> None:
@@ -137,6 +143,9 @@ def test_compare_names_the_winner_per_section_and_item() -> None:
     other = run_eval(INTERVIEWS, engine="local")
     with pytest.raises(ReportgenError, match="different gold"):
         compare_runs([perfect, other])
+    loose = run_eval(MEETINGS, engine=GoldEngine(MEETINGS), label="loose", lenient=True, seeds=0)
+    with pytest.raises(ReportgenError, match="different rules"):
+        compare_runs([perfect, loose])
 
 
 # -- matching rules ---------------------------------------------------------------------------
@@ -147,7 +156,7 @@ def _item(text: str, doc_id: str, start: int, end: int, **fields) -> Item:
                 citations=[Citation(document_id=doc_id, quote=text, char_start=start, char_end=end, status="exact")])
 
 
-def test_pairs_are_one_to_one_and_overlap_with_similar_text_comes_first(tmp_path: Path) -> None:
+def test_pairs_are_one_to_one_and_need_overlap_and_text_when_strict(tmp_path: Path) -> None:
     gold = tmp_path / "g.yaml"
     gold.write_text(
         "sop: meeting-action-items\ncases:\n- id: c\n"
@@ -161,12 +170,16 @@ def test_pairs_are_one_to_one_and_overlap_with_similar_text_comes_first(tmp_path
     doc = built.documents[0]
     spec = get_sop("meeting-action-items").section("action_items")
     b = doc.text.find("Beta")
-    # Both read like gold item 0; the one citing its sentence takes it, the other falls back to overlap.
+    items, spans = gs.cases[0].sections["action_items"].items, built.spans["action_items"]
+    # Both read like gold item 0; the one citing its sentence takes it. The other cites gold item 1's
+    # sentence but says something else: strict leaves it unpaired, lenient pairs it by overlap alone.
     preds = [_item("Send the report", doc.id, b, b + 10, owner="Beta"), _item("Send the report", doc.id, 0, 5)]
-    pairs = match_items(spec, gs.cases[0].sections["action_items"].items, built.spans["action_items"], preds)
-    assert [(p.gold, p.pred, p.how) for p in pairs] == [(0, 1, "span"), (1, 0, "span")]
-    assert pairs[1].fields == {"task": False, "owner": True}
-    assert match_items(spec, gs.cases[0].sections["action_items"].items, built.spans["action_items"], []) == []
+    pairs = match_items(spec, items, spans, preds)
+    assert [(p.gold, p.pred, p.how) for p in pairs] == [(0, 1, "span")]
+    lenient = match_items(spec, items, spans, preds, lenient=True)
+    assert [(p.gold, p.pred, p.how) for p in lenient] == [(0, 1, "span"), (1, 0, "span")]
+    assert lenient[1].fields == {"task": False, "owner": True}
+    assert match_items(spec, items, spans, []) == []
 
 
 def test_field_rules() -> None:

@@ -93,11 +93,12 @@ def test_cuad_converter_maps_categories_to_contract_terms(tmp_path: Path) -> Non
         w.writeheader()
         w.writerow(row)
     out = tmp_path / "cuad.jsonl"
-    assert convert_main(["cuad", str(src), str(out)]) == 0
+    assert convert_main(["cuad", str(src), str(out)]) == 0  # the sample layout: every contract, no folds
     case = load_gold(out).cases[0]
     items = case.sections["contract_terms"].items
     assert {i.fields["clause"] for i in items} == {"parties", "governing law", "assignment"}
-    assert next(i for i in items if i.fields["clause"] == "governing law").fields["summary"] == "Delaware"
+    law = next(i for i in items if i.fields["clause"] == "governing law")
+    assert law.fields["summary"] == "Delaware" and law.meta["accept"] == ["Delaware"]  # a value: stated, not quoted
     assert "Insurance" in case.meta["unscored"]
     run = run_eval(out, engine="local")
     [sec] = run.sections
@@ -107,7 +108,9 @@ def test_cuad_converter_maps_categories_to_contract_terms(tmp_path: Path) -> Non
 
 def test_converters_say_what_is_missing(tmp_path: Path, capsys) -> None:
     assert convert_main(["cuad", str(tmp_path), str(tmp_path / "o.jsonl")]) == 2
-    assert "master_clauses.subset.csv" in capsys.readouterr().err
+    assert "master_clauses.csv not found" in capsys.readouterr().err
+    assert convert_main(["ami", str(tmp_path), str(tmp_path / "o.jsonl")]) == 2
+    assert "AMI gold folder not found" in capsys.readouterr().err
     with pytest.raises(ReportgenError, match="no QMSum meetings"):
         convert("qmsum", tmp_path / "nope", tmp_path / "o.jsonl")
 
@@ -116,12 +119,16 @@ def test_eval_cli_writes_json_and_compares(tmp_path: Path) -> None:
     a = tmp_path / "a.json"
     r = cli("eval", "--gold", str(MEETINGS), "--json-out", str(a))
     assert r.returncode == 0, r.stderr
-    assert "action_items" in r.stdout and "F1" in r.stdout
+    assert "action_items" in r.stdout and "F1 (rand)" in r.stdout and "pairing: strict" in r.stdout
     data = json.loads(a.read_text())
     assert data["sop_id"] == "meeting-action-items" and len(data["items"]) == data["overall"]["gold"]
+    assert data["seeds"] == 5 and data["overall"]["baseline_f1"] is not None
+    r = cli("eval", "--show", str(a), "--section", "decisions")
+    assert r.returncode == 0, r.stderr
+    assert "missed gold items:" in r.stdout and "false positives" in r.stdout and "evidence:" in r.stdout
     b = tmp_path / "b.json"
     b.write_text(a.read_text().replace('"label": "local"', '"label": "local again"'))
-    r = cli("eval", "--compare", str(a), str(b), "-o", str(tmp_path / "c.json"))
+    r = cli("eval", "--compare", str(a), str(b), "--json-out", str(tmp_path / "c.json"))
     assert r.returncode == 0, r.stderr
     assert "winner" in r.stdout and "tie" in r.stdout
     [comparison] = json.loads((tmp_path / "c.json").read_text())
@@ -136,6 +143,8 @@ def test_eval_cli_writes_json_and_compares(tmp_path: Path) -> None:
     [
         (["--gold", "missing.yaml"], "gold file not found", 1),
         ([], "pass --gold FILE", 1),
+        (["--show", "nope.json"], "eval result not found", 1),
+        (["--gold", str(MEETINGS), "--seeds", "-1"], "--seeds -1", 1),
         (["--compare"], "reportgen eval --compare A.json B.json", 1),
         (["--gold", str(MEETINGS), "--engine", "gpt"], "'gpt' is not one of 'local', 'llm'", 2),  # a usage error
         (["--gold", str(MEETINGS), "--sop", "diligence-memo"], "not in SOP 'diligence-memo'", 1),

@@ -2,7 +2,8 @@
 
 from reportgen.evals.compare import compare_runs, format_comparison
 from reportgen.evals.gold import GoldError, GoldSet, build_case, load_gold
-from reportgen.evals.runner import EvalRun, load_run, run_eval
+from reportgen.evals.results import EvalRun, load_run
+from reportgen.evals.runner import run_eval
 from reportgen.evals.show import format_run
 
 __all__ = [

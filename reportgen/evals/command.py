@@ -7,6 +7,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reportgen.errors import ReportgenError
+from reportgen.evals.compare import compare_runs, format_comparison
+from reportgen.evals.results import load_run
+from reportgen.evals.runner import run_eval
+from reportgen.evals.show import format_outcomes, format_run
 
 
 def eval_command(
@@ -17,19 +21,30 @@ def eval_command(
     model: str | None = None,
     json_out: Path | None = None,
     compare: Sequence[Path] = (),
+    show: Path | None = None,
+    section: str | None = None,
+    case: str | None = None,
     budget_share: float = 0.2,
     limit: int | None = None,
     label: str | None = None,
+    lenient: bool = False,
+    seeds: int = 5,
     echo: Callable[[str], None] = print,
 ) -> str:
-    """Score a gold set (`--gold`) or compare saved results (`--compare A.json B.json`); never both.
+    """Score a gold set (`--gold`), compare saved results (`--compare A.json B.json`), or open one
+    saved result's misses and false positives (`--show R.json`); exactly one of the three.
 
     Returns the result as JSON text (what `json_out` receives), for `reportgen eval --json`."""
-    from reportgen.evals import compare_runs, format_comparison, format_run, load_run, run_eval
-
+    if sum(bool(x) for x in (gold, compare, show)) > 1:
+        raise ReportgenError("use one of --gold (run an eval), --compare A.json B.json (compare results) or "
+                             "--show R.json (read a result's misses and false positives).")
+    if show is not None:
+        run = load_run(show)
+        echo(format_run(run))
+        echo("")
+        echo(format_outcomes(run, section=section, case=case, limit=limit or 50))
+        return run.model_dump_json(indent=2, by_alias=True)
     if compare:
-        if gold is not None:
-            raise ReportgenError("use either --gold (run an eval) or --compare A.json B.json (compare results).")
         comparisons = compare_runs([load_run(p) for p in compare])
         echo("\n\n".join(format_comparison(c) for c in comparisons))
         text = json.dumps(comparisons, indent=2)
@@ -38,15 +53,17 @@ def eval_command(
             echo(f"wrote {json_out}")
         return text
     if gold is None:
-        raise ReportgenError("pass --gold FILE (a gold set, see docs/eval.md) or --compare A.json B.json.")
+        raise ReportgenError("pass --gold FILE (a gold set, see docs/eval.md), --compare A.json B.json, "
+                             "or --show R.json.")
     if engine not in ("local", "llm"):
         raise ReportgenError(f"unknown engine {engine!r}: use 'local' (offline) or 'llm' (an OpenAI-compatible API).")
     run = run_eval(gold, sop, engine=engine, model=model, budget_share=budget_share, limit=limit, label=label,
+                   lenient=lenient, seeds=seeds,
                    on_case=lambda c: echo(f"  {c.id}: {c.seconds:.2f}s" + (f" FAILED: {c.failed}" if c.failed else "")))
     echo(format_run(run))
     text = run.model_dump_json(indent=2, by_alias=True)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(text, encoding="utf-8")
-        echo(f"wrote {json_out}")
+        echo(f"wrote {json_out} (per-item outcomes: reportgen eval --show {json_out})")
     return text

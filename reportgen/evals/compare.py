@@ -11,7 +11,7 @@ from itertools import combinations
 from typing import Any
 
 from reportgen.errors import ReportgenError
-from reportgen.evals.runner import EvalRun, ItemOutcome
+from reportgen.evals.results import EvalRun, ItemOutcome
 from reportgen.evals.table import format_table
 
 TIE = 0.005
@@ -43,6 +43,9 @@ def compare_pair(a: EvalRun, b: EvalRun) -> dict[str, Any]:
             f"runs {a.label!r} and {b.label!r} were scored on different gold sets ({a.gold_name} {a.gold_digest} vs "
             f"{b.gold_name} {b.gold_digest}); compare runs on the same gold file."
         )
+    if a.mode != b.mode:
+        raise ReportgenError(f"runs {a.label!r} ({a.mode}) and {b.label!r} ({b.mode}) paired items by different "
+                             "rules; compare runs scored the same way (both strict, or both --lenient).")
     la, lb = a.label, b.label
     if la == lb:
         la, lb = f"{la} (A)", f"{lb} (B)"

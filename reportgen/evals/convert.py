@@ -1,26 +1,23 @@
-"""Gold sets from public annotated data, converted on demand (never shipped, never read by tests).
+"""Gold sets from public annotated data, converted on demand (never shipped; tests use fixtures they make).
 
     python -m reportgen.evals.convert qmsum ../shared/corpus/qmsum-val qmsum.jsonl
-    python -m reportgen.evals.convert cuad ../shared/corpus/pdfs/cuad cuad.jsonl
+    python -m reportgen.evals.convert ami   ../shared/corpus/ami-dev    ami-val.jsonl  [--fold validation]
+    python -m reportgen.evals.convert cuad  ../shared/corpus/cuad-train cuad-val.jsonl [--fold validation]
+
+AMI and CUAD are split into fit and validation folds (folds.py, folds.json); the converters
+write the validation fold unless told otherwise. ami.py and cuad.py say how each maps to the
+SOPs.
 
 QMSum (meeting-action-items): each meeting's turns become a transcript source; its topic list
 becomes the `topics` section (the topic as text, its turn spans as evidence), and the
 specific queries that ask what was decided or concluded become the `decisions` section
 (the reference answer as text, the query's turn spans as evidence). Those queries are a
 sample of the meeting's decisions, not all of them, so `decisions` is marked not exhaustive.
-
-CUAD (diligence-memo): each contract PDF is a source (by absolute path); the expert-labelled
-clauses of the categories the memo's `contract_terms` section asks about become its items:
-the clause kind as the `clause` enum, CUAD's normalised answer as the summary, and the
-verbatim clause text as quotes. CUAD's other categories (insurance, audit rights, ...) are
-kept under `meta.unscored` for reference; they are not what the section asks for.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import csv
 import json
 import re
 import sys
@@ -29,30 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ReportgenError
+from reportgen.evals.ami import convert_ami
+from reportgen.evals.cuad import CUAD_CLAUSES, convert_cuad
+
+__all__ = ["CUAD_CLAUSES", "CONVERTERS", "convert", "convert_qmsum", "qmsum_case"]
 
 DECISION_QUERY = re.compile(
     r"\b(decide[sd]?|decision|decisions|conclude[sd]?|conclusion|agreed upon|agree on|settled? on|final choice)\b",
     re.IGNORECASE,
 )
 OPINION_QUERY = re.compile(r"^\s*why did\b|\bopinion\b", re.IGNORECASE)
-
-# CUAD category -> the contract_terms `clause` value it evidences (docs/eval.md lists the same).
-CUAD_CLAUSES: dict[str, str] = {
-    "Parties": "parties",
-    "Agreement Date": "agreement dates",
-    "Effective Date": "agreement dates",
-    "Expiration Date": "term and renewal",
-    "Renewal Term": "term and renewal",
-    "Notice Period To Terminate Renewal": "term and renewal",
-    "Termination For Convenience": "termination",
-    "Change Of Control": "change of control",
-    "Anti-Assignment": "assignment",
-    "Exclusivity": "exclusivity",
-    "Non-Compete": "exclusivity",
-    "Cap On Liability": "liability cap",
-    "Uncapped Liability": "liability cap",
-    "Governing Law": "governing law",
-}
 
 
 def _turn_range(span: list[Any]) -> tuple[int, int] | None:
@@ -115,74 +98,20 @@ def convert_qmsum(folder: Path) -> Iterator[dict[str, Any]]:
             yield case
 
 
-def _clauses(raw: str) -> list[str]:
-    """CUAD stores each category's clause texts as a Python list literal."""
-    raw = (raw or "").strip()
-    if not raw:
-        return []
-    try:
-        value = ast.literal_eval(raw)
-    except (ValueError, SyntaxError):
-        return [raw]
-    return [str(v).strip() for v in (value if isinstance(value, list) else [value]) if str(v).strip()]
+def _all_folds(folder: Path, fold: str = "all", folds: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    return convert_qmsum(folder)
 
 
-def cuad_case(row: dict[str, str], folder: Path) -> dict[str, Any]:
-    pdf = folder / row["pdf_file"]
-    if not pdf.is_file():
-        raise ReportgenError(f"{pdf}: listed in master_clauses.subset.csv but missing; is the CUAD folder complete?")
-    items: list[dict[str, Any]] = []
-    by_clause: dict[str, dict[str, Any]] = {}
-    unscored: dict[str, list[str]] = {}
-    for category in sorted({k for k in row if k.endswith("-Answer") or k.endswith("- Answer")}):
-        name = category.replace("- Answer", "").replace("-Answer", "").strip()
-        clauses = _clauses(row.get(name, ""))
-        if not clauses:
-            continue
-        answer = (row.get(category) or "").strip()
-        if name not in CUAD_CLAUSES:
-            unscored[name] = clauses
-            continue
-        clause = CUAD_CLAUSES[name]
-        useful = answer and answer.lower() not in ("yes", "no") and "[]" not in answer
-        summary = answer if useful else clauses[0]
-        item = by_clause.get(clause)
-        if item is None:  # the SOP asks for one row per clause kind: categories of one kind share it
-            item = by_clause[clause] = {"fields": {"clause": clause, "summary": summary}, "evidence": [],
-                                        "meta": {"categories": []}}
-            items.append(item)
-        else:
-            item["fields"]["summary"] += f"; {summary}"
-        item["evidence"] += [{"quote": c} for c in clauses]
-        item["meta"]["categories"].append(name)
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(row["pdf_file"]).stem).strip("-")[:60]
-    return {
-        "id": stem,
-        "sop": "diligence-memo",
-        "sources": [{"path": str(pdf.resolve())}],
-        "sections": {"contract_terms": {"items": items}},
-        "meta": {"origin": "CUAD v1 master clauses", "unscored": unscored},
-    }
+CONVERTERS = {"qmsum": _all_folds, "ami": convert_ami, "cuad": convert_cuad}
 
 
-def convert_cuad(folder: Path) -> Iterator[dict[str, Any]]:
-    csv_path = folder / "master_clauses.subset.csv"
-    if not csv_path.is_file():
-        raise ReportgenError(f"no master_clauses.subset.csv in {folder}; pass the pdfs/cuad folder of the corpus.")
-    with csv_path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row.get("pdf_file"):
-                yield cuad_case(row, folder)
-
-
-CONVERTERS = {"qmsum": convert_qmsum, "cuad": convert_cuad}
-
-
-def convert(kind: str, source: Path, out: Path) -> int:
-    """Write the gold cases as JSONL; returns how many were written."""
+def convert(kind: str, source: Path, out: Path, fold: str = "validation") -> int:
+    """Write the gold cases (of one fold, for AMI and CUAD) as JSONL; returns how many were written."""
     if kind not in CONVERTERS:
         raise ReportgenError(f"unknown converter {kind!r}: use one of {', '.join(CONVERTERS)}.")
-    cases = list(CONVERTERS[kind](source))
+    if fold not in ("validation", "fit", "all"):
+        raise ReportgenError(f"unknown fold {fold!r}: use validation, fit or all.")
+    cases = list(CONVERTERS[kind](source, fold))
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
         for case in cases:
@@ -193,11 +122,13 @@ def convert(kind: str, source: Path, out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m reportgen.evals.convert", description=__doc__.split("\n\n")[0])
     ap.add_argument("kind", choices=sorted(CONVERTERS))
-    ap.add_argument("source", type=Path, help="the corpus folder (qmsum-val, or pdfs/cuad)")
+    ap.add_argument("source", type=Path, help="the corpus folder (qmsum-val, ami-dev, cuad-train or pdfs/cuad)")
     ap.add_argument("out", type=Path, help="the gold set to write (.jsonl)")
+    ap.add_argument("--fold", default="validation", choices=["validation", "fit", "all"],
+                    help="AMI and CUAD: which fold (folds.json); report numbers on validation only")
     args = ap.parse_args(argv)
     try:
-        n = convert(args.kind, args.source, args.out)
+        n = convert(args.kind, args.source, args.out, args.fold)
     except ReportgenError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -188,19 +189,30 @@ def load_gold(path: str | Path) -> GoldSet:
         for k, c in enumerate(data):
             label = f"{path} case {c.get('id', k) if isinstance(c, dict) else k}"
             cases.append(_case(c, label))
+    return _finish(name, sop, cases, str(path), hashlib.sha256(raw).hexdigest()[:16])
+
+
+def _finish(name: str, sop: str | None, cases: list[GoldCase], where: str | None, digest: str) -> GoldSet:
+    label = where or name
     if not cases:
-        raise GoldError(f"{path}: no cases. A gold set needs at least one case with sources and sections.")
+        raise GoldError(f"{label}: no cases. A gold set needs at least one case with sources and sections.")
     ids = [c.id for c in cases]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise GoldError(f"{path}: case ids must be unique; repeated: {', '.join(dupes)}.")
+        raise GoldError(f"{label}: case ids must be unique; repeated: {', '.join(dupes)}.")
     for c in cases:
         for sid, sec in c.sections.items():
             for k, item in enumerate(sec.items):
                 item.id = item.id or f"{c.id}/{sid}/{k}"
-    return GoldSet(
-        name=name, sop=sop, cases=cases, path=str(path), digest=hashlib.sha256(raw).hexdigest()[:16]
-    )
+    return GoldSet(name=name, sop=sop, cases=cases, path=where, digest=digest)
+
+
+def gold_from_cases(name: str, cases: list[dict[str, Any]], sop: str | None = None) -> GoldSet:
+    """A gold set built in memory (by a converter) with the same checks as a file; its digest is of
+    the cases' canonical JSON, so the same corpus and fold give the same digest."""
+    raw = json.dumps(cases, sort_keys=True, ensure_ascii=False, default=str).encode()
+    parsed = [_case(c, f"{name} case {c.get('id', k)}") for k, c in enumerate(cases)]
+    return _finish(name, sop, parsed, None, hashlib.sha256(raw).hexdigest()[:16])
 
 
 # -- building documents and resolving evidence ------------------------------------------------
@@ -254,17 +266,33 @@ def _span(doc: Document, cs: int, ce: int) -> Span:
                 start=min(starts) if starts else None, end=max(ends) if ends else None)
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def _word_pattern(quote: str) -> re.Pattern[str] | None:
+    """The quote's words in order with anything but words between them: line breaks, curly quotes,
+    hyphenation and spacing differ between a labeller's text and the text our ingest produces."""
+    words = _WORDS.findall(quote)
+    if len(words) < 1 or sum(len(w) for w in words) < 4:
+        return None
+    return re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE)
+
+
 def _locate_quote(quote: str, doc: Document, grounder: Grounder) -> tuple[int, int] | None:
     """Gold quotes are placed at their first verbatim occurrence (a party's name is defined where it
-    first appears), else wherever the product's grounder places them (normalised or fuzzy)."""
+    first appears), then at the first occurrence of their words with only punctuation and spacing
+    between, else wherever the product's grounder places them (normalised or fuzzy)."""
     q = quote.strip()
     i = doc.text.find(q)
     if i < 0:
         i = doc.text.lower().find(q.lower())
     if i >= 0:
         return i, i + len(q)
-    m = grounder.locate(q, document_id=doc.id)
-    c = m.citation
+    pattern = _word_pattern(q)
+    found = pattern.search(doc.text) if pattern is not None else None
+    if found is not None:
+        return found.start(), found.end()
+    c = grounder.locate(q, document_id=doc.id).citation
     if c.located and c.char_start is not None and c.char_end is not None:
         return c.char_start, c.char_end
     return None

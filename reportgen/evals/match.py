@@ -1,62 +1,52 @@
 """Pairing a report's items with gold items, and judging each field of a pair.
 
-Items are paired one-to-one, greedily, in three tiers: pairs whose located citations
-overlap the gold item's evidence *and* whose main text reads alike (>= FIELD_MATCH); then
-pairs that read alike without overlapping (the right item cited at the wrong place: it
-counts for recall, and its citations count as wrong locations); then pairs that only
-overlap (a paraphrase, or a QMSum topic label against the sentence where the topic
-starts). Within a tier, agreeing enum values (a contract row's clause kind), then higher
-similarity, then larger overlap, wins. Putting "reads alike"
-above "only overlaps" keeps an item that cites its neighbour's sentence from taking the
-neighbour's gold item. Scorecard rows pair by criterion id and a verdict with the verdict:
-the question decides identity there, not the quote.
+**Strict** (the default): a predicted item pairs with a gold item only when all three hold:
+its kind agrees (every enum field without a default that the gold states: a contract row's
+`clause`), one of its located citations overlaps the gold evidence (waived only for a gold item
+whose evidence could not be placed, which is counted and reported), and its main text agrees
+with the gold text (text.py: content words both ways, a short gold value matched as a value).
+Among the pairs that qualify, higher text agreement and then larger overlap pair first,
+one-to-one.
+
+**Lenient** (`--lenient`, always labelled): the pairing used before, kept to show how much it
+flattered. Three tiers: overlap *and* token-set similarity >= FIELD_MATCH; similarity without
+overlap; overlap whatever the text says. Agreeing enum values rank first within a tier.
+
+Scorecard rows pair by criterion id and a verdict with the verdict in both modes: the
+question decides identity there, not the quote.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from reportgen.evals.gold import GoldItem, Span
+from reportgen.evals.text import LENIENT_AGREES, lenient_similarity, plain, text_agrees
 from reportgen.models import Item
 from reportgen.sop import FieldSpec, SectionSpec
 
-FIELD_MATCH = 0.7  # token-set similarity that pairs two items without overlapping evidence
-TEXT_AGREES = 0.6  # a text field "agrees" with the gold above this similarity
-_PUNCT = re.compile(r"[^\w\s]")
+FIELD_MATCH = 0.7  # lenient: token-set similarity that pairs two items without overlapping evidence
+TEXT_AGREES = LENIENT_AGREES  # kept for readers of the old name
 
 
 @dataclass
 class Pair:
     gold: int  # index into the gold items
     pred: int  # index into the report items
-    how: str  # span | field | criterion | verdict
+    how: str  # strict: span | text (gold had no placed evidence); lenient: span | field; criterion | verdict
     similarity: float | None  # of the main text field; None when the gold states none
     overlap: int = 0
     fields: dict[str, bool | None] = field(default_factory=dict)  # None: not judged (no gold value)
 
 
 def _norm(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict):  # number / money
-        value = value.get("text") or value.get("value") or ""
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    text = unicodedata.normalize("NFKC", str(value)).casefold()
-    return " ".join(_PUNCT.sub(" ", text).split())
+    return " ".join("".join(c if c.isalnum() else " " for c in plain(value)).split())
 
 
 def text_similarity(a: Any, b: Any) -> float:
-    """0..1; token-set so that a gold "Send the deck" and "Send the pricing deck to Acme" read alike."""
-    x, y = _norm(a), _norm(b)
-    if not x or not y:
-        return 0.0
-    return fuzz.token_set_ratio(x, y) / 100.0
+    """The lenient similarity (token-set ratio); see text.py for why strict matching does not use it."""
+    return lenient_similarity(a, b)
 
 
 def main_text_field(spec: SectionSpec) -> str:
@@ -67,6 +57,20 @@ def main_text_field(spec: SectionSpec) -> str:
         if f.type == "text":
             return name
     return next(iter(spec.fields), "text")
+
+
+def kind_fields(spec: SectionSpec) -> list[str]:
+    """Enum fields that say *which* item this is (a clause kind), as opposed to an attribute of it
+    (status, severity): the ones without a default value."""
+    return [name for name, f in spec.fields.items() if f.type == "enum" and f.default is None]
+
+
+def kind_of(spec: SectionSpec, fields: dict[str, Any]) -> str | None:
+    """The item's kind as one label (the first kind field's value), for per-kind tables."""
+    for name in kind_fields(spec):
+        if fields.get(name) is not None:
+            return _norm(fields[name])
+    return None
 
 
 def same_person(pred: Any, gold: Any) -> bool:
@@ -90,7 +94,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def field_agrees(spec: FieldSpec | None, name: str, pred: Any, gold: Any) -> bool:
+def field_agrees(spec: FieldSpec | None, name: str, pred: Any, gold: Any, *, lenient: bool = False) -> bool:
     """Whether a predicted value says what the gold says; an explicit gold null means "nothing was
     said" (no due date), so only an empty prediction agrees with it."""
     ftype = spec.type if spec is not None else ("rating" if name == "rating" else "text")
@@ -107,8 +111,7 @@ def field_agrees(spec: FieldSpec | None, name: str, pred: Any, gold: Any) -> boo
         a, b = _number(pred), _number(gold)
         if a is not None and b is not None:
             return abs(a - b) <= 0.01 * max(abs(a), abs(b), 1e-9)
-        return text_similarity(pred, gold) >= TEXT_AGREES
-    return text_similarity(pred, gold) >= TEXT_AGREES
+    return text_agrees(pred, [gold], lenient=lenient)[0]
 
 
 def item_spans(item: Item) -> list[Span]:
@@ -124,54 +127,92 @@ def _overlap(a: list[Span], b: list[Span]) -> int:
     return sum(x.overlap(y) for x in a for y in b)
 
 
-def _judge(spec: SectionSpec, gold: GoldItem, pred: Item, pair: Pair) -> Pair:
+def gold_texts(gold: GoldItem, main: str) -> list[Any]:
+    """The texts a prediction may agree with: the main field, and any the gold lists under `meta.accept`
+    (a CUAD clause kind with several labelled categories accepts each category's answer)."""
+    out = [gold.fields[main]] if gold.fields.get(main) not in (None, "") else []
+    return out + [t for t in gold.meta.get("accept", []) if t not in (None, "")]
+
+
+def _judge(spec: SectionSpec, gold: GoldItem, pred: Item, pair: Pair, lenient: bool) -> Pair:
     skip = {"criterion", "name"} if spec.kind == "scorecard" else set()
+    main = main_text_field(spec)
     for name, value in gold.fields.items():
         if name in skip:
             continue
-        pair.fields[name] = field_agrees(spec.fields.get(name), name, pred.fields.get(name), value)
+        if name == main and gold.meta.get("accept") and spec.kind != "scorecard":
+            pair.fields[name] = text_agrees(pred.fields.get(name), gold_texts(gold, main), lenient=lenient)[0]
+            continue
+        pair.fields[name] = field_agrees(spec.fields.get(name), name, pred.fields.get(name), value, lenient=lenient)
     return pair
 
 
-def match_items(spec: SectionSpec, gold: list[GoldItem], gold_spans: list[list[Span]], pred: list[Item]) -> list[Pair]:
-    """One-to-one pairs of gold and predicted items (see the module doc for the order)."""
+def _match_rows(spec: SectionSpec, gold: list[GoldItem], pred: list[Item], lenient: bool) -> list[Pair]:
     main = main_text_field(spec)
+    key = "criterion" if spec.kind == "scorecard" else None
     pairs: list[Pair] = []
-    if spec.kind in ("scorecard", "verdict"):
-        key = "criterion" if spec.kind == "scorecard" else None
-        used: set[int] = set()
-        for gi, g in enumerate(gold):
-            for pi, p in enumerate(pred):
-                if pi in used or (key and p.fields.get(key) != g.fields.get(key)):
-                    continue
-                used.add(pi)
-                sim = text_similarity(p.fields.get(main), g.fields.get(main)) if g.fields.get(main) else None
-                pairs.append(_judge(spec, g, p, Pair(gi, pi, spec.kind if not key else "criterion", sim)))
-                break
-        return pairs
-    pspans = [item_spans(p) for p in pred]
-    # Within a tier, a pair whose enum values agree comes first: a contract's "parties" row and its
-    # "agreement date" row often quote the same preamble sentence, and must not swap gold items.
-    enums = [name for name, f in spec.fields.items() if f.type == "enum"]
-    cands: list[tuple[int, int, float, int, int, int]] = []  # (tier, -enums agreeing, -sim, -overlap, gi, pi)
+    used: set[int] = set()
     for gi, g in enumerate(gold):
         for pi, p in enumerate(pred):
-            sim = text_similarity(p.fields.get(main), g.fields.get(main))
-            ov = _overlap(pspans[pi], gold_spans[gi] if gi < len(gold_spans) else [])
-            if ov > 0 or sim >= FIELD_MATCH:
-                tier = 0 if ov > 0 and sim >= FIELD_MATCH else 1 if sim >= FIELD_MATCH else 2
-                agree = sum(
-                    1 for e in enums if g.fields.get(e) is not None and _norm(p.fields.get(e)) == _norm(g.fields[e])
-                )
-                cands.append((tier, -agree, -sim, -ov, gi, pi))
+            if pi in used or (key and p.fields.get(key) != g.fields.get(key)):
+                continue
+            used.add(pi)
+            sim = text_agrees(p.fields.get(main), [g.fields[main]], lenient=lenient)[1] if g.fields.get(main) else None
+            pairs.append(_judge(spec, g, p, Pair(gi, pi, spec.kind if not key else "criterion", sim), lenient))
+            break
+    return pairs
+
+
+def _kinds_agree(kinds: list[str], g: GoldItem, p: Item) -> int:
+    """-1 when a stated kind disagrees, else how many stated kinds agree."""
+    n = 0
+    for name in kinds:
+        if g.fields.get(name) is None:
+            continue
+        if _norm(p.fields.get(name)) != _norm(g.fields[name]):
+            return -1
+        n += 1
+    return n
+
+
+def match_items(
+    spec: SectionSpec, gold: list[GoldItem], gold_spans: list[list[Span]], pred: list[Item], *, lenient: bool = False
+) -> list[Pair]:
+    """One-to-one pairs of gold and predicted items (see the module doc for both rules)."""
+    if spec.kind in ("scorecard", "verdict"):
+        return _match_rows(spec, gold, pred, lenient)
+    main = main_text_field(spec)
+    pspans = [item_spans(p) for p in pred]
+    kinds = kind_fields(spec)
+    enums = [name for name, f in spec.fields.items() if f.type == "enum"]
+    texts = [gold_texts(g, main) for g in gold]
+    cands: list[tuple[Any, ...]] = []
+    for gi, g in enumerate(gold):
+        spans = gold_spans[gi] if gi < len(gold_spans) else []
+        for pi, p in enumerate(pred):
+            ov = _overlap(pspans[pi], spans)
+            if lenient:
+                sim = max((text_similarity(p.fields.get(main), t) for t in texts[gi]), default=0.0)
+                if ov > 0 or sim >= FIELD_MATCH:
+                    tier = 0 if ov > 0 and sim >= FIELD_MATCH else 1 if sim >= FIELD_MATCH else 2
+                    agree = sum(1 for e in enums
+                                if g.fields.get(e) is not None and _norm(p.fields.get(e)) == _norm(g.fields[e]))
+                    cands.append((tier, -agree, -sim, -ov, gi, pi))
+                continue
+            if _kinds_agree(kinds, g, p) < 0 or (spans and ov <= 0):
+                continue
+            ok, sim = text_agrees(p.fields.get(main), texts[gi]) if texts[gi] else (True, 1.0)
+            if ok:
+                cands.append((0 if spans else 1, 0, -sim, -ov, gi, pi))
     cands.sort()
     gdone: set[int] = set()
     pdone: set[int] = set()
+    pairs: list[Pair] = []
     for tier, _agree, neg_sim, neg_ov, gi, pi in cands:
         if gi in gdone or pi in pdone:
             continue
         gdone.add(gi)
         pdone.add(pi)
-        pair = Pair(gi, pi, "field" if tier == 1 else "span", -neg_sim, -neg_ov)
-        pairs.append(_judge(spec, gold[gi], pred[pi], pair))
+        how = ("field" if tier == 1 else "span") if lenient else ("span" if tier == 0 else "text")
+        pairs.append(_judge(spec, gold[gi], pred[pi], Pair(gi, pi, how, -neg_sim, -neg_ov), lenient))
     return sorted(pairs, key=lambda p: p.gold)

@@ -2,8 +2,10 @@
 
 Each case's report is built by the same `reportgen.pipeline.generate` users call, on an SOP
 cut down to the sections that case has gold for (so an llm run pays only for what is
-scored). Retrieval is measured separately, on the BM25 selection of `reportgen.context`,
-under a budget that is a share of the sources so that selection has to happen.
+scored). In the same pass every section is scored by both pairing rules (strict first unless
+asked otherwise) and against the random-segment baseline (baseline.py) over `seeds` seeds.
+Retrieval is measured separately, on the BM25 selection of `reportgen.context`, under a budget
+that is a share of the sources so that selection has to happen.
 """
 
 from __future__ import annotations
@@ -12,73 +14,23 @@ import hashlib
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, Field
 
 from reportgen.context import estimate_tokens, segment_line, select_context
 from reportgen.corpus import Corpus
 from reportgen.errors import ReportgenError
-from reportgen.evals.gold import BuiltCase, GoldError, GoldSet, build_case, load_gold
-from reportgen.evals.match import main_text_field, match_items
-from reportgen.evals.metrics import SectionScore, SectionTally, overall
+from reportgen.evals.baseline import random_items, seed_label
+from reportgen.evals.gold import BuiltCase, GoldError, GoldSection, GoldSet, Span, build_case, load_gold
+from reportgen.evals.match import Pair, item_spans, kind_of, main_text_field, match_items
+from reportgen.evals.metrics import SectionTally, overall
+from reportgen.evals.results import CaseOutcome, Cited, EvalRun, ItemOutcome, PredOutcome
 from reportgen.extract.base import Extractor
-from reportgen.models import Item, Report
-from reportgen.sop import SOP
+from reportgen.models import Document, Item, Report
+from reportgen.sop import SOP, SectionSpec
 
-RESULT_SCHEMA = "reportgen-eval/1"
 DEFAULT_BUDGET_SHARE = 0.2
-
-
-class ItemOutcome(BaseModel):
-    """What happened to one gold item: the unit `--compare` judges engines on."""
-
-    id: str
-    case: str
-    section: str
-    matched: bool
-    how: str | None = None  # span | field | criterion | verdict
-    similarity: float | None = None
-    fields: dict[str, bool] = Field(default_factory=dict)
-    gold_text: str = ""
-    pred_text: str = ""
-
-
-class CaseOutcome(BaseModel):
-    id: str
-    seconds: float = 0.0
-    cost_usd: float = 0.0
-    calls: int = 0
-    cached_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    failed: str | None = None
-    unresolved: list[str] = Field(default_factory=list)
-    extra: dict[str, list[str]] = Field(default_factory=dict)  # predicted items no gold item matched
-
-
-class EvalRun(BaseModel):
-    schema_: str = Field(RESULT_SCHEMA, alias="schema")
-    label: str
-    engine: str
-    model: str | None = None
-    prompt: str | None = None
-    gold_name: str
-    gold_path: str | None = None
-    gold_digest: str = ""
-    sop_id: str
-    sop_version: int | str = 1
-    budget_share: float = DEFAULT_BUDGET_SHARE
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    sections: list[SectionScore] = Field(default_factory=list)
-    overall: SectionScore | None = None
-    cost: dict[str, Any] = Field(default_factory=dict)
-    cases: list[CaseOutcome] = Field(default_factory=list)
-    items: list[ItemOutcome] = Field(default_factory=list)
-
-    model_config = {"populate_by_name": True}
+DEFAULT_SEEDS = 5
 
 
 def _clip(text: Any, n: int = 160) -> str:
@@ -136,6 +88,35 @@ def _item_fields(spec) -> set[str]:
     return set(spec.fields) or {"text"}
 
 
+def _cited(spans: list[Span], docs: dict[str, Document]) -> list[Cited]:
+    out = []
+    for sp in spans:
+        doc = docs.get(sp.document_id)
+        out.append(Cited(document=doc.filename if doc else sp.document_id, char_start=sp.char_start,
+                         char_end=sp.char_end, segments=sp.segment_ids,
+                         quote=_clip(doc.text[sp.char_start:sp.char_end], 200) if doc else ""))
+    return out
+
+
+def _score_section(
+    tally: SectionTally, spec: SectionSpec, case_id: str, gold: GoldSection, gold_spans: list[list[Span]],
+    pred: list[Item], built: BuiltCase | None, lenient: bool,
+) -> list[Pair]:
+    """Both pairing rules and the baseline for one section of one case; returns the primary pairs."""
+    pairs = match_items(spec, gold.items, gold_spans, pred, lenient=lenient)
+    tally.add_case(gold_spans, pred, pairs, gold.exhaustive)
+    tally.add_alt(match_items(spec, gold.items, gold_spans, pred, lenient=not lenient))
+    pred_kinds = [kind_of(spec, p.fields) for p in pred]
+    tally.add_kinds([kind_of(spec, g.fields) for g in gold.items], pred, pred_kinds, pairs)
+    if built is not None:
+        for k in range(tally.seeds):
+            rand = random_items(spec, built.documents, pred, seed_label(case_id, spec.id, k))
+            tally.add_baseline(k, len(rand), match_items(spec, gold.items, gold_spans, rand, lenient=lenient),
+                               match_items(spec, gold.items, gold_spans, rand, lenient=not lenient),
+                               [kind_of(spec, r.fields) for r in rand])
+    return pairs
+
+
 def run_eval(
     gold: GoldSet | str | Path,
     sop: SOP | str | None = None,
@@ -146,6 +127,8 @@ def run_eval(
     limit: int | None = None,
     label: str | None = None,
     on_case: Callable[[CaseOutcome], None] | None = None,
+    lenient: bool = False,
+    seeds: int = DEFAULT_SEEDS,
 ) -> EvalRun:
     """Score `engine` on every case of `gold`; a case whose sources fail to load or extract is
     recorded as failed (its gold counts as missed) and the run goes on."""
@@ -154,13 +137,17 @@ def run_eval(
     if not 0 < budget_share <= 1:
         raise ReportgenError(f"budget share {budget_share} must be in (0, 1]: the share of the sources' tokens "
                              "the retrieval check may select, e.g. 0.2.")
+    if seeds < 0:
+        raise ReportgenError(f"--seeds {seeds}: the random baseline needs 0 (none) or more seeds, e.g. 5.")
     gs = gold if isinstance(gold, GoldSet) else load_gold(gold)
     spec = resolve_run_sop(gs, sop)
     extractor = make_engine(engine, model=model)
     base_dir = Path(gs.path).parent if gs.path else Path(".")
     order = [s.id for s in spec.sections]
+    mode = "lenient" if lenient else "strict"
     tallies: dict[str, SectionTally] = {}
     run_items: list[ItemOutcome] = []
+    predictions: list[PredOutcome] = []
     cases: list[CaseOutcome] = []
     for case in gs.cases[:limit]:
         outcome = CaseOutcome(id=case.id)
@@ -182,31 +169,46 @@ def run_eval(
             outcome.cost_usd, outcome.calls, outcome.cached_calls = u.cost_usd, u.calls, u.cached_calls
             outcome.input_tokens, outcome.output_tokens = u.input_tokens, u.output_tokens
         corpus = Corpus(built.documents) if built is not None else None  # one per case, for every section
+        docs = {d.id: d for d in built.documents} if built else {}
         for sec_spec in sub.sections:
             gsec = case.sections[sec_spec.id]
-            tally = tallies.setdefault(sec_spec.id, SectionTally(spec=sec_spec))
+            tally = tallies.get(sec_spec.id)
+            if tally is None:
+                n = 0 if sec_spec.kind in ("scorecard", "verdict") else seeds
+                tally = tallies[sec_spec.id] = SectionTally(spec=sec_spec, mode=mode, seeds=n)
             gold_spans = built.spans.get(sec_spec.id, []) if built else [[] for _ in gsec.items]
             pred: list[Item] = []
             if report is not None:
                 pred = next((s.items for s in report.sections if s.id == sec_spec.id), [])
-            pairs = match_items(sec_spec, gsec.items, gold_spans, pred)
-            tally.add_case(gold_spans, pred, pairs, gsec.exhaustive)
+            pairs = _score_section(tally, sec_spec, case.id, gsec, gold_spans, pred, built, lenient)
             if corpus is not None:
                 tally.add_retrieval(gold_spans, *_selected(sec_spec, corpus, budget_share))
             main = main_text_field(sec_spec)
             by_gold = {p.gold: p for p in pairs}
+            by_pred = {p.pred: p for p in pairs}
+            ids = [g.id or f"{case.id}/{sec_spec.id}/{gi}" for gi, g in enumerate(gsec.items)]
             for gi, g in enumerate(gsec.items):
                 p = by_gold.get(gi)
                 run_items.append(ItemOutcome(
-                    id=g.id or f"{case.id}/{sec_spec.id}/{gi}", case=case.id, section=sec_spec.id,
+                    id=ids[gi], case=case.id, section=sec_spec.id,
                     matched=p is not None, how=p.how if p else None,
                     similarity=round(p.similarity, 3) if p and p.similarity is not None else None,
+                    kind=kind_of(sec_spec, g.fields),
                     fields={k: v for k, v in (p.fields.items() if p else []) if v is not None},
                     gold_text=_clip(g.fields.get(main) or g.fields.get("criterion") or g.meta.get("query", "")),
                     pred_text=_clip(pred[p.pred].fields.get(main)) if p else "",
+                    pred_index=p.pred if p else None,
+                    evidence=_cited(gold_spans[gi] if gi < len(gold_spans) else [], docs),
                 ))
-            matched_pred = {p.pred for p in pairs}
-            extra = [_clip(it.fields.get(main)) for k, it in enumerate(pred) if k not in matched_pred]
+            for k, it in enumerate(pred):
+                p = by_pred.get(k)
+                predictions.append(PredOutcome(
+                    case=case.id, section=sec_spec.id, index=k, gold=ids[p.gold] if p else None,
+                    kind=kind_of(sec_spec, it.fields), text=_clip(it.fields.get(main), 300),
+                    fields={n: v for n, v in it.fields.items() if n != main and v not in (None, "", [])},
+                    cited=_cited(item_spans(it), docs),
+                ))
+            extra = [_clip(it.fields.get(main)) for k, it in enumerate(pred) if k not in by_pred]
             if extra:
                 outcome.extra[sec_spec.id] = extra
         cases.append(outcome)
@@ -224,6 +226,8 @@ def run_eval(
         engine=name,
         model=mdl,
         prompt=prompt,
+        mode=mode,
+        seeds=seeds,
         gold_name=gs.name,
         gold_path=gs.path,
         gold_digest=gs.digest,
@@ -247,18 +251,5 @@ def run_eval(
         },
         cases=cases,
         items=run_items,
+        predictions=predictions,
     )
-
-
-def load_run(path: str | Path) -> EvalRun:
-    """A result written by `reportgen eval --json`; a clear error for anything else."""
-    p = Path(path)
-    if not p.is_file():
-        raise ReportgenError(f"eval result not found: {p}. Write one with `reportgen eval --gold ... --json {p}`.")
-    try:
-        run = EvalRun.model_validate_json(p.read_bytes())
-    except ValueError:
-        raise ReportgenError(f"{p}: not an eval result written by `reportgen eval --json`.") from None
-    if run.schema_ != RESULT_SCHEMA:
-        raise ReportgenError(f"{p}: eval result schema {run.schema_!r}, expected {RESULT_SCHEMA!r}; re-run the eval.")
-    return run

@@ -1,0 +1,139 @@
+"""CUAD gold for the diligence memo's contract_terms: expert clause labels mapped to the memo's clause kinds.
+
+Each contract is one case, its PDF the source (ingested as a user's upload would be). CUAD has
+no character offsets, so its verbatim clause texts are quotes placed in the text our own
+ingest produces (gold.py: verbatim, then words with only punctuation between, then the
+grounder); a clause split by `<omitted>` is its parts. The categories the section asks about
+map to its `clause` enum (CUAD_CLAUSES, also in docs/eval.md); categories of one kind share
+one gold row, as the SOP asks for one row per clause kind per agreement. The other 27
+categories are kept under `meta.unscored`.
+
+What a row must say (strict text agreement): for categories whose answer is a value (parties,
+dates, renewal term, notice period, governing law) CUAD's normalised answer ("California",
+"6/21/99"); for yes/no categories (change of control, assignment, caps...) the labelled clause
+text itself. Each accepted text is listed under `meta.accept`.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from reportgen.errors import ReportgenError
+from reportgen.evals.corpus import Contract, cuad_contracts
+from reportgen.evals.folds import fold_of
+
+# CUAD category -> the contract_terms `clause` value it evidences (docs/eval.md lists the same).
+CUAD_CLAUSES: dict[str, str] = {
+    "Parties": "parties",
+    "Agreement Date": "agreement dates",
+    "Effective Date": "agreement dates",
+    "Expiration Date": "term and renewal",
+    "Renewal Term": "term and renewal",
+    "Notice Period To Terminate Renewal": "term and renewal",
+    "Termination For Convenience": "termination",
+    "Change Of Control": "change of control",
+    "Anti-Assignment": "assignment",
+    "Exclusivity": "exclusivity",
+    "Non-Compete": "exclusivity",
+    "Cap On Liability": "liability cap",
+    "Uncapped Liability": "liability cap",
+    "Governing Law": "governing law",
+}
+_QUOTES = "\"'\u201c\u201d\u2018\u2019 "
+
+
+def clause_texts(raw: str) -> list[str]:
+    """CUAD stores each category's clause texts as a Python list literal; `<omitted>` joins parts."""
+    raw = (raw or "").strip()
+    if not raw:
+        return []
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = [raw]
+    out = []
+    for v in value if isinstance(value, list) else [value]:
+        for part in str(v).split("<omitted>"):
+            part = part.strip().strip(_QUOTES).strip()
+            if part:
+                out.append(part)
+    return out
+
+
+def _answer(row: dict[str, str], name: str) -> str:
+    for key in (f"{name}-Answer", f"{name}- Answer"):
+        if key in row:
+            return (row.get(key) or "").strip()
+    return ""
+
+
+def _is_value(answer: str) -> bool:
+    return bool(answer) and answer.lower() not in ("yes", "no") and "[]" not in answer
+
+
+def case_id(filename: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(filename).stem).strip("-")
+    if len(stem) <= 60:
+        return stem
+    return f"{stem[:53]}-{hashlib.sha256(filename.encode()).hexdigest()[:6]}"
+
+
+def cuad_case(row: dict[str, str], pdf: Path, name: str) -> dict[str, Any]:
+    if not pdf.is_file():
+        raise ReportgenError(f"{pdf}: listed in CUAD's master clauses but missing; is the CUAD folder complete?")
+    items: list[dict[str, Any]] = []
+    by_clause: dict[str, dict[str, Any]] = {}
+    unscored: dict[str, list[str]] = {}
+    categories = [k for k in row if k and not k.endswith("Answer") and k not in ("Filename", "pdf_file")]
+    for cat in categories:
+        clauses = clause_texts(row.get(cat, ""))
+        if not clauses:
+            continue
+        if cat not in CUAD_CLAUSES:
+            unscored[cat] = clauses
+            continue
+        answer = _answer(row, cat)
+        accept = [answer] if _is_value(answer) else clauses
+        item = by_clause.get(CUAD_CLAUSES[cat])
+        if item is None:
+            item = by_clause[CUAD_CLAUSES[cat]] = {
+                "fields": {"clause": CUAD_CLAUSES[cat], "summary": accept[0]}, "evidence": [],
+                "meta": {"categories": [], "accept": []}}
+            items.append(item)
+        item["evidence"] += [{"quote": c} for c in clauses]
+        item["meta"]["categories"].append(cat)
+        item["meta"]["accept"] += [a for a in accept if a not in item["meta"]["accept"]]
+    return {
+        "id": case_id(name),
+        "sop": "diligence-memo",
+        "sources": [{"path": str(pdf.resolve())}],
+        "sections": {"contract_terms": {"items": items}},
+        "meta": {"origin": "CUAD v1 master clauses", "contract": name, "unscored": unscored},
+    }
+
+
+def _subset(folder: Path) -> list[Contract]:
+    """The 14-contract sample layout (pdfs/cuad: master_clauses.subset.csv, PDFs beside it)."""
+    with (folder / "master_clauses.subset.csv").open(encoding="utf-8", newline="") as fh:
+        return [Contract(name=r["pdf_file"], row=r, pdf=folder / r["pdf_file"], txt=None)
+                for r in csv.DictReader(fh) if r.get("pdf_file")]
+
+
+def convert_cuad(folder: Path, fold: str = "validation", folds: dict[str, Any] | None = None
+                 ) -> Iterator[dict[str, Any]]:
+    """The contracts of one fold (`validation`, `fit`, or `all`) of cuad-train, or every contract of the
+    pdfs/cuad sample (the project tuned on those: they are fit data, never a validation number)."""
+    if (folder / "master_clauses.subset.csv").is_file() and not (folder / "master_clauses.csv").is_file():
+        contracts = _subset(folder)
+    else:
+        contracts = [c for c in cuad_contracts(folder) if fold == "all" or fold_of("cuad", c.name, folds) == fold]
+    if not contracts:
+        raise ReportgenError(f"no CUAD contracts of fold {fold!r} in {folder}; folds.json lists the split.")
+    for c in contracts:
+        yield cuad_case(c.row, c.pdf, c.name)
