@@ -32,13 +32,15 @@ run: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/reportgen demo
 
-## the whole test suite (lint first)
+## the whole test suite (lint and type check first)
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check reportgen tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check reportgen tests bench
+	$(BIN)/mypy
 
 CORPUS ?= ../shared/corpus
 ## every benchmark, against the peers measured in the same run (one table of ratios; see docs/eval.md)

@@ -54,6 +54,7 @@ def test_wheel_contains_data_folders(tmp_path: Path) -> None:
     assert "reportgen/_templates/report.css" in names
     assert any(n.startswith("reportgen/_migrations/versions/0001") for n in names)
     assert "reportgen/samples/launch-sync.txt" in names
+    assert "reportgen/py.typed" in names  # type hints ship: mypy users of the package see them
     for page in (ROOT / "web").rglob("*.*"):
         if "__pycache__" not in page.parts:
             assert "reportgen/_web/" + page.relative_to(ROOT / "web").as_posix() in names

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reportgen.errors import GoldError
 from reportgen.grounding import Grounder
+from reportgen.ingest import ingest
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
 
@@ -223,7 +224,6 @@ def _build_source(src: GoldSource, k: int, case: GoldCase, base_dir: Path) -> tu
     turn_map: dict[int, int] = {}
     name = src.filename or (Path(src.path).name if src.path else f"{case.id}-{k + 1}.txt")
     if src.path is not None:
-        from reportgen.ingest import ingest
 
         p = Path(src.path)
         p = p if p.is_absolute() else base_dir / p

@@ -26,7 +26,9 @@ from reportgen.evals.match import Pair, item_spans, kind_of, main_text_field, ma
 from reportgen.evals.metrics import SectionTally, overall
 from reportgen.evals.results import CaseOutcome, Cited, EvalRun, ItemOutcome, PredOutcome
 from reportgen.extract.base import Extractor
+from reportgen.extract.prompts import SYSTEM_PROMPT
 from reportgen.models import Document, Item, Report
+from reportgen.pipeline import generate, make_engine, resolve_sop
 from reportgen.sop import SOP, SectionSpec
 
 DEFAULT_BUDGET_SHARE = 0.2
@@ -40,8 +42,6 @@ def _clip(text: Any, n: int = 160) -> str:
 
 def prompt_id() -> str:
     """A short hash of the llm engine's system prompt: two runs with different prompts compare as such."""
-    from reportgen.extract.prompts import SYSTEM_PROMPT
-
     return hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()[:8]
 
 
@@ -54,7 +54,6 @@ def _selected(spec, corpus: Corpus, share: float) -> tuple[set[tuple[str, int]],
 
 
 def resolve_run_sop(gold: GoldSet, sop: SOP | str | None) -> SOP:
-    from reportgen.pipeline import resolve_sop
 
     chosen = sop or gold.sop or next((c.sop for c in gold.cases if c.sop), None)
     if chosen is None:
@@ -132,7 +131,6 @@ def run_eval(
 ) -> EvalRun:
     """Score `engine` on every case of `gold`; a case whose sources fail to load or extract is
     recorded as failed (its gold counts as missed) and the run goes on."""
-    from reportgen.pipeline import generate, make_engine
 
     if not 0 < budget_share <= 1:
         raise ReportgenError(f"budget share {budget_share} must be in (0, 1]: the share of the sources' tokens "
