@@ -11,13 +11,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 SCHEMA_VERSION = 1
 
 DocumentKind = Literal["transcript", "pdf", "docx", "text"]
 CitationStatus = Literal["exact", "normalized", "fuzzy", "unsupported"]
 LOCATED: frozenset[str] = frozenset({"exact", "normalized", "fuzzy"})
+# Flags that say an item's fields do not follow from its located quotes (set by validation): such
+# an item is not supported, however well its quotes are located.
+INCONSISTENT_FLAGS: frozenset[str] = frozenset({"value-not-in-quote", "text-not-in-quote"})
+Support = Literal["supported", "inconsistent", "partial", "unsupported", "uncited"]
 
 
 def _now() -> datetime:
@@ -109,6 +113,7 @@ class Citation(BaseModel):
     char_start: int | None = None
     char_end: int | None = None
     status: CitationStatus = "unsupported"
+    reason: str | None = None  # why an unsupported quote is not support (e.g. "meaning-differs: negation")
     score: float = 0.0  # 1.0 exact; match ratio for fuzzy; 0 when unsupported
     segment_ids: list[int] = Field(default_factory=list)
     start: float | None = None
@@ -131,14 +136,19 @@ class Item(BaseModel):
     review: Literal["pending", "accepted", "rejected"] = "pending"
     edited: bool = False
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def support(self) -> Literal["supported", "partial", "unsupported", "uncited"]:
+    def support(self) -> Support:
+        """supported: every quote located and the fields agree with them; inconsistent: located, but
+        a value or the text is not what the quotes say; partial / unsupported / uncited: quotes missing."""
         if not self.citations:
             return "uncited"
         located = sum(c.located for c in self.citations)
-        if located == len(self.citations):
-            return "supported"
-        return "partial" if located else "unsupported"
+        if located < len(self.citations):
+            return "partial" if located else "unsupported"
+        if any(f.split(":", 1)[0].strip() in INCONSISTENT_FLAGS for f in self.flags):
+            return "inconsistent"
+        return "supported"
 
 
 class Section(BaseModel):
@@ -208,6 +218,7 @@ class Report(BaseModel):
         return {
             "items": len(items),
             "items_supported": sum(i.support == "supported" for i in items),
+            "items_inconsistent": sum(i.support == "inconsistent" for i in items),
             "items_unsupported": sum(i.support in ("unsupported", "uncited") for i in items),
             "citations": len(cites),
             "citations_located": located,

@@ -56,7 +56,7 @@ def _summary(report: Report, *, err: bool = False) -> None:
     typer.echo(f"{report.sop_name or report.sop_id}: {kind}", err=err)
     for s in report.sections:
         unsupported = sum(i.support != "supported" for i in s.items)
-        extra = f", {unsupported} not fully supported" if unsupported else ""
+        extra = f", {unsupported} not supported" if unsupported else ""
         status = "  [" + s.status + "]" if s.status != "ok" else ""
         typer.echo(f"  {s.title:<32} {len(s.items):>3} items{extra}{status}", err=err)
     share = f"{v['located_share']:.0%}"

@@ -289,7 +289,7 @@ class _Writer:
             ("Engine", v.engine),
             ("Template", f"{v.report.sop_id} (version {v.report.sop_version})"),
             ("Report", v.report.id),
-            ("Verification", f"{ver['items_supported']} of {ver['items']} findings fully supported; "
+            ("Verification", f"{ver['headline']}; "
                              f"{ver['citations']} quotations, {ver['located_pct']} located in the sources "
                              f"(verbatim {ver['by_status']['exact']}, normalised {ver['by_status']['normalized']}, "
                              f"approximate {ver['by_status']['fuzzy']}, not found {ver['by_status']['unsupported']})"),
@@ -298,7 +298,7 @@ class _Writer:
         for label, text in rows:
             cells = table.add_row().cells
             _run(cells[0].paragraphs[0], label, bold=True, color=MUTED, size=9)
-            bad = label == "Verification" and ver["items_unsupported"]
+            bad = label == "Verification" and (ver["items_unsupported"] or ver["items_inconsistent"])
             _run(cells[1].paragraphs[0], text, size=9, color=RED if bad else None)
         _widths(table, [1, 4], self.text_width)
 

@@ -75,7 +75,7 @@ def render_markdown(report: Report, *, documents: list[Document] | None = None) 
         f"- **Date:** {v.date}",
         f"- **Engine:** {v.engine}",
         f"- **Template:** {report.sop_id} (version {report.sop_version})",
-        f"- **Verification:** {ver['items_supported']} of {ver['items']} findings fully supported; "
+        f"- **Verification:** {ver['headline']}; "
         f"{ver['citations']} quotations, {ver['located_pct']} located in the sources",
         "",
     ]

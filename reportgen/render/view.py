@@ -135,11 +135,32 @@ def build(report: Report, documents: list[Document] | None = None) -> ReportView
 
 
 def _verification(report: Report) -> dict[str, Any]:
-    """Add the located share as text that never rounds a shortfall up to 100%."""
+    """Add the located share as text that never rounds a shortfall up to 100%, and the headline."""
     ver = report.verification()
     share = ver["located_share"]
     ver["located_pct"] = "100%" if share >= 1 else f"{int(share * 100)}%"
+    ver["headline"], ver["figure"], ver["figure_label"] = headline(ver, extractive=report.extractive)
     return ver
+
+
+def headline(ver: dict[str, Any], *, extractive: bool) -> tuple[str, str, str]:
+    """What the title page may claim: (sentence, big figure, its label), one rule for every format.
+
+    An item counts as supported only when its quotes are located and its values agree with them.
+    An extractive report's quotes are copied from the sources, so "located" is true by construction
+    and says nothing about whether an item belongs in its section: it claims "quoted", never "supported".
+    """
+    n, bad = ver["items"], ver["items_inconsistent"]
+    checked = f"values checked against the quotes: {bad} flagged" if bad else "values checked against the quotes"
+    if extractive:
+        return (f"{n} passages quoted from the sources (chosen, not written; review them); {checked}",
+                str(n), "passages quoted from the sources")
+    parts = [f"{ver['items_supported']} of {n} findings supported (quotes located, values consistent)"]
+    if bad:
+        parts.append(f"{bad} with values their quotes do not state")
+    if ver["items_unsupported"]:
+        parts.append(f"{ver['items_unsupported']} unsupported")
+    return "; ".join(parts), f"{ver['items_supported']} / {n}", "findings supported"
 
 
 def _long_date(when: datetime) -> str:

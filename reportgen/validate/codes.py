@@ -18,6 +18,7 @@ ITEM_CODES = frozenset(
         "date-unresolved",
         "owner-unknown",
         "no-evidence",
+        "value-not-in-quote",
     }
 )
 SECTION_CODES = frozenset({"section-empty", "section-missing", "section-failed", "too-many-items", "sop-mismatch"})

@@ -17,6 +17,7 @@ from reportgen.validate.codes import DERIVED_CODES, ITEM_CODES, SECTION_CODES, a
 from reportgen.validate.duplicates import merge_duplicates
 from reportgen.validate.fields import date_problems, declared_fields, evidence_problems, field_problems, is_empty
 from reportgen.validate.people import People
+from reportgen.validate.support import value_problems
 
 
 def validate_report(
@@ -29,6 +30,7 @@ def validate_report(
     """
     meeting_date = meeting_date or meeting_date_from(documents)
     people = People.of_documents(documents)
+    by_doc = {d.id: d for d in documents}
     for item in (i for s in report.sections for i in s.items):
         item.flags = [f for f in item.flags if code_of(f) not in ITEM_CODES]
     report.issues = [i for i in report.issues if i.code not in ITEM_CODES | SECTION_CODES | DERIVED_CODES]
@@ -46,13 +48,18 @@ def validate_report(
         if section is None:
             section = Section(id=spec.id, title=spec.title, kind=spec.kind, status="empty")  # shown, and flagged
             report.sections.append(section)
-        _validate_section(spec, section, report, people, meeting_date)
+        _validate_section(spec, section, report, people, meeting_date, by_doc)
     order = {s.id: n for n, s in enumerate(sop.sections)}
     report.sections.sort(key=lambda s: order.get(s.id, len(order)))
 
 
 def _validate_section(
-    spec: SectionSpec, section: Section, report: Report, people: People, meeting_date: dt.date | None
+    spec: SectionSpec,
+    section: Section,
+    report: Report,
+    people: People,
+    meeting_date: dt.date | None,
+    documents: dict[str, Document],
 ) -> None:
     if spec.kind == "scorecard":
         _complete_scorecard(spec, section)
@@ -63,6 +70,7 @@ def _validate_section(
         problems = field_problems(spec, item.fields, people)
         problems += date_problems(spec, item.fields, meeting_date)
         problems += evidence_problems(spec, item)
+        problems += value_problems(spec, item, documents)
         for flag in item.flags:
             if code_of(flag) in DERIVED_CODES:
                 _issue(report, spec, code_of(flag), flag.split(":", 1)[1].strip(), "info", item.id)

@@ -180,7 +180,9 @@ async function finished() {
 // Review
 // ---------------------------------------------------------------------------------------------
 
+// The server's verdict (models.Item.support): quotes located AND values consistent with them.
 function support(item) {
+  if (item.support) return item.support;
   const n = item.citations.length;
   if (!n) return "uncited";
   const located = item.citations.filter((c) => c.status !== "unsupported").length;
@@ -197,6 +199,7 @@ function verification(report) {
     supported: items.filter((i) => support(i) === "supported").length,
     unsupported: items.filter((i) => ["unsupported", "uncited"].includes(support(i))).length,
     partial: items.filter((i) => support(i) === "partial").length,
+    inconsistent: items.filter((i) => support(i) === "inconsistent").length,
     citations: cites.length, located: cites.length - by.unsupported, by,
     reviewed: items.filter((i) => i.review !== "pending").length,
     edited: items.filter((i) => i.edited).length,
@@ -355,7 +358,10 @@ function summaryView() {
     h("h2.sr-only", { id: "h-summary" }, "Verification summary"),
     h("div.stats", {},
       stat(`${v.located}/${v.citations}`, `quotes located (${pct}%)`, pct === 100 ? ".good" : ".warn"),
-      stat(String(v.supported), `of ${v.items} findings fully supported`),
+      r.extractive
+        ? stat(String(v.items), "passages quoted from the sources (chosen, not written)")
+        : stat(String(v.supported), `of ${v.items} findings supported (quotes located, values consistent)`),
+      v.inconsistent ? stat(String(v.inconsistent), "with values their quotes do not state", ".warn") : null,
       v.unsupported ? h("a.stat.bad.stat-link", { href: `#item-${firstUnsupported(r).id}` }, h("span.stat-value", {}, String(v.unsupported)),
         h("span.stat-label", {}, "unsupported: show the first")) : stat("0", "unsupported"),
       stat(`${v.reviewed}/${v.items}`, "reviewed"),
