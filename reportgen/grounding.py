@@ -36,6 +36,7 @@ from rapidfuzz.distance import Indel
 from reportgen.drafts import DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
+from reportgen.meaning import meaning_differs
 from reportgen.models import Citation, Document, Item, Section, Segment
 from reportgen.sop import SectionSpec
 
@@ -56,6 +57,7 @@ RIVAL_WINDOW = 15.0  # a second place scoring this close to the threshold must d
 MIN_COVERAGE = 0.6  # share of the quote's words (as a multiset) found in the aligned span
 MAX_MISSING_RUN = 2  # more consecutive quote words absent from the span means an invented phrase, not ASR noise
 ELLIPSIS_MAX_GAP = 60  # words allowed between the parts of "A ... B"
+CONTEXT_CHARS = 60  # around a located span, where a quote's name may stand if the span left it out
 CANDIDATES_PER_DOC = 12  # fuzzy candidate regions scored per document
 
 _TOKEN_RE = re.compile(
@@ -255,7 +257,22 @@ class Grounder:
         return self.locate(quote, document_id=document_id).citation
 
     def locate(self, quote: str, *, document_id: str | None = None) -> Match:
-        """Like `ground`, but also says how many places matched and why a quote is unsupported."""
+        """Like `ground`, but also says how many places matched and why a quote is unsupported.
+
+        A match that is not an exact copy must also say what its place says: a quote that adds or
+        drops a negation, changes a number or names someone else is unsupported, however alike.
+        """
+        found = self._locate(quote, document_id)
+        c = found.citation
+        if c.located and c.status != "exact" and c.char_start is not None and c.char_end is not None:
+            text = self._by_id[c.document_id or ""].doc.text
+            around = text[max(0, c.char_start - CONTEXT_CHARS) : c.char_end + CONTEXT_CHARS]
+            why = meaning_differs(quote, text[c.char_start : c.char_end], around)
+            if why:
+                return self._unsupported(quote, f"meaning-differs: {why}", found.occurrences)
+        return found
+
+    def _locate(self, quote: str, document_id: str | None) -> Match:
         scope = self._scope(document_id)
         q = quote.strip()
         qtoks = normalise_tokens(q)

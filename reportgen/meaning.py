@@ -44,20 +44,46 @@ _NOT_NAMES = frozenset({
     "yeah", "okay", "ok", "well", "oh", "right", "now", "just", "also", "because", "in", "on", "at", "of",
     "to", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "do", "does", "did", "my",
     "our", "your", "their", "his", "her", "its", "mr", "mrs", "ms", "dr", "let", "let's", "um", "uh",
+    # interjections transcripts capitalise at a turn's start
+    "mm", "mmm", "mhm", "mmhmm", "mm-hmm", "mm-mm", "hmm", "uh-huh", "uhhuh", "uhuh", "uh-oh", "kay", "'kay",
+    "erm", "er", "ah",
+    "yep", "yup", "nope", "huh", "eh", "hey", "hi", "hello", "bye", "thanks", "please", "sorry", "sure",
+    "alright", "wow", "whoa", "cool", "great", "good", "fine", "exactly", "true", "maybe", "actually",
 })  # fmt: skip
+
+
+
+# A number or negation word and the word that sounds like it: a transcript is itself ASR output,
+# so "for" in the source where the quote has "four" (or "know"/"no") is hearing, not meaning. Such a
+# difference is forgiven only when the other text has the sound-alike in that surplus; a real flip
+# ("four" -> "five", "no risk" -> "risk") is not explained by one and still differs.
+HOMOPHONES = {"no": ("know",), "four": ("for",), "two": ("to", "too"), "one": ("won",), "eight": ("ate",)}
 
 
 def _words(text: str) -> list[str]:
     return [w.replace("\u2019", "'") for w in _WORD_RE.findall(text)]
 
 
-def _negations(words: list[str]) -> int:
-    n = 0
+def _differs(a: Counter[str], b: Counter[str], a_words: Counter[str], b_words: Counter[str]) -> bool:
+    """Whether the multisets `a` and `b` differ in more than sound-alike swaps between the two texts."""
+    for extra, other, own in ((a - b, b_words, a_words), (b - a, a_words, b_words)):
+        for w, n in extra.items():
+            spare = sum(max(0, other[p] - own[p]) for p in HOMOPHONES.get(w, ()))
+            if spare < n:
+                return True
+    return False
+
+
+def _negations(words: list[str]) -> Counter[str]:
+    """The negations, by word, with "n't" in any spelling counted as "not" ("do not" = "don't")."""
+    out: Counter[str] = Counter()
     for w in words:
         lw = w.lower()
-        if lw in NEGATORS or lw.endswith("n't") or lw in _BARE_NT:
-            n += 1
-    return n
+        if lw.endswith("n't") or lw in _BARE_NT or lw == "cannot":
+            out["not"] += 1
+        elif lw in NEGATORS:
+            out[lw] += 1
+    return out
 
 
 def _prefix_flip(a: set[str], b: set[str]) -> bool:
@@ -74,28 +100,39 @@ def _numbers(words: list[str]) -> Counter[str]:
     out: Counter[str] = Counter()
     for w in words:
         lw = w.lower()
-        if lw[0] in "$€£" or lw[0].isdigit():
-            out[lw.lstrip("$€£").replace(",", "").rstrip(".")] += 1
+        if lw[0] in "$€£" or lw[0].isdigit():  # "70%" said as "70 percent" or lost with punctuation: one number
+            out[lw.lstrip("$€£").replace(",", "").rstrip(".%")] += 1
         elif lw in NUMBER_WORDS or any(part in NUMBER_WORDS for part in lw.split("-")):
             out[lw] += 1
     return out
 
 
-def _names(words: list[str]) -> set[str]:
-    return {w.lower() for w in words if len(w) > 1 and w[0].isupper() and w.lower() not in _NOT_NAMES
-            and w.lower() not in NUMBER_WORDS}
+def _names(text: str) -> set[str]:
+    """Capitalised words that are neither common sentence openers nor interjections, nor numbers."""
+    out: set[str] = set()
+    for m in _WORD_RE.finditer(text):
+        w = m.group(0).replace("\u2019", "'")
+        lw = w.lower()
+        if len(w) < 2 or not w[0].isupper() or lw in _NOT_NAMES or lw in NUMBER_WORDS:
+            continue
+        out.add(lw)
+    return out
 
 
-def meaning_differs(quote: str, source: str) -> str | None:
-    """Why `quote` does not say what `source` (the span it was located at) says, or None."""
+def meaning_differs(quote: str, source: str, context: str | None = None) -> str | None:
+    """Why `quote` does not say what `source` (the span it was located at) says, or None.
+
+    `context` (the span with some text around it) is where a name in the quote may also stand:
+    a located span can leave out a quote's first or last words, but a name there is still said.
+    """
     qw, sw = _words(quote), _words(source)
-    qset, sset = {w.lower() for w in qw}, {w.lower() for w in sw}
-    if _negations(qw) != _negations(sw) or _prefix_flip(qset, sset):
+    qc, sc = Counter(w.lower() for w in qw), Counter(w.lower() for w in sw)
+    qset, sset = set(qc), set(sc)
+    if _differs(_negations(qw), _negations(sw), qc, sc) or _prefix_flip(qset, sset):
         return "negation"
-    if _numbers(qw) != _numbers(sw):
+    if _differs(_numbers(qw), _numbers(sw), qc, sc):
         return "number"
-    q_only = {n for n in _names(qw) if n not in sset}
-    s_only = {n for n in _names(sw) if n not in qset}
-    if q_only and s_only:
+    around = {w.lower() for w in _words(context)} if context else sset
+    if any(n not in around for n in _names(quote)):  # someone (or somewhere) the source does not name here
         return "name"
     return None
