@@ -30,6 +30,7 @@ from rapidfuzz import fuzz
 
 from reportgen.grounding import FILLERS, FUZZY_THRESHOLD, Grounder, normalise
 from reportgen.ingest.build import TextBuilder, finish
+from reportgen.meaning import NEGATORS, NUMBER_WORDS
 from reportgen.models import Document
 
 HOMOPHONES = {
@@ -120,6 +121,19 @@ def _words(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+# Words whose loss or change alters what a quote says; ASR-like perturbations of a positive leave
+# them alone (changing them makes a flip, which must come out unsupported and is measured apart).
+# (the same word lists the support check uses: a number, date, weekday or negation word)
+_MEANING_WORD = re.compile(
+    r"^\W*(" + "|".join(sorted(NEGATORS | NUMBER_WORDS)) + r"|\w+n't|\w*\d[\d,.%]*)\W*$", re.IGNORECASE
+)
+
+
+def _editable(words: list[str], lo: int = 0, hi: int | None = None) -> list[int]:
+    hi = len(words) if hi is None else hi
+    return [i for i in range(lo, hi) if not _MEANING_WORD.match(words[i])]
+
+
 def _perturb(kind: str, words: list[str], rng: random.Random, vocab: list[str]) -> str | None:
     w = list(words)
     if kind in ("no-punctuation", "asr-combined"):
@@ -140,7 +154,9 @@ def _perturb(kind: str, words: list[str], rng: random.Random, vocab: list[str]) 
     if kind == "line-breaks":
         return "".join(x + rng.choice([" ", " ", "\n", "\n  "]) for x in w).strip()
     if kind == "substituted-word":
-        i = rng.randrange(len(w))
+        if not (idx := _editable(w)):
+            return None
+        i = rng.choice(idx)
         w[i] = rng.choice(vocab)
         return " ".join(w)
     if kind == "homophone":
@@ -151,19 +167,24 @@ def _perturb(kind: str, words: list[str], rng: random.Random, vocab: list[str]) 
         w[i] = HOMOPHONES[re.sub(r"[^\w']", "", w[i].lower())]
         return " ".join(w)
     if kind == "dropped-word":
-        del w[rng.randrange(1, len(w) - 1)]
+        if not (idx := _editable(w, 1, len(w) - 1)):
+            return None
+        del w[rng.choice(idx)]
         return " ".join(w)
     if kind == "asr-combined":
         w = [re.sub(r"[^\w\s']", "", x).lower() for x in w]
         w.insert(rng.randrange(1, len(w)), "um")
-        i = rng.randrange(len(w))
+        if not (idx := _editable(w)):
+            return None
+        i = rng.choice(idx)
         w[i] = HOMOPHONES.get(w[i], rng.choice(vocab))
         return " ".join(x for x in w if x)
     raise ValueError(kind)
 
 
 def make_quotes(docs: list[Document], n: int, rng: random.Random) -> list[Quote]:
-    vocab = sorted({x.lower() for d in docs[:3] for x in re.findall(r"[A-Za-z]{4,}", d.text)})
+    vocab = sorted({x.lower() for d in docs[:3] for x in re.findall(r"[A-Za-z]{4,}", d.text)
+                    if not _MEANING_WORD.match(x)})
     spans = [_words(d.text) for d in docs]
     quotes: list[Quote] = []
     n_neg = n // 6

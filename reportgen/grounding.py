@@ -38,6 +38,7 @@ from reportgen.clock import clock
 from reportgen.drafts import DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
+from reportgen.meaning import meaning_differs
 from reportgen.models import Citation, CitationStatus, Document, Item, Section, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import FILLER_PAIRS, FILLERS
@@ -54,6 +55,7 @@ RIVAL_WINDOW = 15.0  # a second place scoring this close to the threshold must d
 MIN_COVERAGE = 0.6  # share of the quote's words (as a multiset) found in the aligned span
 MAX_MISSING_RUN = 2  # more consecutive quote words absent from the span means an invented phrase, not ASR noise
 ELLIPSIS_MAX_GAP = 60  # words allowed between the parts of "A ... B"
+CONTEXT_CHARS = 60  # around a located span, where a quote's name may stand if the span left it out
 CANDIDATES_PER_DOC = 12  # fuzzy candidate regions scored per document
 
 # Grounding's own words, for locating a quote rather than deciding what a text is about: Unicode
@@ -125,7 +127,8 @@ class Match:
 
     citation: Citation
     occurrences: int = 0  # places the quote matched at the level that decided it
-    reason: str = ""  # "not-found", "ambiguous", "too-short", "empty" when unsupported; "" otherwise
+    # "not-found", "ambiguous", "too-short", "empty", "meaning-differs: <kind>" when unsupported; "" otherwise
+    reason: str = ""
 
     @property
     def ambiguous(self) -> bool:
@@ -255,7 +258,22 @@ class Grounder:
         return self.locate(quote, document_id=document_id).citation
 
     def locate(self, quote: str, *, document_id: str | None = None) -> Match:
-        """Like `ground`, but also says how many places matched and why a quote is unsupported."""
+        """Like `ground`, but also says how many places matched and why a quote is unsupported.
+
+        A match that is not an exact copy must also say what its place says: a quote that adds or
+        drops a negation, changes a number or names someone else is unsupported, however alike.
+        """
+        found = self._locate(quote, document_id)
+        c = found.citation
+        if c.located and c.status != "exact" and c.char_start is not None and c.char_end is not None:
+            text = self._by_id[c.document_id or ""].doc.text
+            around = text[max(0, c.char_start - CONTEXT_CHARS) : c.char_end + CONTEXT_CHARS]
+            why = meaning_differs(quote, text[c.char_start : c.char_end], around)
+            if why:
+                return self._unsupported(quote, f"meaning-differs: {why}", found.occurrences)
+        return found
+
+    def _locate(self, quote: str, document_id: str | None) -> Match:
         scope = self._scope(document_id)
         q = quote.strip()
         qtoks = normalise_tokens(q)
@@ -298,11 +316,11 @@ class Grounder:
         count: int,
     ) -> Match:
         if count > 1 and len(qtoks) < AMBIGUOUS_MAX_TOKENS:
-            return Match(Citation(quote=quote), occurrences=count, reason="ambiguous")
+            return self._unsupported(quote, "ambiguous", count)
         return Match(self._cite(quote, ix, cs, ce, status, score), occurrences=count)
 
     def _unsupported(self, quote: str, reason: str, occurrences: int = 0) -> Match:
-        return Match(Citation(quote=quote), occurrences=occurrences, reason=reason)
+        return Match(Citation(quote=quote, reason=reason), occurrences=occurrences, reason=reason)
 
     def _cite(self, quote: str, ix: _Indexed, cs: int, ce: int, status: CitationStatus, score: float) -> Citation:
         segs = ix.segments_for(cs, ce)
@@ -521,6 +539,10 @@ def ground_draft(
                     f"unsupported: quote matches {m.occurrences} places in the sources and is too short "
                     f'or too close between them to tell which one is meant: "{_clip(q)}"'
                 )
+            elif m.reason.startswith("meaning-differs"):
+                what = m.reason.split(":", 1)[1].strip()
+                flags.append(f"unsupported: the quote is near a passage of the sources but its {what} differs, so "
+                             f'it says something else (meaning-differs: {what}): "{_clip(q)}"')
             else:
                 flags.append(f'unsupported: quote not found in the sources: "{_clip(q)}"')
             citations.append(c)

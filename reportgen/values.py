@@ -24,7 +24,8 @@ _SUFFIX = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000, "b": 1_
 
 _DIGITS_RE = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?"
-    r"(?:\s?(k|mm|mn|m|bn|b)\b|\s+(thousand|million|billion|trillion)\b)?",
+    # "25k", "$1.2M", "3 bn": a one-letter suffix only when attached ("2012 b. Royalties" is a list label)
+    r"(?:(k|mm|mn|m|bn|b)\b|\s(mm|mn|bn)\b|\s+(thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
 )
 _WORDS_RE = re.compile(
@@ -63,7 +64,7 @@ def numbers_in(text: str) -> set[Decimal]:
             value = Decimal(m.group(1).replace(",", "") + (m.group(2) or ""))
         except InvalidOperation:
             continue
-        scale = (m.group(3) or m.group(4) or "").lower()
+        scale = (m.group(3) or m.group(4) or m.group(5) or "").lower()
         out.add(value * (_SUFFIX.get(scale) or _SCALES[scale]) if scale else value)
     for m in _WORDS_RE.finditer(_DIGITS_RE.sub(" ", text)):  # "1.2 million" is read once, above
         if (v := _from_words(m.group(0))) is not None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+import reportgen
+from reportgen.drafts import DraftItem, DraftSection
+from reportgen.grounding import Grounder
+from reportgen.ingest.build import TextBuilder, finish
 from reportgen.meaning import meaning_differs
+from reportgen.models import Document
+from reportgen.sop import SOP, FieldSpec, SectionSpec
 from reportgen.values import numbers_in, value_stated
 
 
@@ -49,3 +55,71 @@ def test_one_value_in_digits_words_and_suffixes() -> None:
     assert value_stated("1.2 million", ["about 1.2M a year"]) and not value_stated("1.2 million", ["1.2 a year"])
     assert value_stated("net 30", ["payment within thirty days"])
     assert value_stated("quarterly", ["nothing numeric"])  # a value without a number has nothing to check
+
+
+def _doc(lines: list[str]) -> Document:
+    b = TextBuilder()
+    for i, line in enumerate(lines):
+        b.add(line, speaker="Jason" if i % 2 else "Priya", start=float(i * 10))
+    return finish(b, data="\n".join(lines).encode(), filename="call.txt", kind="transcript", format="speaker-lines",
+                  media_type="text/plain")
+
+
+SOURCE = [
+    "I think instructor should be part of the standard lib for structured outputs in Python.",
+    "The endorsement fee is (i) Twenty-Five thousand dollars ($25,000USD) per contract year.",
+    "We shipped the billing migration to forty customers last week without any outage.",
+]
+
+
+@pytest.mark.parametrize(
+    ("quote", "why"),
+    [
+        ("I think instructor should not be part of the standard lib for structured outputs in Python.", "negation"),
+        ("We shipped the billing migration to fourteen customers last week without any outage.", "number"),
+        ("We shipped the billing migration to forty customers last week with an outage.", "negation"),
+    ],
+)
+def test_grounding_refuses_a_quote_that_flips_its_source(quote: str, why: str) -> None:
+    doc = _doc(SOURCE)
+    c = Grounder([doc]).ground(quote)
+    assert c.status == "unsupported" and c.reason == f"meaning-differs: {why}" and c.char_start is None
+
+
+def test_asr_noise_without_a_change_of_meaning_is_still_located() -> None:
+    doc = _doc(SOURCE)
+    c = Grounder([doc]).ground("i think instructor should be um part of the standard lib for structured outputs")
+    assert c.located and c.status in ("normalized", "fuzzy") and c.reason is None
+
+
+def test_a_figure_its_quote_does_not_state_is_flagged_and_not_supported() -> None:
+    doc = _doc(SOURCE)
+    spec = SectionSpec(id="terms", title="Terms", kind="table",
+                       fields={"term": FieldSpec(type="text"), "amount": FieldSpec(type="money", required=False)})
+    sop = SOP(id="t", name="t", sections=[spec])
+    quote = "The endorsement fee is (i) Twenty-Five thousand dollars ($25,000USD) per contract year."
+    fee = {"term": "endorsement fee"}
+    right = DraftItem(fields={**fee, "amount": {"value": 25000, "unit": "USD", "text": "25,000 USD"}}, quotes=[quote])
+    wrong = DraftItem(fields={**fee, "amount": {"value": 5000, "unit": "USD", "text": "$5K"}}, quotes=[quote])
+    good = reportgen.generate([doc], sop=sop, engine=_Fixed([right]))
+    [ok] = good.sections[0].items
+    assert ok.support == "supported" and not ok.flags and good.verification()["items_supported"] == 1
+    report = reportgen.generate([doc], sop=sop, engine=_Fixed([wrong]))
+    [bad] = report.sections[0].items
+    assert bad.support == "inconsistent" and any(f.startswith("value-not-in-quote") for f in bad.flags)
+    assert all(c.located for c in bad.citations)  # the quote is there; what the item says of it is not
+    v = report.verification()
+    assert v["items_supported"] == 0 and v["items_inconsistent"] == 1
+
+
+class _Fixed:
+    """An engine double that returns the given items for every section (pydantic-ai's FunctionModel idea)."""
+
+    name, model, extractive, notes = "fixed", None, False, []
+
+    def __init__(self, items: list[DraftItem]) -> None:
+        self.items = items
+
+    async def extract(self, run):  # noqa: ANN001, ANN201
+        for spec in run.sections:
+            yield DraftSection(section_id=spec.id, items=self.items)

@@ -19,6 +19,7 @@ ITEM_CODES = frozenset(
         "owner-unknown",
         "no-evidence",
         "value-not-in-quote",
+        "text-not-in-quote",
     }
 )
 SECTION_CODES = frozenset({"section-empty", "section-missing", "section-failed", "too-many-items", "sop-mismatch"})

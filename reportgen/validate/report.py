@@ -17,7 +17,7 @@ from reportgen.validate.codes import DERIVED_CODES, ITEM_CODES, SECTION_CODES, a
 from reportgen.validate.duplicates import merge_duplicates
 from reportgen.validate.fields import date_problems, declared_fields, evidence_problems, field_problems, is_empty
 from reportgen.validate.people import People
-from reportgen.validate.support import value_problems
+from reportgen.validate.support import text_problems, value_problems
 
 
 def validate_report(
@@ -71,6 +71,7 @@ def _validate_section(
         problems += date_problems(spec, item.fields, meeting_date)
         problems += evidence_problems(spec, item)
         problems += value_problems(spec, item, documents)
+        problems += text_problems(spec, item, documents)
         for flag in item.flags:
             if code_of(flag) in DERIVED_CODES:
                 _issue(report, spec, code_of(flag), flag.split(":", 1)[1].strip(), "info", item.id)
