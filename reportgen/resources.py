@@ -1,6 +1,6 @@
 """Find the bundled sops/, templates/ and web/ folders from a checkout or an installed wheel.
 
-In a checkout they sit beside the package (DESIGN.md's layout); in a wheel they are
+In a checkout they sit beside the package (the layout in README); in a wheel they are
 packaged as reportgen._sops, reportgen._templates and reportgen._web.
 """
 

@@ -1,4 +1,4 @@
-"""The web app in headless Chromium against a real `reportgen serve` on loopback (issue 6).
+"""The web app in headless Chromium against a real `reportgen serve` on loopback.
 
 One user's whole flow: drop a transcript and PDFs (one unsupported, one encrypted: unlocked
 with its password), pick an SOP, watch the progress (with a dropped SSE connection that must
