@@ -182,6 +182,18 @@ def _perturb(kind: str, words: list[str], rng: random.Random, vocab: list[str]) 
     raise ValueError(kind)
 
 
+def _draw(docs: list[Document], spans: list[list[tuple[int, int]]], shortest: int,
+          rng: random.Random) -> tuple[int, int, int] | None:
+    """A random run of `shortest`-24 words: (document index, char start, char end), or None if too short."""
+    di = rng.randrange(len(docs))
+    ws = spans[di]
+    length = rng.randint(shortest, 24)
+    if len(ws) <= length + 1:
+        return None
+    i = rng.randrange(len(ws) - length)
+    return di, ws[i][0], ws[i + length - 1][1]
+
+
 def make_quotes(docs: list[Document], n: int, rng: random.Random) -> list[Quote]:
     vocab = sorted({x.lower() for d in docs[:3] for x in re.findall(r"[A-Za-z]{4,}", d.text)
                     if not _MEANING_WORD.match(x)})
@@ -193,13 +205,9 @@ def make_quotes(docs: list[Document], n: int, rng: random.Random) -> list[Quote]
         made = tries = 0
         while made < per_kind and tries < per_kind * 20:
             tries += 1
-            di = rng.randrange(len(docs))
-            ws = spans[di]
-            length = rng.randint(6, 24)
-            if len(ws) <= length + 1:
+            if (drawn := _draw(docs, spans, 6, rng)) is None:
                 continue
-            i = rng.randrange(len(ws) - length)
-            a, b = ws[i][0], ws[i + length - 1][1]
+            di, a, b = drawn
             src = docs[di].text[a:b]
             text = _perturb(kind, src.split(), rng, vocab)
             if text is None and kind != "verbatim":
@@ -269,13 +277,9 @@ def make_flips(docs: list[Document], spans: list[list[tuple[int, int]]], n: int,
         made = tries = 0
         while made < per_kind and tries < per_kind * 200:
             tries += 1
-            di = rng.randrange(len(docs))
-            ws = spans[di]
-            length = rng.randint(8, 24)
-            if len(ws) <= length + 1:
+            if (drawn := _draw(docs, spans, 8, rng)) is None:
                 continue
-            i = rng.randrange(len(ws) - length)
-            a, b = ws[i][0], ws[i + length - 1][1]
+            di, a, b = drawn
             text = _flip(kind, docs[di].text[a:b], rng)
             if text is None or normalise(text) == normalise(docs[di].text[a:b]):
                 continue
