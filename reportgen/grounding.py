@@ -35,11 +35,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from reportgen.clock import clock
-from reportgen.drafts import DraftSection
+from reportgen.drafts import DraftPassage, DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
 from reportgen.meaning import meaning_differs
-from reportgen.models import Citation, CitationStatus, Document, Item, Section, Segment
+from reportgen.models import Citation, CitationStatus, Document, Item, Passage, Section, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import FILLER_PAIRS, FILLERS
 
@@ -548,12 +548,42 @@ def ground_draft(
             citations.append(c)
         items.append(Item(fields=dict(d.fields), citations=citations, flags=flags))
     notes = list(draft.notes)
+    passages, lost = ground_passages(draft.passages, grounder)
+    if lost:
+        notes.append(f"{lost} passage{'s' if lost > 1 else ''} to read could not be located in the sources and "
+                     f"{'were' if lost > 1 else 'was'} left out.")
     if draft.failed:
         notes.append(f"extraction failed: {draft.failed}")
         status = "failed"
     else:
-        status = "ok" if items else "empty"
-    return Section(id=spec.id, title=spec.title, kind=spec.kind, items=items, status=status, notes=notes)
+        status = "ok" if items or passages else "empty"
+    return Section(id=spec.id, title=spec.title, kind=spec.kind, items=items, passages=passages, status=status,
+                   notes=notes)
+
+
+def ground_passages(drafts: Sequence[DraftPassage], grounder: Grounder) -> tuple[list[Passage], int]:
+    """Locate passages to read; (the located ones, how many could not be located).
+
+    A passage is only a pointer into the sources, so one that cannot be located (or only
+    ambiguously) has nothing to offer and is left out; the section says how many were."""
+    out: list[Passage] = []
+    seen: set[tuple[str | None, int | None, int | None, str | None]] = set()
+    lost = 0
+    for d in drafts:
+        q = d.quote.strip()
+        if not q:
+            continue
+        m = grounder.locate(q)
+        c = m.citation
+        if not c.located or m.ambiguous:
+            lost += 1
+            continue
+        key = (c.document_id, c.char_start, c.char_end, d.criterion)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Passage(**c.model_dump(), criterion=d.criterion, role=d.role))
+    return out, lost
 
 
 def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> str:
