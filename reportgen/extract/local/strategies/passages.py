@@ -132,19 +132,19 @@ def _role(cast: list[Roles], s: Sentence, voice: Voice | None) -> str | None:
 
 
 def _note(passages: list[DraftPassage], cast: list[Roles], voice: Voice | None, side: str | None) -> str:
+    """Why the section holds no findings, and whose words its passages are; the renderers say what passages are."""
     if not passages:
-        return ("No findings: the offline engine has no detector it can vouch for here, and nothing in the "
-                "sources reads as relevant to this section.")
+        return ("No findings: the offline engine has no detector of measured quality for this section, and "
+                "nothing in the sources reads as relevant to it.")
     who = ""
     if side is not None and voice is not None:
         wanted = voice.guest if side == "guest" else voice.host
         if any(r.known for r in cast):
             others = voice.host if side == "guest" else voice.guest
-            who = f" Only the {wanted}'s words are offered; the {others}'s are left out."
+            intro = f" (and the {others}'s introduction of them)" if any(
+                p.role and "introducing" in p.role for p in passages) else ""
+            who = f" Passages are the {wanted}'s words{intro}; the {others}'s are left out."
         elif side == "guest":
-            who = (f" The speakers could not be told apart, so questions and introductions are left out, but a line "
-                   f"may still be the {voice.host}'s rather than the {wanted}'s.")
-    n = len(passages)
-    return (f"No findings: the offline engine has no detector it can vouch for here. "
-            f"The {n} passage{'s' if n > 1 else ''} below {'are' if n > 1 else 'is'} worth reading to write it; "
-            f"{'they are' if n > 1 else 'it is'} quoted as found, not conclusions.{who}")
+            who = (f" The speakers could not be told apart, so questions and introductions are left out, but a "
+                   f"passage may still be the {voice.host}'s words rather than the {wanted}'s.")
+    return f"No findings: the offline engine has no detector of measured quality for this section.{who}"

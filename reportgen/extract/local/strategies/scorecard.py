@@ -90,10 +90,10 @@ def section(index: SourceIndex, spec: SectionSpec, voice: roles.Voice | None = N
 
 def _criterion_item(crit: Criterion, picked: list[Scored]) -> DraftItem:
     if picked:
-        n = len(picked)
+        these = f"the {len(picked)} passages" if len(picked) > 1 else "the passage"
         rationale = (
-            f"Not rated: the offline engine does not judge answers against the rubric. Read the {n} passage"
-            f"{'s' if n > 1 else ''} on \u201c{crit.question}\u201d and rate it."
+            f"Not rated: the offline engine does not judge answers against the rubric. Read {these} on "
+            f"\u201c{crit.question}\u201d and rate it."
         )
     else:
         rationale = (
