@@ -180,8 +180,8 @@ class Roles:
         return True
 
     def addresses_guest(self, s: Sentence) -> bool:
-        """ "Jason, you are extremely famous.": said to the guest, so not by them."""
-        return any(re.match(rf"\W*(?:\w+,? )?{re.escape(n.split()[0])}\b[,!]", s.text) for n in self.guest_names)
+        """ "Jason, you are extremely famous.", "Welcome, Jason.": said to the guest, so not by them."""
+        return any(re.match(rf"\W*(?:\w+, )?{re.escape(n.split()[0])}\b[,.!?]", s.text) for n in self.guest_names)
 
     def introduces_guest(self, s: Sentence) -> int:
         """How much a host's line in the opening says who the guest is ("Before that, he was a machine learning

@@ -16,7 +16,7 @@ from reportgen.drafts import DraftPassage, DraftSection
 from reportgen.extract.local import roles
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, Scored, evidence, pick, rank, section_query
-from reportgen.extract.local.roles import Roles, Voice
+from reportgen.extract.local.roles import Roles, Side, Voice
 from reportgen.extract.local.sentences import Sentence
 from reportgen.extract.local.strategies import prose, questions, topics
 from reportgen.sop import SectionSpec
@@ -52,7 +52,7 @@ def _choose(index: SourceIndex, spec: SectionSpec, fams: list[str], cast: list[R
     if spec.kind == "prose" and "summary" in fams:
         return _summary(index, spec, fams)
     if spec.kind == "verdict":
-        hosts = {di: next(iter(r.hosts)) for di, r in enumerate(cast) if len(r.hosts) == 1}
+        hosts: dict[int, str | None] = {di: next(iter(r.hosts)) for di, r in enumerate(cast) if len(r.hosts) == 1}
         found = evidence(index, section_query(spec), spec.cues, fams, EVIDENCE_PER_CRITERION, interviewers=hosts)
         return [c for c in found if cast[c.sentence.doc_index].allows(c.sentence, side)]
     if not hands_out_tasks(spec):
@@ -96,7 +96,7 @@ def _topic_openers(index: SourceIndex) -> list[Scored]:
     return out[:MAX_PASSAGES]
 
 
-def _open_questions(index: SourceIndex, spec: SectionSpec, cast: list[Roles], side: str | None) -> list[Scored]:
+def _open_questions(index: SourceIndex, spec: SectionSpec, cast: list[Roles], side: Side | None) -> list[Scored]:
     """Questions left open and questions nobody answered (strategies/questions.py), one sentence each."""
     by_text = {s.text: s for s in index.sentences}
     out: list[Scored] = []
@@ -131,7 +131,7 @@ def _role(cast: list[Roles], s: Sentence, voice: Voice | None) -> str | None:
     return f"{label}, {name}" if name and side == "guest" else label
 
 
-def _note(passages: list[DraftPassage], cast: list[Roles], voice: Voice | None, side: str | None) -> str:
+def _note(passages: list[DraftPassage], cast: list[Roles], voice: Voice | None, side: Side | None) -> str:
     """Why the section holds no findings, and whose words its passages are; the renderers say what passages are."""
     if not passages:
         return ("No findings: the offline engine has no detector of measured quality for this section, and "
