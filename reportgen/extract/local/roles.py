@@ -163,6 +163,19 @@ class Roles:
             return "host"
         return None
 
+    def label(self, s: Sentence, voice: Voice | None, *, introducing: bool = False) -> str | None:
+        """Who says `s`, as the SOP names them ("expert, Jason Liu", "interviewer, introducing the expert");
+        None when the roles are not known."""
+        side = self.side_of(s)
+        if side is None:
+            return None
+        v = voice or Voice("guest")
+        name = self.names.get(s.speaker or "")
+        said = v.label(side) or side
+        if introducing and side == "host":
+            said = f"{said}, introducing the {v.guest}"
+        return f"{said}, {name}" if name and side == "guest" else said
+
     def in_opening(self, s: Sentence) -> bool:
         return s.index <= self.opening_end
 

@@ -17,7 +17,6 @@ from reportgen.extract.local import roles
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, Scored, evidence, pick, rank, section_query
 from reportgen.extract.local.roles import Roles, Side, Voice
-from reportgen.extract.local.sentences import Sentence
 from reportgen.extract.local.strategies import prose, questions, topics
 from reportgen.sop import SectionSpec
 
@@ -32,7 +31,8 @@ def section(index: SourceIndex, spec: SectionSpec, voice: Voice | None = None) -
     side = voice.side if voice else None
     fams = C.families_for(spec)
     picked = _choose(index, spec, fams, cast, voice)
-    passages = [DraftPassage(quote=c.sentence.text, role=_role(cast, c.sentence, voice)) for c in picked]
+    passages = [DraftPassage(quote=c.sentence.text, role=cast[c.sentence.doc_index].label(
+        c.sentence, voice, introducing="introduction" in c.hits)) for c in picked]
     return DraftSection(section_id=spec.id, passages=passages, notes=[_note(passages, cast, voice, side)])
 
 
@@ -116,19 +116,6 @@ def _summary(index: SourceIndex, spec: SectionSpec, fams: list[str]) -> list[Sco
     for di in docs:
         out += prose.summary_picks(index, spec, di, fams, per_doc)
     return out[:MAX_PASSAGES]
-
-
-def _role(cast: list[Roles], s: Sentence, voice: Voice | None) -> str | None:
-    r = cast[s.doc_index]
-    side = r.side_of(s)
-    if side is None:
-        return None
-    v = voice or Voice("guest")
-    name = r.names.get(s.speaker or "")
-    label = v.label(side) or side
-    if side == "host" and v.side == "guest" and r.introduces_guest(s):
-        label = f"{label}, introducing the {v.guest}"
-    return f"{label}, {name}" if name and side == "guest" else label
 
 
 def _note(passages: list[DraftPassage], cast: list[Roles], voice: Voice | None, side: Side | None) -> str:

@@ -81,9 +81,8 @@ def section(index: SourceIndex, spec: SectionSpec, voice: roles.Voice | None = N
                            interviewers=interviewers, answers=answers[crit.id], others=others)  # fmt: skip
         picked = [c for c in picked if cast[c.sentence.doc_index].allows(c.sentence, side)]
         items.append(_criterion_item(crit, picked))
-        label = voice.guest if voice else None
         for c in picked:
-            role = label if cast[c.sentence.doc_index].known else None
+            role = cast[c.sentence.doc_index].label(c.sentence, voice) if voice else None
             passages.append(DraftPassage(quote=c.sentence.text, criterion=crit.id, role=role))
     return DraftSection(section_id=spec.id, items=items, passages=passages)
 
