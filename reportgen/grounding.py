@@ -562,28 +562,19 @@ def ground_draft(
 
 
 def ground_passages(drafts: Sequence[DraftPassage], grounder: Grounder) -> tuple[list[Passage], int]:
-    """Locate passages to read; (the located ones, how many could not be located).
-
-    A passage is only a pointer into the sources, so one that cannot be located (or only
-    ambiguously) has nothing to offer and is left out; the section says how many were."""
-    out: list[Passage] = []
-    seen: set[tuple[str | None, int | None, int | None, str | None]] = set()
+    """Located passages to read, and how many could not be located (or only ambiguously): a passage is only
+    a pointer into the sources, so such a one has nothing to offer and is left out, and the section says so."""
+    out: dict[tuple[str | None, int | None, int | None, str | None], Passage] = {}
     lost = 0
-    for d in drafts:
-        q = d.quote.strip()
-        if not q:
-            continue
-        m = grounder.locate(q)
+    for d in (d for d in drafts if d.quote.strip()):
+        m = grounder.locate(d.quote.strip())
         c = m.citation
         if not c.located or m.ambiguous:
             lost += 1
             continue
-        key = (c.document_id, c.char_start, c.char_end, d.criterion)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(Passage(**c.model_dump(), criterion=d.criterion, role=d.role))
-    return out, lost
+        out.setdefault((c.document_id, c.char_start, c.char_end, d.criterion),
+                       Passage(**c.model_dump(), criterion=d.criterion, role=d.role))  # fmt: skip
+    return list(out.values()), lost
 
 
 def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> str:
