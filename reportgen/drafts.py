@@ -21,9 +21,18 @@ class DraftItem(BaseModel):
     flags: list[str] = Field(default_factory=list)
 
 
+class DraftPassage(BaseModel):
+    """A quote offered to read, not a finding (see `models.Passage`); grounding locates it."""
+
+    quote: str
+    criterion: str | None = None  # the scorecard criterion it bears on
+    role: str | None = None  # who says it, as the SOP names them ("expert", "interviewer"), when known
+
+
 class DraftSection(BaseModel):
     section_id: str
     items: list[DraftItem] = Field(default_factory=list)
+    passages: list[DraftPassage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     failed: str | None = None  # set when the section could not be extracted at all
     usage: Usage = Field(default_factory=Usage)

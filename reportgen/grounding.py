@@ -35,11 +35,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from reportgen.clock import clock
-from reportgen.drafts import DraftSection
+from reportgen.drafts import DraftPassage, DraftSection
 from reportgen.errors import ReportgenError
 from reportgen.ingest.build import NOISE_RE
 from reportgen.meaning import meaning_differs
-from reportgen.models import Citation, CitationStatus, Document, Item, Section, Segment
+from reportgen.models import Citation, CitationStatus, Document, Item, Passage, Section, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import FILLER_PAIRS, FILLERS
 
@@ -548,12 +548,33 @@ def ground_draft(
             citations.append(c)
         items.append(Item(fields=dict(d.fields), citations=citations, flags=flags))
     notes = list(draft.notes)
+    passages, lost = ground_passages(draft.passages, grounder)
+    if lost:
+        notes.append(f"{lost} passage{'s' if lost > 1 else ''} to read could not be located in the sources and "
+                     f"{'were' if lost > 1 else 'was'} left out.")
     if draft.failed:
         notes.append(f"extraction failed: {draft.failed}")
         status = "failed"
     else:
-        status = "ok" if items else "empty"
-    return Section(id=spec.id, title=spec.title, kind=spec.kind, items=items, status=status, notes=notes)
+        status = "ok" if items or passages else "empty"
+    return Section(id=spec.id, title=spec.title, kind=spec.kind, items=items, passages=passages, status=status,
+                   notes=notes)
+
+
+def ground_passages(drafts: Sequence[DraftPassage], grounder: Grounder) -> tuple[list[Passage], int]:
+    """Located passages to read, and how many could not be located (or only ambiguously): a passage is only
+    a pointer into the sources, so such a one has nothing to offer and is left out, and the section says so."""
+    out: dict[tuple[str | None, int | None, int | None, str | None], Passage] = {}
+    lost = 0
+    for d in (d for d in drafts if d.quote.strip()):
+        m = grounder.locate(d.quote.strip())
+        c = m.citation
+        if not c.located or m.ambiguous:
+            lost += 1
+            continue
+        out.setdefault((c.document_id, c.char_start, c.char_end, d.criterion),
+                       Passage(**c.model_dump(), criterion=d.criterion, role=d.role))  # fmt: skip
+    return list(out.values()), lost
 
 
 def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> str:

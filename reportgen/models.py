@@ -126,6 +126,17 @@ class Citation(BaseModel):
         return self.status in LOCATED
 
 
+class Passage(Citation):
+    """A located quote offered *to read* where the engine has no detector it can vouch for.
+
+    It claims nothing: it is not a finding, is not reviewed or counted as one, and only says
+    where in the sources a reader should look. `criterion` ties it to a scorecard row.
+    """
+
+    criterion: str | None = None
+    role: str | None = None  # who says it, as the SOP names them ("expert", "interviewer"), when the engine can tell
+
+
 class Item(BaseModel):
     """One finding: typed fields (per the SOP), its evidence, and anything wrong with it."""
 
@@ -156,8 +167,20 @@ class Section(BaseModel):
     title: str
     kind: str = "list"  # prose | list | table | scorecard | verdict
     items: list[Item] = Field(default_factory=list)
+    # Where the engine writes no findings (the offline engine, in sections without a measured detector):
+    # the few most relevant located quotes, to read. Never findings.
+    passages: list[Passage] = Field(default_factory=list)
     status: Literal["ok", "empty", "failed"] = "ok"
     notes: list[str] = Field(default_factory=list)
+
+    def is_slot(self, item: Item) -> bool:
+        """An unrated scorecard row without quotes is a slot for a reviewer's rating: it claims nothing,
+        so it is shown but never counted as a finding (nor as an unsupported one)."""
+        return self.kind == "scorecard" and item.fields.get("rating") is None and not item.citations
+
+    def findings(self) -> list[Item]:
+        """What the section claims: its items, less those a reviewer rejected and empty scorecard slots."""
+        return [i for i in self.items if i.review != "rejected" and not self.is_slot(i)]
 
 
 class Usage(BaseModel):
@@ -210,9 +233,10 @@ class Report(BaseModel):
     def verification(self) -> dict[str, Any]:
         """The numbers on the title page: how much of what is delivered is backed by located quotes.
 
-        Items a reviewer rejected are left out of the deliverable, so they are left out here too.
+        Only findings count (`Section.findings`): items a reviewer rejected are left out of the
+        deliverable, and passages to read and unrated scorecard slots claim nothing.
         """
-        items = [i for s in self.sections for i in s.items if i.review != "rejected"]
+        items = [i for s in self.sections for i in s.findings()]
         cites = [c for i in items for c in i.citations]
         located = sum(c.located for c in cites)
         return {
@@ -226,4 +250,6 @@ class Report(BaseModel):
             "by_status": {
                 s: sum(c.status == s for c in cites) for s in ("exact", "normalized", "fuzzy", "unsupported")
             },
+            "passages": sum(len(s.passages) for s in self.sections),
+            "sections_with_passages": sum(bool(s.passages) and not s.findings() for s in self.sections),
         }

@@ -126,7 +126,8 @@ async def extract_with_progress(
         _emit(on_event, Stage.EXTRACTED,
               f"section {done} of {total} extracted" + (" (failed)" if draft.failed else ""),
               section_id=draft.section_id, done=done, total=total,
-              data={**draft.progress, "items": len(draft.items), "engine": extractor.name})
+              data={**draft.progress, "items": len(draft.items), "passages": len(draft.passages),
+                    "engine": extractor.name})
         yield draft
 
 
@@ -185,11 +186,13 @@ async def agenerate(
         # Only grounded sections leave here, so a client watching progress never sees an unlocated
         # quote presented as found.
         cited = {c.document_id for i in section.items for c in i.citations if c.document_id}
+        cited |= {p.document_id for p in section.passages if p.document_id}
         located = sum(c.located for i in section.items for c in i.citations)
         cites = sum(len(i.citations) for i in section.items)
-        n = len(section.items)
+        n, p = len(section.items), len(section.passages)
+        read = f", {p} passage{'' if p == 1 else 's'} to read" if p else ""
         _emit(on_event, Stage.SECTION,
-              f"{section.title}: {n} item{'' if n == 1 else 's'}, {located}/{cites} quotes located (preview)",
+              f"{section.title}: {n} item{'' if n == 1 else 's'}{read}, {located}/{cites} quotes located (preview)",
               section_id=section.id, done=done, total=total,
               data={"section": section.model_dump(mode="json"), "done": done, "total": total,
                     "documents": [DocumentRef.of(d).model_dump(mode="json") for d in documents if d.id in cited]})

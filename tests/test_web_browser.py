@@ -244,7 +244,8 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     expect(preview).to_be_visible()
     expect(preview).to_contain_text("Preview - validating when all sections are done")
     expect(preview.locator(".rsec.preview")).to_have_count(1)
-    expect(preview.locator("#sec-summary .item").first).to_be_visible()
+    # the offline engine writes no summary (no measured detector): passages to read, not reviewable
+    expect(preview.locator("#sec-summary .passage").first).to_be_visible()
     expect(preview.get_by_role("button", name=re.compile("^(Accept|Reject|Edit)"))).to_have_count(0)
     pchip = preview.get_by_role("button", name=re.compile(r"^Open in call\.txt at \d+:\d+")).first
     expect(pchip).to_have_text(re.compile(r"^\[\d+:\d+ · \w+\]$"))
@@ -308,9 +309,12 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     # accept one item, reject another, and say a section missed something
     item.get_by_role("button", name=re.compile("^Accept")).click()
     expect(item.locator(".tag.accepted")).to_be_visible()
-    other = pg.locator("#sec-topics li.item").first
+    topics = pg.locator("#sec-topics")  # passages to read: shown apart, never reviewed as findings
+    expect(topics.locator(".passages")).to_contain_text("not findings")
+    expect(topics.get_by_role("button", name=re.compile("^(Accept|Reject|Edit)"))).to_have_count(0)
+    other = pg.locator("#sec-decisions li.item").first
     other.get_by_role("button", name=re.compile("^Reject")).click()
-    expect(pg.locator("#sec-topics li.item.review-rejected")).to_have_count(1)
+    expect(pg.locator("#sec-decisions li.item.review-rejected")).to_have_count(1)
     pg.get_by_role("button", name="No, Decisions got something wrong").click()
     pg.get_by_label("What was wrong or missing?").fill("missed the Tuesday sync decision")
     pg.locator("#sec-decisions .fb-form").get_by_role("button", name=re.compile("Send")).click()

@@ -112,6 +112,8 @@ class Verification(BaseModel):
     citations_located: int
     located_share: float = Field(ge=0, le=1)
     by_status: dict[CitationStatus, int]
+    passages: int = Field(0, description="Passages to read (Section.passages): located quotes, never findings.")
+    sections_with_passages: int = Field(0, description="Sections that offer only passages to read, no findings.")
 
 
 class ReportSummary(BaseModel):

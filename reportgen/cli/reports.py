@@ -55,12 +55,15 @@ def _summary(report: Report, *, err: bool = False) -> None:
     kind = "extractive draft (offline engine)" if report.extractive else f"{report.engine} {report.model or ''}"
     typer.echo(f"{report.sop_name or report.sop_id}: {kind}", err=err)
     for s in report.sections:
-        unsupported = sum(i.support != "supported" for i in s.items)
+        unsupported = sum(i.support != "supported" for i in s.findings())
         extra = f", {unsupported} not supported" if unsupported else ""
+        extra += f", {len(s.passages)} passages to read" if s.passages else ""
         status = "  [" + s.status + "]" if s.status != "ok" else ""
         typer.echo(f"  {s.title:<32} {len(s.items):>3} items{extra}{status}", err=err)
     share = f"{v['located_share']:.0%}"
-    typer.echo(f"  {v['items']} items, {v['citations_located']}/{v['citations']} citations located ({share})", err=err)
+    read = f"; {v['passages']} passages to read (not findings)" if v["passages"] else ""
+    typer.echo(f"  {v['items']} findings, {v['citations_located']}/{v['citations']} citations located ({share}){read}",
+               err=err)
     if report.usage.calls or report.usage.cached_calls:
         u = report.usage
         typer.echo(

@@ -26,7 +26,7 @@ from lxml import etree
 from reportgen.models import Document, Report
 from reportgen.render import labels, view
 from reportgen.render.html import RenderError
-from reportgen.render.view import Note, ReportView, Row, SectionView
+from reportgen.render.view import Note, Read, ReportView, Row, SectionView
 
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
 MUTED = RGBColor(0x5D, 0x66, 0x75)
@@ -282,7 +282,9 @@ class _Writer:
             p = self.para()
             _run(p, "Extractive draft. ", bold=True, color=RED)
             _run(p, "Produced by the offline engine, which selects sentences from the sources rather than writing "
-                    "conclusions. Every finding is a quotation; review it before relying on it.", color=RED)
+                    "conclusions. Every finding is a quotation; review it before relying on it. Where it has no "
+                    "detector of measured quality it writes no findings and offers passages to read instead.",
+                 color=RED)
         rows = [
             ("Sources", ", ".join(s.filename for s in v.sources) or "\u2014"),
             ("Date", v.date),
@@ -306,9 +308,38 @@ class _Writer:
         self.para(f"{s.number}  {s.title}", style=self.h1)
         for note in s.notes:
             _run(self.para(), note, italic=True, color=RED if s.status == "failed" else AMBER, size=9)
-        if not s.rows:
+        if s.bare:
             _run(self.para(), "This section could not be completed." if s.status == "failed"
                  else "Nothing in the sources addresses this section.", italic=True, color=MUTED)
+            return
+        self.rows(s)
+        self.passages(s)
+
+    def passages(self, s: SectionView) -> None:
+        """Passages to read: set apart from the findings, quoted whole, never numbered as quotations."""
+        by_row = [(row.primary, row.passages) for row in s.rows if row.passages]
+        if not s.passages and not by_row:
+            return
+        p = self.para()
+        _run(p, view.PASSAGES_HEADING.upper(), bold=True, color=MUTED, size=8)
+        _run(self.para(), view.PASSAGES_INTRO, italic=True, color=MUTED, size=8.5)
+        for name, ps in by_row:
+            _run(self.para(), name, bold=True, size=9)
+            for r in ps:
+                self.read(r)
+        for r in s.passages:
+            self.read(r)
+
+    def read(self, r: Read) -> None:
+        p = self.para(style=self.bullet)
+        rtl = r.dir == "rtl"
+        if rtl:
+            _rtl(p)
+        _run(p, f"\u201c{r.quote}\u201d", size=9.5, rtl=rtl)
+        _run(p, f"  \u2014 {r.label}", color=MUTED, size=8)
+
+    def rows(self, s: SectionView) -> None:
+        if not s.rows:
             return
         if s.kind == "table":
             self.grid_table([h for _, h in s.columns] + ["Sources"], s, [k for k, _ in s.columns])

@@ -62,7 +62,8 @@ def render_html(
     env = environment(str(Path(template_dir).resolve()) if template_dir is not None else None)
     try:
         template = env.select_template(template_names(report.sop_id))
-        return template.render(v=view.build(report, documents), r=report, for_print=for_print)
+        return template.render(v=view.build(report, documents), r=report, for_print=for_print,
+                               passages_heading=view.PASSAGES_HEADING, passages_intro=view.PASSAGES_INTRO)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}; "
                           "fix the template or remove it from the template folder") from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reportgen.models import Document, Report
 from reportgen.render import view
-from reportgen.render.view import Row, SectionView
+from reportgen.render.view import PASSAGES_HEADING, PASSAGES_INTRO, Read, Row, SectionView
 
 DASH = "\u2014"
 
@@ -32,12 +32,35 @@ def _extras(row: Row) -> str:
     return "".join(f"; {k}: {_inline(v)}" for k, v in row.extra)
 
 
+def _read(p: Read) -> str:
+    return f"\u201c{_inline(p.quote)}\u201d \u2014 {p.label}"
+
+
+def _passages(s: SectionView, out: list[str]) -> None:
+    """Passages to read, apart from the findings and never footnoted: they are not citations of anything."""
+    by_row = [(row.primary, row.passages) for row in s.rows if row.passages]
+    if not s.passages and not by_row:
+        return
+    out += [f"**{PASSAGES_HEADING}** \u2014 _{PASSAGES_INTRO}_", ""]
+    for name, ps in by_row:
+        out += [f"- _{_inline(name)}:_", *(f"  - {_read(p)}" for p in ps)]
+    out += [f"- {_read(p)}" for p in s.passages]
+    out.append("")
+
+
 def _section(s: SectionView, out: list[str]) -> None:
     out += [f"## {s.number}. {s.title}", ""]
     out += [f"> {note}" for note in s.notes] + ([""] if s.notes else [])
-    if not s.rows:
+    if s.bare:
         out += ["_Nothing in the sources addresses this section._" if s.status != "failed"
                 else "_This section could not be completed._", ""]
+        return
+    _rows(s, out)
+    _passages(s, out)
+
+
+def _rows(s: SectionView, out: list[str]) -> None:
+    if not s.rows:
         return
     if s.kind in ("table", "scorecard"):
         columns = [("name", "Criterion"), ("rating", "Rating"), ("rationale", "Rationale")] \

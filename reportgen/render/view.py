@@ -2,6 +2,10 @@
 
 HTML, Markdown and DOCX all walk this view, so a citation has the same number, label and
 warning everywhere, and the formats cannot drift apart. Building it is one linear pass.
+
+Passages to read (`Section.passages`) are kept apart from findings in every format: they are
+shown whole with their locator under "Passages to read" (a scorecard shows each criterion's
+beside its unrated row), are not numbered as citations, and are never counted as findings.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from reportgen.models import Citation, Document, DocumentRef, Item, Report, Section
+from reportgen.models import Citation, Document, DocumentRef, Item, Passage, Report, Section
 from reportgen.render import labels
 
 # Flag codes that mean "do not rely on this item" and are shown in red; the rest are amber.
@@ -18,6 +22,9 @@ SEVERE_FLAGS = frozenset({"unsupported", "no-evidence", "invalid-enum", "invalid
 UNSUPPORTED_BADGE = "UNSUPPORTED \u2013 quote not found in sources"
 UNCITED_BADGE = "UNSUPPORTED \u2013 no quote cited"
 SCORECARD_COLUMNS = [("name", "Criterion"), ("rating", "Rating"), ("rationale", "Rationale")]
+PASSAGES_HEADING = "Passages to read"
+PASSAGES_INTRO = ("Not findings: sentences quoted as found, the most relevant to this section, for a reader "
+                  "to judge. Nothing here was concluded or checked against the section's question.")
 # Keys that hold an item's main sentence, in preference order, for list and prose sections.
 PRIMARY_KEYS = ("text", "task", "what", "summary", "insight", "risk", "question", "recommendation", "advice")
 
@@ -35,6 +42,20 @@ class Note:
     source: str
     where: str  # the label with its filename, for footnotes and endnotes
     dir: str
+
+
+@dataclass(slots=True)
+class Read:
+    """A passage to read: a located quote and where it is, never a finding (no number, no support)."""
+
+    quote: str
+    where: str  # the locator, as a citation's label: "12:04 · Speaker B", "contract.pdf p. 7"
+    role: str  # who says it, when the engine could tell ("expert"), else ""
+    dir: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.where} ({self.role})" if self.role else self.where
 
 
 @dataclass(slots=True)
@@ -58,6 +79,8 @@ class Row:
     support: str
     badge: str | None
     dir: str
+    criterion: str | None = None  # a scorecard row's criterion id
+    passages: list[Read] = field(default_factory=list)  # a scorecard row's passages to read
 
 
 @dataclass(slots=True)
@@ -71,6 +94,12 @@ class SectionView:
     columns: list[tuple[str, str]]
     rows: list[Row]
     notes: list[str]
+    passages: list[Read] = field(default_factory=list)  # passages to read not tied to a row
+
+    @property
+    def bare(self) -> bool:
+        """Nothing to show at all: no rows and no passages."""
+        return not self.rows and not self.passages
 
 
 @dataclass(slots=True)
@@ -149,18 +178,22 @@ def headline(ver: dict[str, Any], *, extractive: bool) -> tuple[str, str, str]:
     An item counts as supported only when its quotes are located and its values agree with them.
     An extractive report's quotes are copied from the sources, so "located" is true by construction
     and says nothing about whether an item belongs in its section: it claims "quoted", never "supported".
+    Passages to read are no findings: they are said apart and never counted in the figure.
     """
     n, bad = ver["items"], ver["items_inconsistent"]
     checked = f"values checked against the quotes: {bad} flagged" if bad else "values checked against the quotes"
+    p, k = ver.get("passages", 0), ver.get("sections_with_passages", 0)
+    read = (f"; {p} passage{'s' if p != 1 else ''} to read, not findings, in {k} section{'s' if k != 1 else ''} "
+            "the engine does not fill" if k else f"; {p} passage{'s' if p != 1 else ''} to read" if p else "")
     if extractive:
-        return (f"{n} passages quoted from the sources (chosen, not written; review them); {checked}",
-                str(n), "passages quoted from the sources")
+        return (f"{n} finding{'s' if n != 1 else ''} quoted from the sources (chosen, not written; review them)"
+                f"{read}; {checked}", str(n), "findings quoted from the sources")
     parts = [f"{ver['items_supported']} of {n} findings supported (quotes located, values consistent)"]
     if bad:
         parts.append(f"{bad} with values their quotes do not state")
     if ver["items_unsupported"]:
         parts.append(f"{ver['items_unsupported']} unsupported")
-    return "; ".join(parts), f"{ver['items_supported']} / {n}", "findings supported"
+    return "; ".join(parts) + read, f"{ver['items_supported']} / {n}", "findings supported"
 
 
 def _long_date(when: datetime) -> str:
@@ -182,7 +215,14 @@ def _section(
     # A reviewer's "reject" takes the item out of the deliverable; the section says how many went.
     kept = [item for item in s.items if item.review != "rejected"]
     rejected = len(s.items) - len(kept)
-    rows = [_row(item, s.kind, report, names, multi, counter) for item in kept]
+    rows = [_row(item, s, report, names, multi, counter) for item in kept]
+    on_rows = {r.criterion for r in rows if r.criterion is not None}
+    by_row: dict[str | None, list[Read]] = {}
+    loose: list[Read] = []
+    for p in s.passages:
+        (by_row.setdefault(p.criterion, []) if p.criterion in on_rows else loose).append(_read(p, names, multi))
+    for row in rows:
+        row.passages = by_row.get(row.criterion, [])
     notes = list(s.notes)
     if rejected:
         notes.append(f"{rejected} item{'s' if rejected > 1 else ''} rejected by a reviewer and left out.")
@@ -204,7 +244,14 @@ def _section(
         columns=columns,
         rows=rows,
         notes=notes,
+        passages=loose,
     )
+
+
+def _read(p: Passage, names: dict[str, str], multi: bool) -> Read:
+    filename = names.get(p.document_id or "")
+    return Read(quote=p.quote, where=labels.citation_label(p, filename, multi), role=p.role or "",
+                dir=labels.direction(p.quote))
 
 
 def _primary_key(fields: dict[str, Any], kind: str) -> str | None:
@@ -218,8 +265,9 @@ def _primary_key(fields: dict[str, Any], kind: str) -> str | None:
     return next((k for k, v in fields.items() if isinstance(v, str) and v), next(iter(fields), None))
 
 
-def _row(item: Item, kind: str, report: Report, names: dict[str, str], multi: bool, counter: list[int]) -> Row:
+def _row(item: Item, section: Section, report: Report, names: dict[str, str], multi: bool, counter: list[int]) -> Row:
     fields = item.fields
+    kind = section.kind
     cells = {k: labels.value(k, v) for k, v in fields.items()}
     if kind == "scorecard":
         cells["rating"] = labels.rating(fields.get("rating"), fields.get("band"))
@@ -236,6 +284,8 @@ def _row(item: Item, kind: str, report: Report, names: dict[str, str], multi: bo
         notes.append(_note(c, counter[0], names, multi))
     support = item.support
     badge = {"unsupported": UNSUPPORTED_BADGE, "uncited": UNCITED_BADGE}.get(support)
+    if section.is_slot(item):
+        badge = None  # an unrated row claims nothing, so there is nothing for a quote to support
     if support == "partial":
         missing = sum(not c.located for c in item.citations)
         badge = f"PARTLY SUPPORTED \u2013 {missing} of {len(item.citations)} quotes not found in sources"
@@ -262,6 +312,7 @@ def _row(item: Item, kind: str, report: Report, names: dict[str, str], multi: bo
         support=support,
         badge=badge,
         dir=labels.direction(primary),
+        criterion=str(fields["criterion"]) if kind == "scorecard" and fields.get("criterion") else None,
     )
 
 

@@ -66,10 +66,12 @@ def _validate_section(
     for item in section.items:
         _normalise(spec, item, meeting_date)
     merge_duplicates(spec, section)
+    read = {p.criterion for p in section.passages}  # scorecard rows with passages to read have evidence, unrated
     for item in section.items:
         problems = field_problems(spec, item.fields, people)
         problems += date_problems(spec, item.fields, meeting_date)
-        problems += evidence_problems(spec, item)
+        if not (section.is_slot(item) and item.fields.get("criterion") in read):
+            problems += evidence_problems(spec, item)
         problems += value_problems(spec, item, documents)
         problems += text_problems(spec, item, documents)
         for flag in item.flags:
@@ -83,8 +85,8 @@ def _validate_section(
             reason = "; ".join(section.notes) or "the engine could not extract it"
             _issue(report, spec, "section-failed", f"This section could not be filled: {reason}", "error")
         return
-    section.status = "ok" if section.items else "empty"
-    if not section.items and spec.required:
+    section.status = "ok" if section.items or section.passages else "empty"
+    if not section.items and not section.passages and spec.required:
         _issue(report, spec, "section-empty", "Nothing was found in the sources for this required section.", "warning")
     limit = 1 if spec.kind == "verdict" else spec.max_items
     if limit is not None and len(section.items) > limit:

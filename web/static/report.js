@@ -91,9 +91,11 @@ function onEvent(ev) {
     const li = ev.section_id && document.querySelector(`#section-progress li[data-section="${CSS.escape(ev.section_id)}"]`);
     if (li) {
       const n = ev.data && typeof ev.data.items === "number" ? ev.data.items : null;
+      const p = ev.data && typeof ev.data.passages === "number" ? ev.data.passages : 0;
       const failed = / \(failed\)$/.test(ev.message);
       li.className = failed ? "failed" : "done";
-      li.querySelector(".sp-info").textContent = failed ? "failed" : n === null ? "done" : `${n} item${n === 1 ? "" : "s"}`;
+      li.querySelector(".sp-info").textContent = failed ? "failed" : n === null ? "done"
+        : !n && p ? `${p} passage${p === 1 ? "" : "s"} to read` : `${n} item${n === 1 ? "" : "s"}`;
     }
     if (ev.done && ev.done === ev.total) setStep("validate");
   } else if (st === "validated") { setStep("validate"); setBar(88); }
@@ -189,8 +191,16 @@ function support(item) {
   return located === n ? "supported" : located ? "partial" : "unsupported";
 }
 
+// An unrated scorecard row without quotes is a slot for the reviewer's rating: it claims nothing (models.Section.is_slot).
+function isSlot(section, item) {
+  return section.kind === "scorecard" && (item.fields.rating === null || item.fields.rating === undefined) && !item.citations.length;
+}
+
+// What a section claims: passages to read and unrated slots are not findings (models.Section.findings).
+function findings(section) { return section.items.filter((i) => !isSlot(section, i)); }
+
 function verification(report) {
-  const items = report.sections.flatMap((s) => s.items);
+  const items = report.sections.flatMap((s) => findings(s));
   const cites = items.flatMap((i) => i.citations);
   const by = { exact: 0, normalized: 0, fuzzy: 0, unsupported: 0 };
   for (const c of cites) by[c.status] = (by[c.status] || 0) + 1;
@@ -203,11 +213,12 @@ function verification(report) {
     citations: cites.length, located: cites.length - by.unsupported, by,
     reviewed: items.filter((i) => i.review !== "pending").length,
     edited: items.filter((i) => i.edited).length,
+    passages: report.sections.reduce((n, s) => n + (s.passages || []).length, 0),
   };
 }
 
 function firstUnsupported(report) {
-  return report.sections.flatMap((s) => s.items).find((i) => ["unsupported", "uncited"].includes(support(i)));
+  return report.sections.flatMap((s) => findings(s)).find((i) => ["unsupported", "uncited"].includes(support(i)));
 }
 
 function allDocs() { return S.report ? S.report.documents : [...S.previewDocs.values()]; }
@@ -286,8 +297,23 @@ function flagView(flag) {
   return h("li.flag" + (serious ? ".serious" : ""), {}, h("span.flag-code", {}, code), " ", msg);
 }
 
+// Passages to read: located quotes the offline engine offers where it writes no findings. Each opens the source
+// viewer like a citation, but is never reviewed, edited or counted as a finding.
+function passageView(p) {
+  const who = p.role ? h("span.passage-role.muted.small", {}, ` ${p.role}`) : null;
+  return h("li.passage", {}, h("q.passage-quote", {}, p.quote), " ", chip(p), who);
+}
+
+function passagesView(list, title) {
+  return h("div.passages", { role: "group", "aria-label": title },
+    h("p.passages-head", {}, h("strong", {}, title), h("span.muted.small", {},
+      " · not findings: quoted as found, for you to judge")),
+    h("ul.passage-list", {}, list.map(passageView)));
+}
+
 function itemView(section, item, preview = false) {
-  const sup = support(item);
+  const slot = isSlot(section, item);
+  const sup = slot ? "slot" : support(item);
   const li = h(`li.item.support-${sup}.review-${item.review}`, { id: `item-${item.id}`, dataset: { itemId: item.id } });
   const body = h("div.item-body", {});
   if (sup === "unsupported" || sup === "uncited") {
@@ -299,6 +325,8 @@ function itemView(section, item, preview = false) {
   }
   body.append(fieldsView(section, item));
   if (item.citations.length) body.append(h("div.cites", { role: "group", "aria-label": "Evidence" }, item.citations.map(chip)));
+  const toRead = section.kind === "scorecard" ? (section.passages || []).filter((p) => p.criterion === item.fields.criterion) : [];
+  if (toRead.length) body.append(passagesView(toRead, "To read"));
   if (item.flags.length) body.append(h("ul.flags", { "aria-label": "Flags" }, item.flags.map(flagView)));
   if (preview) { li.append(body); return li; }
   const tags = h("div.tags", {},
@@ -332,9 +360,13 @@ function sectionView(section, preview = false) {
   const el = h("section.rsec" + (preview ? ".preview" : ""), { id: `sec-${section.id}`, "aria-labelledby": `h-${section.id}`,
     dataset: { section: section.id } });
   const n = section.items.length;
+  const passages = section.passages || [];
+  const loose = section.kind === "scorecard" ? passages.filter((p) => !section.items.some((i) => i.fields.criterion === p.criterion)) : passages;
+  const found = findings(section).length;
+  const counts = section.kind === "scorecard" ? `${n} criteria, ${found} rated or cited` : `${found} finding${found === 1 ? "" : "s"}`;
   el.append(h("header.rsec-head", {},
     h("div", {}, h("h2", { id: `h-${section.id}` }, section.title),
-      h("span.muted.small", {}, `${section.kind} · ${n} item${n === 1 ? "" : "s"}`)),
+      h("span.muted.small", {}, `${section.kind} · ${counts}` + (passages.length ? ` · ${passages.length} passage${passages.length === 1 ? "" : "s"} to read` : ""))),
     preview ? h("span.tag.preview-tag", {}, "Preview") : feedbackView(section)));
   if (!preview) {
     el.append(h("div.fb-slot", {}));
@@ -343,8 +375,9 @@ function sectionView(section, preview = false) {
   }
   if (section.status === "failed") el.append(h("p.error-box", {}, "This section could not be extracted: ", section.notes.join(" ")));
   else if (section.notes.length) el.append(h("ul.notes.muted.small", {}, section.notes.map((x) => h("li", {}, x))));
-  if (!n && section.status !== "failed") el.append(h("p.empty.muted", {}, "Nothing in the sources answered this section."));
-  el.append(h("ol.items", {}, section.items.map((it) => itemView(section, it, preview))));
+  if (!n && !passages.length && section.status !== "failed") el.append(h("p.empty.muted", {}, "Nothing in the sources answered this section."));
+  if (n) el.append(h("ol.items", {}, section.items.map((it) => itemView(section, it, preview))));
+  if (loose.length) el.append(passagesView(loose, "Passages to read"));
   return el;
 }
 
@@ -359,8 +392,9 @@ function summaryView() {
     h("div.stats", {},
       stat(`${v.located}/${v.citations}`, `quotes located (${pct}%)`, pct === 100 ? ".good" : ".warn"),
       r.extractive
-        ? stat(String(v.items), "passages quoted from the sources (chosen, not written)")
+        ? stat(String(v.items), "findings quoted from the sources (chosen, not written)")
         : stat(String(v.supported), `of ${v.items} findings supported (quotes located, values consistent)`),
+      v.passages ? stat(String(v.passages), "passages to read (not findings)") : null,
       v.inconsistent ? stat(String(v.inconsistent), "with values their quotes do not state", ".warn") : null,
       v.unsupported ? h("a.stat.bad.stat-link", { href: `#item-${firstUnsupported(r).id}` }, h("span.stat-value", {}, String(v.unsupported)),
         h("span.stat-label", {}, "unsupported: show the first")) : stat("0", "unsupported"),
@@ -368,7 +402,7 @@ function summaryView() {
       stat(String(v.edited), "edited")),
     h("p.small.muted.by-status", {}, `Matches: ${v.by.exact} exact · ${v.by.normalized} normalised · ${v.by.fuzzy} fuzzy · ${v.by.unsupported} not found`));
   if (r.extractive) box.append(h("p.notice", {}, h("strong", {}, "Extractive draft. "),
-    "The offline engine picked these sentences from the sources rather than writing conclusions; every finding is a quotation. Review before relying on it."));
+    "The offline engine picked these sentences from the sources rather than writing conclusions; every finding is a quotation. Review before relying on it. Where it has no detector of measured quality it writes no findings and offers passages to read instead."));
   if (r.issues.length) {
     box.append(h("details.issues" + (errors.length ? ".has-errors" : ""), { open: errors.length ? true : null },
       h("summary", {}, `${r.issues.length} note${r.issues.length === 1 ? "" : "s"} from the run` + (errors.length ? ` (${errors.length} error${errors.length === 1 ? "" : "s"})` : "")),
@@ -379,7 +413,7 @@ function summaryView() {
       h("button.linkish.small", { type: "button", onclick: (e) => openDocument(d.id, e.currentTarget) },
         `${d.filename} (${d.kind === "transcript" ? fmtClock(d.duration || 0) : d.pages ? d.pages + " p." : d.kind})`))),
     h("nav.toc", { "aria-label": "Sections" }, r.sections.map((s) =>
-      h("a", { href: `#sec-${s.id}` }, s.title, h("span.count", {}, String(s.items.length)))))));
+      h("a", { href: `#sec-${s.id}` }, s.title, h("span.count", {}, String(findings(s).length || ((s.passages || []).length ? "to read" : 0))))))));
   return box;
 }
 

@@ -1,19 +1,20 @@
-"""The offline `local` engine: every section filled with sentences quoted verbatim from the sources.
+"""The offline `local` engine: findings quoted verbatim from the sources, only where it can vouch for them.
 
-It is what a first-time user sees when no LLM is configured, so it aims to be useful rather
-than clever: it ranks sentences per section (BM25 over what the SOP says, plus the SOP's cue
-phrases and the cue families in `cues.py`), fills fields with simple, explainable rules
-(owner from the speaker or the person named, due dates from date phrases, figures with units)
-and never invents: a scorecard stays *not rated* and a verdict undecided, with the evidence
-listed. Quotes are exact spans of `Document.text`, so grounding locates every one exactly.
+It is what a first-time user sees when no LLM is configured, so it aims to be honest rather
+than clever: sections with a detector of measured quality (action items, decisions, contract
+clauses) get findings, with fields filled by simple, explainable rules; every other section
+(summaries, insights, verdicts, scorecard ratings...) gets no findings, only the few most relevant
+passages to read, in the voice the SOP asks for (`roles.py`: the expert, not the interviewer).
+Quotes are exact spans of `Document.text`, so grounding locates every one exactly.
 See docs/local-engine.md.
 
     engine.py       LocalExtractor; the strategy table (section kind or family -> strategy)
     index.py        SourceIndex: sentences, candidates, BM25, centrality, dates (once per run)
     ranking.py      scoring weights; rank, pick, evidence
     fields.py       one item's fields from its sentence (owner, task, due, figures, enums...)
-    strategies/     one module per way of filling a section: items, contract, actions,
-                    questions, topics, prose, scorecard, verdict
+    strategies/     one module per way of filling a section: items, contract, actions, passages,
+                    scorecard (and the selections passages reuse: questions, topics, prose)
+    roles.py        who is speaking: host or interviewer vs guest, expert or candidate
     cues.py         cue families: the language of a commitment, a decision, a risk...
     sentences.py    sentences as exact spans of the sources
     figures.py      money and numbers in prose

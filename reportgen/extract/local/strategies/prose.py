@@ -1,19 +1,19 @@
-"""Prose: one paragraph per document of its most telling sentences, in source order."""
+"""Summaries: the sentences a summary would be written from (why, what was decided, the main risk).
+
+The offline engine writes no prose (strategies/passages.py offers these as passages to read).
+"""
 
 from __future__ import annotations
 
 import re
 
 import reportgen.extract.local.cues as C
-from reportgen.drafts import DraftItem
 from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.ranking import STRICT_FAMILIES, Scored, item_cap, length_factor, pick, rank, section_query
+from reportgen.extract.local.ranking import Scored, length_factor, pick, section_query
 from reportgen.sop import SectionSpec
 
-SUMMARY_SENTENCES = 5
 
-
-def _summary_picks(index: SourceIndex, spec: SectionSpec, di: int, fams: list[str], want: int) -> list[Scored]:
+def summary_picks(index: SourceIndex, spec: SectionSpec, di: int, fams: list[str], want: int) -> list[Scored]:
     """A meeting summary: why it was held, what was decided, the biggest risk, then what it was most about.
 
     Slots first (purpose near the start, up to two decisions, one serious risk), then the most central
@@ -61,23 +61,3 @@ def _summary_picks(index: SourceIndex, spec: SectionSpec, di: int, fams: list[st
     out = pick(index, chosen[:want] + rest, want)
     return out
 
-
-def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
-    """One paragraph per document (at most `max_items` paragraphs) of 3-5 sentences in source order."""
-    fams = C.families_for(spec) or ["summary"]
-    items = []
-    docs = sorted({index.sentences[i].doc_index for i in index.candidates})
-    for di in docs[: item_cap(spec, len(docs) or 1)]:
-        n = sum(1 for i in index.candidates if index.sentences[i].doc_index == di)
-        want = max(min(3, n), min(SUMMARY_SENTENCES, n // 6))
-        if "summary" in fams or not STRICT_FAMILIES.intersection(fams) and not set(fams) - {"summary", "topic"}:
-            picked = _summary_picks(index, spec, di, fams, want)
-        else:
-            ranked = rank(index, spec, fams, section_query(spec), spec.cues)
-            ranked = [c for c in ranked if c.sentence.doc_index == di]
-            picked = pick(index, ranked, want)
-        if picked:
-            mine = [c.sentence for c in picked]
-            text = " ".join(C.clean(s.text) for s in mine)
-            items.append(DraftItem(fields={"text": text}, quotes=[s.text for s in mine]))
-    return items

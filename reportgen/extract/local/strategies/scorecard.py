@@ -1,4 +1,8 @@
-"""Scorecards: one row per criterion, with the candidate's evidence for it and no rating (a reviewer rates)."""
+"""Scorecards: one row per criterion, not rated (a reviewer rates), with the candidate's passages to read for it.
+
+The offline engine cannot judge an answer against a rubric, so a row claims nothing: its evidence
+is offered as passages (`DraftPassage.criterion`), never as the row's citations.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,20 @@ import re
 from collections import Counter
 
 import reportgen.extract.local.cues as C
-from reportgen.drafts import DraftItem
+from reportgen.drafts import DraftItem, DraftPassage, DraftSection
+from reportgen.extract.local import roles
 from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, Scored, describe, evidence
+from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, Scored, evidence
 from reportgen.sop import Criterion, SectionSpec
 from reportgen.text import terms
 
 
-def _interviewer(index: SourceIndex, di: int) -> str | None:
-    """The speaker who asks most questions (or gives most prompts: "Tell me about ..."); None when there is no
-    clear one (a monologue, or two people asking as much as each other)."""
+def _interviewer(index: SourceIndex, di: int, cast: roles.Roles) -> str | None:
+    """The interviewer (`roles.py`: asks, talks less, opens the interview); without clear roles, the speaker who
+    asks most questions or gives most prompts ("Tell me about ..."); None when there is no such speaker
+    (a monologue, or two people asking as much as each other)."""
+    if len(cast.hosts) == 1:
+        return next(iter(cast.hosts))
     speakers = {s.speaker for s in index.sentences if s.doc_index == di and s.speaker}
     asks = Counter(s.speaker for s in index.sentences if s.doc_index == di and s.speaker and C.is_prompt(s.text))
     top = asks.most_common(2)
@@ -57,35 +65,39 @@ def _answers(index: SourceIndex, spec: SectionSpec, interviewers: dict[int, str 
     return out
 
 
-def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
-    """One row per criterion: the candidate's answers to the interviewer's questions about it first, weak ones
-    included; never the interviewer's own words."""
-    interviewers = {di: _interviewer(index, di) for di in range(len(index.documents))}
+def section(index: SourceIndex, spec: SectionSpec, voice: roles.Voice | None = None) -> DraftSection:
+    """One unrated row per criterion and, for each, the candidate's answers to the interviewer's questions
+    about it as passages to read, weak ones included; never the interviewer's own words."""
+    cast = roles.detect_all(index.sentences, len(index.documents))
+    interviewers = {di: _interviewer(index, di, cast[di]) for di in range(len(index.documents))}
     answers = _answers(index, spec, interviewers)
     cue_sets = {c.id: C.cue_patterns(c.cues) for c in spec.criteria}
-    items = []
+    side = voice.side if voice else "guest"
+    items, passages = [], []
     for crit in spec.criteria:
         query = f"{crit.name} {crit.question} {' '.join(crit.cues)}"
         others = [p for cid, pats in cue_sets.items() if cid != crit.id for p in pats]
         picked = evidence(index, query, crit.cues, ["strength", "risk", "insight"], EVIDENCE_PER_CRITERION,
                            interviewers=interviewers, answers=answers[crit.id], others=others)  # fmt: skip
-        items.append(_criterion_item(index, crit, picked))
-    return items
+        picked = [c for c in picked if cast[c.sentence.doc_index].allows(c.sentence, side)]
+        items.append(_criterion_item(crit, picked))
+        for c in picked:
+            role = cast[c.sentence.doc_index].label(c.sentence, voice) if voice else None
+            passages.append(DraftPassage(quote=c.sentence.text, criterion=crit.id, role=role))
+    return DraftSection(section_id=spec.id, items=items, passages=passages)
 
 
-def _criterion_item(index: SourceIndex, crit: Criterion, picked: list[Scored]) -> DraftItem:
+def _criterion_item(crit: Criterion, picked: list[Scored]) -> DraftItem:
     if picked:
+        these = f"the {len(picked)} passages" if len(picked) > 1 else "the passage"
         rationale = (
-            f"Not rated: the offline engine does not judge against the rubric; a reviewer must rate it. "
-            f"Evidence on \u201c{crit.question}\u201d: {describe(index, picked)}."
+            f"Not rated: the offline engine does not judge answers against the rubric. Read {these} on "
+            f"\u201c{crit.question}\u201d and rate it."
         )
     else:
         rationale = (
             f"Not rated: nothing in the sources bears on \u201c{crit.question}\u201d. "
             "Ask about it, or rate it from other evidence."
         )
-    return DraftItem(
-        fields={"criterion": crit.id, "name": crit.name, "rating": None, "band": None, "rationale": rationale},
-        quotes=[c.sentence.text for c in picked],
-        flags=[] if picked else ["no-evidence: the offline engine found no passage for this criterion"],
-    )
+    return DraftItem(fields={"criterion": crit.id, "name": crit.name, "rating": None, "band": None,
+                             "rationale": rationale})  # fmt: skip

@@ -1,4 +1,8 @@
-"""Topics: the subjects of a conversation, where it moves on, and the sentence that opens each stretch.
+"""Topics: where a conversation moves on, and the sentence that opens each stretch.
+
+On QMSum's validation meetings the topics found this way matched the annotators' at strict F1 0.03
+(random 0.00): the offline engine offers their opening sentences as passages to read
+(strategies/passages.py), not as findings.
 
 TextTiling-like (Hearst 1997): lexical cohesion between the windows either side of each turn
 boundary; the deepest dips, plus cue language ("one more thing", "what about...", "moving on"),
@@ -14,12 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import reportgen.extract.local.cues as C
-from reportgen.drafts import DraftItem
-from reportgen.extract.local.fields import main_text_field
-from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap
 from reportgen.extract.local.sentences import Sentence
-from reportgen.sop import SectionSpec
 from reportgen.text import BACKCHANNEL, STOPWORDS, is_backchannel, stem
 
 MIN_TOPICS, MAX_TOPICS = 3, 7
@@ -32,26 +31,6 @@ _SHIFT_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*|\S")
-
-
-def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
-    """Each document's topics in source order (3-7 per document), each quoted by the sentence that opens it
-    and labelled by its most telling phrases."""
-    cap = item_cap(spec, DEFAULT_MAX_ITEMS)
-    main = main_text_field(spec) or "text"
-    items = []
-    for di in range(len(index.documents)):
-        idxs = [s.index for s in index.sentences if s.doc_index == di]
-        if not idxs:
-            continue
-        for topic in find_topics(index.sentences, index.toks, idxs, set(index.candidates), cap=min(cap, 7)):
-            s = index.sentences[topic.sentence]
-            if not index.unique(s):
-                continue
-            fields: dict[str, object] = {n: None for n in spec.fields} if spec.fields else {}
-            fields[main] = topic.label
-            items.append(DraftItem(fields=fields, quotes=[s.text]))
-    return items[:cap]
 
 
 @dataclass
