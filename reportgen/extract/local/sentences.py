@@ -3,14 +3,22 @@
 The offline engine quotes whole sentences, so a quote must be a verbatim substring that the
 grounder locates exactly. Sentences are cut from *turns* (consecutive segments of one speaker
 joined only by whitespace), because caption formats split one sentence over several lines;
-a sentence never crosses a speaker change, a non-whitespace gap (a label) or a noise token.
+a sentence never crosses a speaker change, a non-whitespace gap (a label), a noise token,
+a "- " turn mark at the start of a caption line, a blank line or the start of a list item.
+
+Where the text has no punctuation (auto-captions, unpunctuated ASR), or a punctuated run is
+too long to quote, the boundary model (`boundaries.py`) finds the sentence ends from the
+words, the capitals and the caption cues, instead of cutting fixed word windows that start
+and end mid-sentence.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from reportgen.extract.local.boundaries import CUE, NO_CUE, PAUSE, PAUSE_SECONDS, is_cased, predict_ends
 from reportgen.models import Document, Segment
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace.
@@ -21,10 +29,18 @@ _ABBREV_RE = re.compile(
     r"sep|sept|oct|nov|dec|u\.s|a\.m|p\.m)|\b[A-Z])\.$",
     re.IGNORECASE,
 )
-_LEADING_JUNK_RE = re.compile(r"^(?:[-\u2013\u2014>*\u2022]+\s*)+")
+# Bullets and turn marks before a sentence. No "^": match() anchors at its pos, "^" only at 0.
+_LEADING_JUNK_RE = re.compile(r"(?:[-\u2013\u2014>*\u2022]+[ \t]+)+")
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019$%.,-]*")
-MAX_WORDS = 60  # longer runs (unpunctuated captions) are cut into windows of about WINDOW_WORDS
+MAX_WORDS = 60  # longer punctuated runs go to the boundary model, which keeps sentences to WINDOW_WORDS
 WINDOW_WORDS = 40
+# Fewer sentence ends than one per this many words: the text has no punctuation to trust.
+UNPUNCTUATED_WORDS_PER_END = 50
+_END_MARK_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)")
+_TURN_MARK_RE = re.compile(r"[-\u2013\u2014][ \t]")
+# A blank line, or a new line that opens a list item: structure that a sentence never crosses.
+_BLOCK_BREAK_RE = re.compile(r"\n[ \t]*(?:\n|(?=(?:[-*+\u2022]|\d{1,3}[.)])[ \t]))")
+_TOKEN_RE = re.compile(r"\S+")
 
 
 @dataclass
@@ -84,24 +100,53 @@ def _cut_noise(start: int, end: int, noise: list[tuple[int, int]]) -> list[tuple
     return pieces
 
 
-def _split_long(text: str, a: int, b: int, cuts: list[int]) -> list[tuple[int, int]]:
-    """Cut an over-long span at segment boundaries, then at word windows, so quotes stay readable."""
-    if word_count(text[a:b]) <= MAX_WORDS:
+def unpunctuated(doc: Document) -> bool:
+    """True when the text has too few sentence ends for punctuation to say where sentences are."""
+    sample = doc.text[:200_000]
+    words = word_count(sample)
+    return words >= MAX_WORDS and len(_END_MARK_RE.findall(sample)) * UNPUNCTUATED_WORDS_PER_END < words
+
+
+@dataclass
+class _DocCtx:
+    """What the boundary model needs from the whole document, worked out once."""
+
+    text: str
+    cased: bool
+
+
+def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment]) -> list[tuple[int, int]]:
+    """Sentence spans of text[a:b] from the boundary model, with the turn's caption cues as evidence."""
+    text = ctx.text
+    toks = [m.span() for m in _TOKEN_RE.finditer(text, a, b) if any(ch.isalnum() for ch in m.group(0))]
+    if len(toks) <= 1:
         return [(a, b)]
-    inner = [c for c in cuts if a < c < b]
-    if inner:
-        out: list[tuple[int, int]] = []
-        prev = a
-        for c in inner + [b]:
-            if word_count(text[prev:c]) > WINDOW_WORDS or c == b:
-                out.extend(_split_long(text, prev, c, []))
-                prev = c
-        return out
-    spans = [m.span() for m in re.finditer(r"\S+", text[a:b])]
+    first = bisect_right([s.char_end for s in turn], a)
+    last = bisect_left([s.char_start for s in turn], b)
+    segs = turn[first:last]
+    cues = [NO_CUE] * len(toks)
+    hard: set[int] = set()
+    k = 0
+    prev_k = -1
+    for j, (ts, _) in enumerate(toks):
+        while k + 1 < len(segs) and segs[k].char_end <= ts:
+            k += 1
+        if j and k != prev_k:  # the first word of a later cue
+            cur, before = segs[k], segs[prev_k]
+            pause = 0.0
+            if cur.start is not None and before.end is not None:
+                pause = cur.start - before.end
+            cues[j - 1] = PAUSE if pause >= PAUSE_SECONDS else CUE
+            if _TURN_MARK_RE.match(text, cur.char_start):
+                hard.add(j - 1)
+        prev_k = k
+    words = [text[s:e] for s, e in toks]
+    ends = predict_ends(words, cues if len(segs) > 1 else None, frozenset(hard), cased=ctx.cased)
     out = []
-    for i in range(0, len(spans), WINDOW_WORDS):
-        chunk = spans[i : i + WINDOW_WORDS]
-        out.append((a + chunk[0][0], a + chunk[-1][1]))
+    first = 0
+    for e in ends:
+        out.append((toks[first][0], toks[e][1]))
+        first = e + 1
     return out
 
 
@@ -132,38 +177,65 @@ def sentence_ends(text: str, a: int, b: int) -> list[int]:
     return _boundaries(text, a, b)
 
 
+def _hard_cuts(text: str, a: int, b: int, turn: list[Segment]) -> list[int]:
+    """Offsets inside [a, b) where a new sentence must start: turn marks, blank lines, list items."""
+    cuts = [s.char_start for s in turn if a < s.char_start < b and _TURN_MARK_RE.match(text, s.char_start)]
+    cuts.extend(m.start() for m in _BLOCK_BREAK_RE.finditer(text, a, b))
+    return cuts
+
+
+def _pieces(ctx: _DocCtx, a: int, b: int, turn: list[Segment], model_only: bool) -> list[tuple[int, int]]:
+    """Sentence spans of one noise-free stretch of a turn."""
+    text = ctx.text
+    if model_only:
+        return _model_spans(ctx, a, b, turn)
+    ends = sorted(set(_boundaries(text, a, b)) | set(_hard_cuts(text, a, b, turn)) | {b})
+    out: list[tuple[int, int]] = []
+    prev = a
+    for end in ends:
+        if end <= prev:
+            continue
+        if word_count(text[prev:end]) > MAX_WORDS:
+            out.extend(_model_spans(ctx, prev, end, turn))
+        else:
+            out.append((prev, end))
+        prev = end
+    return out
+
+
 def split_sentences(documents: list[Document]) -> list[Sentence]:
     """All sentences of all documents in source order (documents in the order given)."""
     out: list[Sentence] = []
     for di, doc in enumerate(documents):
         text = doc.text
         noise = sorted(doc.noise_spans)
+        model_only = unpunctuated(doc)
+        ctx = _DocCtx(text, is_cased(_TOKEN_RE.findall(text[:100_000])))
         for turn in _turns(doc):
             t_start, t_end = turn[0].char_start, turn[-1].char_end
-            seg_cuts = [s.char_start for s in turn[1:]]
+            seg_ends = [s.char_end for s in turn]
             for na, nb in _cut_noise(t_start, t_end, noise):
-                prev = na
-                for end in _boundaries(text, na, nb) + [nb]:
-                    if end <= prev:
+                for pa, pb in _pieces(ctx, na, nb, turn, model_only):
+                    sa, sb = _trim(text, pa, pb)
+                    if sb - sa < 2 or not any(ch.isalnum() for ch in text[sa:sb]):
                         continue
-                    for pa, pb in _split_long(text, prev, end, seg_cuts):
-                        sa, sb = _trim(text, pa, pb)
-                        if sb - sa < 2 or not any(ch.isalnum() for ch in text[sa:sb]):
-                            continue
-                        segs = [s for s in turn if s.char_start < sb and s.char_end > sa]
-                        out.append(
-                            Sentence(
-                                doc_index=di,
-                                document_id=doc.id,
-                                index=len(out),
-                                text=text[sa:sb],
-                                char_start=sa,
-                                char_end=sb,
-                                speaker=turn[0].speaker,
-                                start=next((s.start for s in segs if s.start is not None), turn[0].start),
-                                segment_ids=[s.id for s in segs],
-                                words=word_count(text[sa:sb]),
-                            )
+                    segs = []  # the turn's segments that overlap the sentence (a bisect: turns can be long)
+                    for s in turn[bisect_right(seg_ends, sa) :]:
+                        if s.char_start >= sb:
+                            break
+                        segs.append(s)
+                    out.append(
+                        Sentence(
+                            doc_index=di,
+                            document_id=doc.id,
+                            index=len(out),
+                            text=text[sa:sb],
+                            char_start=sa,
+                            char_end=sb,
+                            speaker=turn[0].speaker,
+                            start=next((s.start for s in segs if s.start is not None), turn[0].start),
+                            segment_ids=[s.id for s in segs],
+                            words=word_count(text[sa:sb]),
                         )
-                    prev = end
+                    )
     return out
