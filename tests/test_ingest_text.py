@@ -717,3 +717,25 @@ def test_markdown_blocks_carry_line_and_paragraph() -> None:
 def test_transcripts_have_no_line_locator() -> None:
     doc = parse("[00:00:01.000 --> 00:00:02.000]   Hello there.\n", "a.txt")
     assert doc.segments[0].line is None and doc.segments[0].paragraph is None
+
+
+def test_rolling_youtube_captions_keep_each_line_once():
+    text = (
+        "WEBVTT\nKind: captions\nLanguage: en\n\n"
+        "00:00:01.000 --> 00:00:03.000 align:start position:0%\nso today we\n\n"
+        "00:00:03.000 --> 00:00:03.010 align:start position:0%\nso today we\n \n\n"
+        "00:00:03.010 --> 00:00:05.000 align:start position:0%\nso today we\n"
+        "talk<00:00:03.500><c> about</c><00:00:04.000><c> pricing</c>\n\n"
+        "00:00:05.000 --> 00:00:05.010 align:start position:0%\ntalk about pricing\n \n\n"
+        "00:00:05.010 --> 00:00:07.000 align:start position:0%\ntalk about pricing\nand the plan\n"
+    )
+    doc = parse(text, "auto.vtt")
+    assert [s.text for s in doc.segments] == ["so today we", "talk about pricing", "and the plan"]
+    assert [s.start for s in doc.segments] == [1.0, 3.01, 5.01]
+
+
+def test_repeated_lines_in_ordinary_captions_are_kept():
+    cues = "".join(f"00:00:0{i}.000 --> 00:00:0{i}.900\n{t}\n\n" for i, t in
+                   enumerate(["Yeah.", "Yeah.", "So what now?", "We ship it.", "Good.", "Then lunch."]))
+    doc = parse("WEBVTT\n\n" + cues, "x.vtt")
+    assert [s.text for s in doc.segments][:2] == ["Yeah.", "Yeah."]

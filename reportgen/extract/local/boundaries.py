@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 MODEL_FILE = Path(__file__).with_name("models") / "boundaries.json"
 MODEL_VERSION = 1
 
@@ -139,13 +141,6 @@ def load_model(path: str | None = None) -> BoundaryModel:
         return BoundaryModel.from_json(json.load(f))
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
 def adapt_to_cues(logits: list[float], cues: list[int], rounds: int = 3) -> list[float]:
     """Add each cue class's log likelihood ratio, estimated on this document by EM.
 
@@ -154,19 +149,18 @@ def adapt_to_cues(logits: list[float], cues: list[int], rounds: int = 3) -> list
     """
     if len(set(cues)) < 2:
         return list(logits)
-    classes = sorted(set(cues))
-    post = [_sigmoid(x) for x in logits]
-    shift = dict.fromkeys(classes, 0.0)
+    x = np.asarray(logits, dtype=np.float64)
+    c = np.asarray(cues, dtype=np.int64)
+    k = int(c.max()) + 1
+    shift = np.zeros(k)
+    post = 1.0 / (1.0 + np.exp(-x))
     for _ in range(rounds):
-        pos = dict.fromkeys(classes, 1.0)  # add-one smoothing
-        neg = dict.fromkeys(classes, 1.0)
-        for p, c in zip(post, cues, strict=True):
-            pos[c] += p
-            neg[c] += 1.0 - p
-        tp, tn = sum(pos.values()), sum(neg.values())
-        shift = {c: math.log((pos[c] / tp) / (neg[c] / tn)) for c in classes}
-        post = [_sigmoid(x + shift[c]) for x, c in zip(logits, cues, strict=True)]
-    return [x + shift[c] for x, c in zip(logits, cues, strict=True)]
+        pos = np.bincount(c, weights=post, minlength=k) + 1.0  # add-one smoothing
+        neg = np.bincount(c, weights=1.0 - post, minlength=k) + 1.0
+        shift = np.log((pos / pos.sum()) / (neg / neg.sum()))
+        post = 1.0 / (1.0 + np.exp(-(x + shift[c])))
+    out: list[float] = (x + shift[c]).tolist()
+    return out
 
 
 def decode(logits: list[float], threshold: float, min_words: int, max_words: int,

@@ -41,6 +41,7 @@ _TURN_MARK_RE = re.compile(r"[-\u2013\u2014][ \t]")
 # A blank line, or a new line that opens a list item: structure that a sentence never crosses.
 _BLOCK_BREAK_RE = re.compile(r"\n[ \t]*(?:\n|(?=(?:[-*+\u2022]|\d{1,3}[.)])[ \t]))")
 _TOKEN_RE = re.compile(r"\S+")
+_WORDISH_RE = re.compile(r"[^\w\s]*\w\S*")  # a token with a letter or digit in it (not a lone "-" mark)
 
 
 @dataclass
@@ -118,7 +119,8 @@ class _DocCtx:
 def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment]) -> list[tuple[int, int]]:
     """Sentence spans of text[a:b] from the boundary model, with the turn's caption cues as evidence."""
     text = ctx.text
-    toks = [m.span() for m in _TOKEN_RE.finditer(text, a, b) if any(ch.isalnum() for ch in m.group(0))]
+    matches = list(_WORDISH_RE.finditer(text, a, b))
+    toks = [m.span() for m in matches]
     if len(toks) <= 1:
         return [(a, b)]
     first = bisect_right([s.char_end for s in turn], a)
@@ -140,7 +142,7 @@ def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment]) -> list[tupl
             if _TURN_MARK_RE.match(text, cur.char_start):
                 hard.add(j - 1)
         prev_k = k
-    words = [text[s:e] for s, e in toks]
+    words = [m.group(0) for m in matches]
     ends = predict_ends(words, cues if len(segs) > 1 else None, frozenset(hard), cased=ctx.cased)
     out = []
     first = 0
