@@ -21,8 +21,8 @@ import json
 import random
 import re
 import sys
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportgen.evals.folds import FIT, VALIDATION, ami_series, load_folds
