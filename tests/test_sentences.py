@@ -163,3 +163,13 @@ def test_long_punctuated_runs_still_stay_quotable() -> None:
     ss = split_sentences([doc])
     assert len(ss) > 1 and all(s.words <= WINDOW_WORDS for s in ss)
 
+
+
+def test_unpunctuated_plain_text_keeps_its_paragraphs_apart() -> None:
+    para = " ".join(LOWER[:4])
+    (doc,) = ingest_bytes(f"{para}\n\n{para}\n".encode(), "notes.txt")
+    assert unpunctuated(doc)
+    ss = split_sentences([doc])
+    second = doc.text.index("\n\n") + 2
+    assert any(s.char_start == second for s in ss)
+    assert not any(s.char_start < second - 2 < s.char_end for s in ss)

@@ -143,7 +143,8 @@ def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment]) -> list[tupl
                 hard.add(j - 1)
         prev_k = k
     words = [m.group(0) for m in matches]
-    ends = predict_ends(words, cues if len(segs) > 1 else None, frozenset(hard), cased=ctx.cased)
+    timed = len(segs) > 1 and segs[0].start is not None  # caption cues, not a text file's chunks
+    ends = predict_ends(words, cues if timed else None, frozenset(hard), cased=ctx.cased)
     out = []
     first = 0
     for e in ends:
@@ -182,15 +183,24 @@ def sentence_ends(text: str, a: int, b: int) -> list[int]:
 def _hard_cuts(text: str, a: int, b: int, turn: list[Segment]) -> list[int]:
     """Offsets inside [a, b) where a new sentence must start: turn marks, blank lines, list items."""
     cuts = [s.char_start for s in turn if a < s.char_start < b and _TURN_MARK_RE.match(text, s.char_start)]
-    cuts.extend(m.start() for m in _BLOCK_BREAK_RE.finditer(text, a, b))
-    return cuts
+    return cuts + _block_breaks(text, a, b)
+
+
+def _block_breaks(text: str, a: int, b: int) -> list[int]:
+    return [m.start() for m in _BLOCK_BREAK_RE.finditer(text, a, b)]
 
 
 def _pieces(ctx: _DocCtx, a: int, b: int, turn: list[Segment], model_only: bool) -> list[tuple[int, int]]:
     """Sentence spans of one noise-free stretch of a turn."""
     text = ctx.text
     if model_only:
-        return _model_spans(ctx, a, b, turn)
+        out_m: list[tuple[int, int]] = []
+        prev_m = a
+        for cut in sorted(set(_block_breaks(text, a, b)) | {b}):
+            if cut > prev_m:
+                out_m.extend(_model_spans(ctx, prev_m, cut, turn))  # turn marks go to the model as hard ends
+            prev_m = cut
+        return out_m
     ends = sorted(set(_boundaries(text, a, b)) | set(_hard_cuts(text, a, b, turn)) | {b})
     out: list[tuple[int, int]] = []
     prev = a
