@@ -21,7 +21,7 @@ from reportgen.extract.local.boundaries import (
     norm,
     predict_ends,
 )
-from reportgen.extract.local.sentences import WINDOW_WORDS, split_sentences, unpunctuated
+from reportgen.extract.local.sentences import MAX_WORDS, WINDOW_WORDS, split_sentences, unpunctuated
 from reportgen.ingest import ingest_bytes
 
 TOY = {
@@ -161,7 +161,7 @@ def test_long_punctuated_runs_still_stay_quotable() -> None:
     body = " ".join(["and then we talked about the plan"] * 20) + "."
     (doc,) = ingest_bytes(caption_file([(0.0, 60.0, body)]), "x.whisper.txt")
     ss = split_sentences([doc])
-    assert len(ss) > 1 and all(s.words <= WINDOW_WORDS for s in ss)
+    assert len(ss) > 1 and all(s.words <= MAX_WORDS for s in ss)
 
 
 

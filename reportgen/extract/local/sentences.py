@@ -18,7 +18,16 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from reportgen.extract.local.boundaries import CUE, NO_CUE, PAUSE, PAUSE_SECONDS, is_cased, predict_ends
+from reportgen.extract.local.boundaries import (
+    CUE,
+    NO_CUE,
+    PAUSE,
+    PAUSE_SECONDS,
+    adapt_to_cues,
+    decode,
+    is_cased,
+    load_model,
+)
 from reportgen.models import Document, Segment
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace.
@@ -32,8 +41,16 @@ _ABBREV_RE = re.compile(
 # Bullets and turn marks before a sentence. No "^": match() anchors at its pos, "^" only at 0.
 _LEADING_JUNK_RE = re.compile(r"(?:[-\u2013\u2014>*\u2022]+[ \t]+)+")
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019$%.,-]*")
-MAX_WORDS = 60  # longer punctuated runs go to the boundary model, which keeps sentences to WINDOW_WORDS
+MAX_WORDS = 60  # longer punctuated runs are cut by the boundary model into pieces of at most this
 WINDOW_WORDS = 40
+# Cutting an over-long punctuated run: only to length (a threshold that no gap reaches), pieces of at
+# least CAP_ONLY_MIN_WORDS, a clause mark (, ; : dash) and a segment edge worth these log-odds on top of
+# the word model (set by hand, checked on the golden reports: not trained).
+ONLY_LENGTH_CUTS = 1.0 - 1e-12
+CAP_ONLY_MIN_WORDS = 8
+CLAUSE_BONUS = 2.0
+EDGE_BONUS = 4.0  # a segment edge inside the run: a paragraph, block or caption cue
+_CLAUSE_ENDS = frozenset(",;:\u2013\u2014")
 # Fewer sentence ends than one per this many words: the text has no punctuation to trust.
 UNPUNCTUATED_WORDS_PER_END = 50
 _END_MARK_RE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(?=\s|$)")
@@ -116,8 +133,12 @@ class _DocCtx:
     cased: bool
 
 
-def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment]) -> list[tuple[int, int]]:
-    """Sentence spans of text[a:b] from the boundary model, with the turn's caption cues as evidence."""
+def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment], cap_only: bool = False) -> list[tuple[int, int]]:
+    """Sentence spans of text[a:b] from the boundary model, with the turn's caption cues as evidence.
+
+    `cap_only` is for an over-long run of punctuated text: its writer put no sentence end in it,
+    so it is only cut to quotable length, at the strongest gaps, where a comma or semicolon helps.
+    """
     text = ctx.text
     matches = list(_WORDISH_RE.finditer(text, a, b))
     toks = [m.span() for m in matches]
@@ -144,7 +165,16 @@ def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment]) -> list[tupl
         prev_k = k
     words = [m.group(0) for m in matches]
     timed = len(segs) > 1 and segs[0].start is not None  # caption cues, not a text file's chunks
-    ends = predict_ends(words, cues if timed else None, frozenset(hard), cased=ctx.cased)
+    model = load_model()
+    logits = model.logits(words, ctx.cased and not cap_only)  # in punctuated text a capital is a name
+    if cap_only:  # segment edges (paragraphs, blocks, cues) first, as the writer laid the text out
+        logits = [x + (CLAUSE_BONUS if w[-1] in _CLAUSE_ENDS else 0.0) + (EDGE_BONUS if c != NO_CUE else 0.0)
+                  for x, w, c in zip(logits, words, cues, strict=True)]
+        ends = decode(logits, ONLY_LENGTH_CUTS, CAP_ONLY_MIN_WORDS, MAX_WORDS, frozenset(hard))
+    else:
+        if timed:
+            logits = adapt_to_cues(logits, cues)
+        ends = decode(logits, model.threshold, model.min_words, model.max_words, frozenset(hard))
     out = []
     first = 0
     for e in ends:
@@ -208,7 +238,7 @@ def _pieces(ctx: _DocCtx, a: int, b: int, turn: list[Segment], model_only: bool)
         if end <= prev:
             continue
         if word_count(text[prev:end]) > MAX_WORDS:
-            out.extend(_model_spans(ctx, prev, end, turn))
+            out.extend(_model_spans(ctx, prev, end, turn, cap_only=True))
         else:
             out.append((prev, end))
         prev = end
