@@ -133,11 +133,13 @@ class _DocCtx:
     cased: bool
 
 
-def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment], cap_only: bool = False) -> list[tuple[int, int]]:
+def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment], cap_only: bool = False,
+                 breaks: list[int] | None = None) -> list[tuple[int, int]]:
     """Sentence spans of text[a:b] from the boundary model, with the turn's caption cues as evidence.
 
     `cap_only` is for an over-long run of punctuated text: its writer put no sentence end in it,
     so it is only cut to quotable length, at the strongest gaps, where a comma or semicolon helps.
+    `breaks` are offsets where a new sentence must start (blank lines, list items).
     """
     text = ctx.text
     matches = list(_WORDISH_RE.finditer(text, a, b))
@@ -163,6 +165,10 @@ def _model_spans(ctx: _DocCtx, a: int, b: int, turn: list[Segment], cap_only: bo
             if _TURN_MARK_RE.match(text, cur.char_start):
                 hard.add(j - 1)
         prev_k = k
+    for cut in breaks or ():
+        j = bisect_left(toks, (cut, cut))
+        if 0 < j < len(toks):
+            hard.add(j - 1)
     words = [m.group(0) for m in matches]
     timed = len(segs) > 1 and segs[0].start is not None  # caption cues, not a text file's chunks
     model = load_model()
@@ -223,14 +229,8 @@ def _block_breaks(text: str, a: int, b: int) -> list[int]:
 def _pieces(ctx: _DocCtx, a: int, b: int, turn: list[Segment], model_only: bool) -> list[tuple[int, int]]:
     """Sentence spans of one noise-free stretch of a turn."""
     text = ctx.text
-    if model_only:
-        out_m: list[tuple[int, int]] = []
-        prev_m = a
-        for cut in sorted(set(_block_breaks(text, a, b)) | {b}):
-            if cut > prev_m:
-                out_m.extend(_model_spans(ctx, prev_m, cut, turn))  # turn marks go to the model as hard ends
-            prev_m = cut
-        return out_m
+    if model_only:  # one pass over the whole stretch: the cue evidence is estimated on all of it
+        return _model_spans(ctx, a, b, turn, breaks=_block_breaks(text, a, b))
     ends = sorted(set(_boundaries(text, a, b)) | set(_hard_cuts(text, a, b, turn)) | {b})
     out: list[tuple[int, int]] = []
     prev = a
