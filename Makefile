@@ -53,5 +53,14 @@ bench: $(VENV)/.installed-dev
 eval: $(VENV)/.installed
 	$(BIN)/python -m reportgen.evals.suite --corpus $(CORPUS) --out .reportgen
 
+## retrain the models shipped in reportgen/extract/local/models/ from the corpus (needs the train extra)
+.PHONY: train train-boundaries
+train: train-boundaries
+
+## sentence ends for unpunctuated captions, from AMI's fit fold; then their precision/recall on held-out text
+train-boundaries: $(VENV)/.installed-dev
+	$(BIN)/python -m reportgen.evals.boundary_train --corpus $(CORPUS)
+	$(BIN)/python -m reportgen.evals.boundary_eval --corpus $(CORPUS)
+
 clean:
 	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

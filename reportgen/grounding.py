@@ -329,6 +329,7 @@ class Grounder:
         ends = [e for e in ends if e is not None]
         speakers = [s.speaker for s in segs if s.speaker]
         pages = [s.page for s in segs if s.page is not None]
+        first = segs[0] if segs else None
         return Citation(
             document_id=ix.doc.id,
             quote=quote,
@@ -341,6 +342,8 @@ class Grounder:
             end=ends[-1] if ends else None,
             speaker=speakers[0] if speakers else None,
             page=pages[0] if pages else None,
+            line=_quote_line(ix.doc.text, first, cs),
+            paragraph=first.paragraph if first is not None else None,
         )
 
     def _fuzzy(self, quote: str, qtoks: list[str], scope: list[_Indexed]) -> Match:
@@ -577,11 +580,19 @@ def ground_passages(drafts: Sequence[DraftPassage], grounder: Grounder) -> tuple
     return list(out.values()), lost
 
 
+def _quote_line(text: str, seg: Segment | None, cs: int) -> int | None:
+    """The line the quote starts on: its segment's line plus the line breaks before it inside the segment."""
+    if seg is None or seg.line is None:
+        return None
+    return seg.line + text.count("\n", seg.char_start, max(seg.char_start, cs))
+
+
 def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> str:
-    """How a citation is labelled in every output: "12:04 · Jason", "contract.pdf p. 7".
+    """How a citation is labelled in every output: "12:04 · Jason", "contract.pdf p. 7", "¶ 4, line 12".
 
     Transcripts name their file only when the report has several sources; pages always do,
-    since "p. 7" alone reads as a page of the report.
+    since "p. 7" alone reads as a page of the report. A text file's line does the same job
+    as a page: with several sources it reads "notes.txt line 12", alone "¶ 4, line 12".
     """
     if not c.located:
         return "not located"
@@ -593,6 +604,10 @@ def format_locator(c: Citation, doc_filename: str | None, multi_doc: bool) -> st
         return f"{doc_filename} p. {c.page}" if doc_filename else f"p. {c.page}"
     if c.speaker:
         return prefix + c.speaker
+    if c.line is not None:
+        if multi_doc and doc_filename:
+            return f"{doc_filename} line {c.line}"
+        return f"\u00b6 {c.paragraph}, line {c.line}" if c.paragraph is not None else f"line {c.line}"
     if c.segment_ids:
         return prefix + f"\u00b6 {c.segment_ids[0] + 1}"
     return doc_filename or "source"

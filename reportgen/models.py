@@ -44,6 +44,8 @@ class Segment(BaseModel):
     end: float | None = None
     speaker: str | None = None
     page: int | None = None  # 1-based page number (PDF, DOCX page breaks when known)
+    line: int | None = None  # 1-based line of the file where the segment starts (plain text, Markdown)
+    paragraph: int | None = None  # 1-based paragraph (blank-line-separated block) of that line
 
 
 class Document(BaseModel):
@@ -120,6 +122,8 @@ class Citation(BaseModel):
     end: float | None = None
     speaker: str | None = None
     page: int | None = None
+    line: int | None = None  # where the quote starts, for sources without pages or times
+    paragraph: int | None = None
 
     @property
     def located(self) -> bool:

@@ -680,3 +680,62 @@ def test_hostile_inputs_parse_in_linear_time(data):
         except IngestError:
             pass
         assert time.perf_counter() - t < 20.0
+
+
+# -- locators of plain text and Markdown: line and paragraph --------------------------------------
+
+
+def test_plain_text_segments_carry_line_and_paragraph() -> None:
+    text = "Title line\n\nFirst paragraph has words.\nIt wraps onto a second line.\n\n\nSecond paragraph here.\n"
+    doc = parse(text, "notes.txt")
+    assert [(s.line, s.paragraph) for s in doc.segments] == [(1, 1), (3, 2), (7, 3)]
+    for s in doc.segments:
+        assert text.split("\n")[s.line - 1] == s.text.split("\n")[0]
+
+
+def test_leading_blank_lines_count_lines_but_no_paragraph() -> None:
+    doc = parse("\n\n\nOnly paragraph.\n", "notes.txt")
+    assert [(s.line, s.paragraph) for s in doc.segments] == [(4, 1)]
+
+
+def test_long_paragraph_chunks_keep_their_own_lines() -> None:
+    lines = [f"Sentence number {i} talks about the budget of the project in some detail." for i in range(30)]
+    doc = parse("Intro.\n\n" + "\n".join(lines) + "\n", "notes.txt")
+    assert len(doc.segments) > 3  # the paragraph is longer than one segment
+    assert {s.paragraph for s in doc.segments[1:]} == {2}
+    for s in doc.segments[1:]:
+        assert lines[s.line - 3].startswith(s.text[:20])
+
+
+def test_markdown_blocks_carry_line_and_paragraph() -> None:
+    text = "# Head\n\nSome paragraph text here.\n\n- bullet a is here\n- bullet b is there\n\n| a | b |\n"
+    doc = parse(text, "notes.md")
+    assert doc.format == "markdown"
+    assert [(s.line, s.paragraph) for s in doc.segments] == [(1, 1), (3, 2), (5, 3), (6, 3), (8, 4)]
+
+
+def test_transcripts_have_no_line_locator() -> None:
+    doc = parse("[00:00:01.000 --> 00:00:02.000]   Hello there.\n", "a.txt")
+    assert doc.segments[0].line is None and doc.segments[0].paragraph is None
+
+
+def test_rolling_youtube_captions_keep_each_line_once():
+    text = (
+        "WEBVTT\nKind: captions\nLanguage: en\n\n"
+        "00:00:01.000 --> 00:00:03.000 align:start position:0%\nso today we\n\n"
+        "00:00:03.000 --> 00:00:03.010 align:start position:0%\nso today we\n \n\n"
+        "00:00:03.010 --> 00:00:05.000 align:start position:0%\nso today we\n"
+        "talk<00:00:03.500><c> about</c><00:00:04.000><c> pricing</c>\n\n"
+        "00:00:05.000 --> 00:00:05.010 align:start position:0%\ntalk about pricing\n \n\n"
+        "00:00:05.010 --> 00:00:07.000 align:start position:0%\ntalk about pricing\nand the plan\n"
+    )
+    doc = parse(text, "auto.vtt")
+    assert [s.text for s in doc.segments] == ["so today we", "talk about pricing", "and the plan"]
+    assert [s.start for s in doc.segments] == [1.0, 3.01, 5.01]
+
+
+def test_repeated_lines_in_ordinary_captions_are_kept():
+    cues = "".join(f"00:00:0{i}.000 --> 00:00:0{i}.900\n{t}\n\n" for i, t in
+                   enumerate(["Yeah.", "Yeah.", "So what now?", "We ship it.", "Good.", "Then lunch."]))
+    doc = parse("WEBVTT\n\n" + cues, "x.vtt")
+    assert [s.text for s in doc.segments][:2] == ["Yeah.", "Yeah."]

@@ -1,6 +1,7 @@
 """Plain text and Markdown: the text as written, segmented into paragraphs and sentences.
 
-No timestamps or speakers here, only offsets. Paragraphs up to the segment bound stay
+No timestamps or speakers here: each segment's locator is the line and paragraph it starts
+on (paragraphs are blocks between blank lines, as a reader counts them). Paragraphs up to the segment bound stay
 whole; longer ones are cut at sentence ends, and text without punctuation (a 150 KB line
 of auto-captions) at word boundaries, so every segment stays small enough to cite.
 Markdown keeps its markup in the text; headings, list items, table rows and paragraphs
@@ -49,7 +50,7 @@ _WORD_RE = re.compile(r"\w")
 def parse_plain(text: str) -> Parsed:
     if not _WORD_RE.search(text):
         raise _empty()
-    w = SpanWriter(text)
+    w = SpanWriter(text, lines=True)
     pos = 0
     for m in _PARAGRAPH_BREAK_RE.finditer(text):
         for a, b in chunk_spans(text, pos, m.start()):
@@ -64,7 +65,7 @@ def parse_plain(text: str) -> Parsed:
 
 def parse_markdown(text: str) -> Parsed:
     """Block-level segments from a line scan (headings, list items, rows, fenced code, paragraphs)."""
-    w = SpanWriter(text)
+    w = SpanWriter(text, lines=True)
     block_start: int | None = None  # start offset of the open paragraph / list item / code block
     block_end = 0
     in_fence: str | None = None

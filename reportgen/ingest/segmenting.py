@@ -100,25 +100,46 @@ def collapse_spaces(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
+
+
 class SpanWriter:
     """Feeds spans of one original text to a TextBuilder, keeping the text between them as gaps.
 
     Formats whose canonical text is the file as written (plain, Markdown, speaker lines)
-    use this, so offsets point into exactly what the user uploaded.
+    use this, so offsets point into exactly what the user uploaded. With `lines=True` each
+    segment also gets the line and paragraph it starts on, the only locator a text file
+    has (counted as the spans go, so the whole file is scanned once).
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, lines: bool = False) -> None:
         self.text = text
         self.builder = TextBuilder()
         self._pos = 0
+        self._lines = lines
+        self._line = 1
+        self._paragraph = 1
+        self._counted = 0  # offset up to which lines and paragraphs are counted
+        self._opened = False  # a paragraph holds a segment already (a break before the first one counts no paragraph)
 
     def add(self, lo: int, hi: int, **locator: Any) -> None:
         lo, hi = strip_span(self.text, lo, hi)
         if lo >= hi or lo < self._pos:
             return
         self.builder.gap(self.text[self._pos : lo])
-        self.builder.add(self.text[lo:hi], sep="", **locator)
+        seg = self.builder.add(self.text[lo:hi], sep="", **locator)
+        if self._lines and seg is not None:
+            self._count_to(lo)
+            self._opened = True
+            seg.line, seg.paragraph = self._line, self._paragraph
         self._pos = hi
+
+    def _count_to(self, pos: int) -> None:
+        chunk = self.text[self._counted : pos]
+        self._line += chunk.count("\n")
+        if self._opened:
+            self._paragraph += len(_PARAGRAPH_BREAK_RE.findall(chunk))
+        self._counted = pos
 
     def close(self) -> TextBuilder:
         self.builder.gap(self.text[self._pos :])

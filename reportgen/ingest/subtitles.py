@@ -6,6 +6,12 @@ real caption files have cues without text, broken timings, missing blank lines (
 auto-captions start the next timing line right after the text) and no WEBVTT header. A
 cue that cannot be read is skipped with a warning naming its line; only a file with no
 readable cue at all is an error.
+
+YouTube's auto-captions roll: each cue repeats the line the previous cue ended with, and a
+10 ms cue repeats the whole previous text. Kept as written, every phrase would be in the
+transcript twice, and a quote found twice is not located. When a file rolls like that
+(consecutive cues overlapping, in at least ROLLING_SHARE of the cues), the repeated lines
+are dropped and each word is kept once, at the cue that first showed it.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ _DASH_TURN_RE = re.compile(r"(?:^|\n)(?=[ \t]*-[ \t])")
 _BLOCK_KEYWORDS = ("NOTE", "STYLE", "REGION")
 
 MAX_WARNINGS = 50
+ROLLING_SHARE = 0.3  # of cues that open with the line the previous cue ended with
 
 
 def _cue_text(lines: list[str]) -> list[tuple[str | None, str]]:
@@ -58,6 +65,18 @@ def _cue_text(lines: list[str]) -> list[tuple[str | None, str]]:
     return out
 
 
+def _plain_line(line: str) -> str:
+    return collapse_spaces(html.unescape(_TAG_RE.sub("", line)))
+
+
+def _overlap(prev: list[str], cur: list[str]) -> int:
+    """How many of `cur`'s first lines repeat `prev`'s last ones."""
+    for k in range(min(len(prev), len(cur)), 0, -1):
+        if prev[-k:] == cur[:k]:
+            return k
+    return 0
+
+
 class _Reader:
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
@@ -67,6 +86,7 @@ class _Reader:
         self.skipped = 0
         self.cues = 0
         self.collected: list[tuple[float, float, list[tuple[str | None, str]]]] = []
+        self.raw_lines: list[list[str]] = []  # each collected cue's text lines, as written
 
     def warn(self, message: str) -> None:
         self.skipped += 1
@@ -85,9 +105,31 @@ class _Reader:
             end = start
         self.cues += 1
         self.collected.append((start, end, runs))
+        self.raw_lines.append(lines)
+
+    def drop_rolled_lines(self) -> None:
+        """Keep each line of rolling captions once (see the module note); other files are left alone."""
+        clean = [[t for t in (_plain_line(x) for x in lines) if t] for lines in self.raw_lines]
+        hits = sum(1 for a, b in zip(clean, clean[1:], strict=False) if a and b and b[0] == a[-1])
+        if hits < 2 or hits < ROLLING_SHARE * len(clean):
+            return
+        kept: list[tuple[float, float, list[tuple[str | None, str]]]] = []
+        prev: list[str] = []
+        for (start, end, runs), lines, cl in zip(self.collected, self.raw_lines, clean, strict=True):
+            k = _overlap(prev, cl)
+            prev = cl
+            if k == 0:
+                kept.append((start, end, runs))
+                continue
+            rest = [x for x in lines if _plain_line(x)][k:]
+            new_runs = _cue_text(rest) if rest else []
+            if new_runs:
+                kept.append((start, end, new_runs))
+        self.collected = kept
 
     def build(self) -> None:
         """Add the cues; without voice tags, "Name: text" cue prefixes become speakers if consistent."""
+        self.drop_rolled_lines()
         voiced = any(v for _, _, runs in self.collected for v, _ in runs)
         prefixes: dict[int, tuple[str, int]] = {}
         if not voiced:

@@ -231,16 +231,22 @@ function chipLabel(c) {
   // A preview only knows the sources its sections cite, so it names the file whenever there are several.
   const paged = S.report ? S.report.documents.filter((d) => d.kind === "pdf" || d.kind === "docx").length
     : S.status.document_ids.length;
+  const name = doc ? doc.filename.split("/").pop() : "source";
   if (c.start !== null && c.start !== undefined) return `[${fmtClock(c.start)}${c.speaker ? " · " + c.speaker : ""}]`;
   if (c.speaker) return `[${c.speaker}]`;
   if (c.page) return `[${paged > 1 && doc ? doc.filename + " " : ""}p. ${c.page}]`;
-  return `[${doc ? doc.filename.split("/").pop() : "source"}]`;
+  // Text files: the line (and paragraph) the quote starts on, as grounding.format_locator writes it.
+  const several = S.report ? S.report.documents.length > 1 : S.status.document_ids.length > 1;
+  if (c.line) return several ? `[${name} line ${c.line}]` : `[${c.paragraph ? "¶ " + c.paragraph + ", " : ""}line ${c.line}]`;
+  if (c.segment_ids && c.segment_ids.length) return `[${several ? name + " " : ""}¶ ${c.segment_ids[0] + 1}]`;
+  return `[${name}]`;
 }
 
 function chipDescription(c) {
   if (c.status === "unsupported" || !c.document_id) return `Quote not found in the sources: “${c.quote}”`;
   const doc = docOf(c.document_id);
-  const where = c.start != null ? `at ${fmtClock(c.start)}${c.speaker ? ", " + c.speaker : ""}` : c.page ? `page ${c.page}` : "";
+  const where = c.start != null ? `at ${fmtClock(c.start)}${c.speaker ? ", " + c.speaker : ""}` : c.page ? `page ${c.page}`
+    : c.line ? `line ${c.line}` : "";
   return `Open in ${doc ? doc.filename : "the source"} ${where}: “${c.quote}”`;
 }
 
