@@ -27,9 +27,9 @@ MODE_CHAIN: tuple[str, ...] = ("json_schema", "tools", "json")
 
 # The request fields each mode depends on; a validation error naming one of them is a refusal of the mode.
 _MODE_FIELDS = {
-    "json_schema": ("response_format", "json_schema"),
-    "tools": ("tools", "tool_choice", "function"),
-    "json": ("response_format", "json_object"),
+    "json_schema": ("response_format", "json_schema", "json schema", "structured output"),
+    "tools": ("tool", "function"),
+    "json": ("response_format", "json_object", "json mode"),
 }
 # Words of a request-validation error: pydantic (FastAPI servers: llama-cpp-python, vLLM), and the
 # plain phrasing of servers that say they do not support a parameter.

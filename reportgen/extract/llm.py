@@ -65,12 +65,14 @@ DEFAULT_OUTPUT_TOKENS = 2048  # max_tokens when a window is known and REPORTGEN_
 
 
 class _Refused(Exception):
-    """The endpoint refused a request deterministically (see reportgen.extract.endpoint)."""
+    """The endpoint refused a request deterministically (see reportgen.extract.endpoint); `skipped`: not
+    sent at all, because another section's call learned the refusal while this one waited its turn."""
 
-    def __init__(self, refusal: Refusal, *, cached: bool = False) -> None:
+    def __init__(self, refusal: Refusal, *, cached: bool = False, skipped: bool = False) -> None:
         super().__init__(refusal.detail)
         self.refusal = refusal
         self.cached = cached
+        self.skipped = skipped
 
 
 class _WindowExceeded(Exception):
@@ -355,7 +357,8 @@ class LLMExtractor:
                     state, spec, kwargs, schema, mode, part=index, reask=reask, reserved=state.budget.reserve(estimate)
                 )
             except _Refused as e:
-                usage = usage.add(Usage(cached_calls=1) if e.cached else Usage(calls=1))
+                if not e.skipped:
+                    usage = usage.add(Usage(cached_calls=1) if e.cached else Usage(calls=1))
                 r = e.refusal
                 if best is None and r.kind == "mode" and reask == 0:
                     self.refused.setdefault(mode, f"HTTP {r.status}: {r.detail}")
@@ -491,6 +494,8 @@ class LLMExtractor:
             self.ledger.record(rec)
             return completion, Usage(cached_calls=1)
         async with state.sem:
+            if reask == 0 and mode in self.refused:  # learned while this call waited for a slot
+                raise _Refused(Refusal("mode", self.refused[mode], 0), skipped=True)
             started = time.monotonic()
             try:
                 raw = await state.client.chat.completions.with_raw_response.create(model=model, **kwargs)
