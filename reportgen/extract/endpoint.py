@@ -155,7 +155,8 @@ def window_from_models(data: Any, model: str) -> int | None:
     entry = mine[0] if mine else (entries[0] if len(entries) == 1 and isinstance(entries[0], dict) else None)
     if entry is None:
         return None
-    for source in (entry, entry.get("meta") if isinstance(entry.get("meta"), dict) else {}):
+    meta = entry.get("meta")
+    for source in (entry, meta if isinstance(meta, dict) else {}):
         for key in _MODEL_WINDOW_KEYS:
             v = source.get(key)
             if isinstance(v, int) and v > 0:

@@ -221,8 +221,9 @@ class LLMExtractor:
         # A plain-http endpoint (a local server) needs no CA bundle; loading one costs ~60 ms per client.
         plain = (s.openai_base_url or "").startswith("http://")
         # The hook turns a validation error sent as a 5xx into "do not retry" before the client decides.
-        http = openai.DefaultAsyncHttpxClient(event_hooks={"response": [mark_deterministic]},
-                                              **({"verify": False} if plain else {}))
+        hooks = {"response": [mark_deterministic]}
+        http = (openai.DefaultAsyncHttpxClient(event_hooks=hooks, verify=False) if plain
+                else openai.DefaultAsyncHttpxClient(event_hooks=hooks))
         return openai.AsyncOpenAI(
             api_key=s.openai_api_key.get_secret_value() if s.openai_api_key else "not-needed",
             base_url=s.openai_base_url,
