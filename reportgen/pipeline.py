@@ -174,6 +174,7 @@ async def agenerate(
     extractor = make_engine(engine, model=model)
     grounder = Grounder(documents)  # one index for the engine's checks and for grounding each finished section
     run = make_run(spec, documents, meeting_date or meeting_date_from(documents), grounder=grounder)
+    run.on_event = on_event
     specs = {s.id: s for s in spec.sections}
     grounded: dict[str, Section] = {}
     usage = Usage()

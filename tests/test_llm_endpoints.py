@@ -305,3 +305,16 @@ def test_cli_exits_nonzero_when_every_section_failed(tmp_path):
     assert r.returncode == 1, r.stderr
     assert "no section of the report could be filled" in r.stderr and "Input should be 'text'" in r.stderr
     assert "Traceback" not in r.stderr and not out.exists() and "100%" not in r.stderr
+
+
+def test_progress_is_reported_while_a_slow_call_runs(tmp_path):
+    docs, sop, events = [transcript()], meeting_sop(1), []
+    with serve_fake_openai(latency=0.5) as server:
+        ex = LLMExtractor(_settings(server, tmp_path))
+        ex.progress_every = 0.1
+        run = make_run(sop, docs)
+        run.on_event = events.append
+        asyncio.run(extract_all(ex, run))
+    working = [e for e in events if e.stage == "working"]
+    assert len(working) >= 3 and all(e.section_id == "summary" for e in working)
+    assert "Summary: waiting for the model (first ask)" in working[0].message

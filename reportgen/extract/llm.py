@@ -41,6 +41,7 @@ from reportgen.config import Settings
 from reportgen.context import ContextChunk, plan_context
 from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError, TransportError
+from reportgen.events import Event, Stage
 from reportgen.extract.base import Run
 from reportgen.extract.budget import TokenBudget
 from reportgen.extract.cache import cache_key
@@ -61,6 +62,7 @@ _FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFo
 # re-run falls back, or re-plans for the window, without asking again.
 _REFUSAL_KEY = "reportgen_refusal"
 MIN_SOURCE_TOKENS = 200  # below this a call cannot carry a useful part of the sources
+PROGRESS_EVERY = 20.0  # seconds between "still waiting" events while a call runs
 DEFAULT_OUTPUT_TOKENS = 2048  # max_tokens when a window is known and REPORTGEN_MAX_OUTPUT_TOKENS is unset
 
 
@@ -182,6 +184,7 @@ class LLMExtractor:
         # Measurements of the last run (calls answered per mode; how quotes were resolved, citing.py).
         self.last_modes: Counter[str] = Counter()
         self.last_quotes: Counter[str] = Counter()
+        self.progress_every = PROGRESS_EVERY
 
     # -- the Extractor protocol ------------------------------------------------------------
 
@@ -498,6 +501,7 @@ class LLMExtractor:
             if reask == 0 and mode in self.refused:  # learned while this call waited for a slot
                 raise _Refused(Refusal("mode", self.refused[mode], 0), skipped=True)
             started = time.monotonic()
+            beat = asyncio.ensure_future(self._heartbeat(state, spec, part, reask, started))
             try:
                 raw = await state.client.chat.completions.with_raw_response.create(model=model, **kwargs)
                 completion = raw.parse()
@@ -530,6 +534,8 @@ class LLMExtractor:
                 rec.error = f"{type(e).__name__}: {_short(e)}"
                 self.ledger.record(rec)
                 raise TransportError(self._transport_message(e, rec.attempts)) from None
+            finally:
+                beat.cancel()
         rec.latency_s = round(time.monotonic() - started, 4)
         rec.response_raw = completion.model_dump_json()
         u = completion.usage
@@ -543,6 +549,21 @@ class LLMExtractor:
         return completion, Usage(
             calls=1, input_tokens=rec.input_tokens, output_tokens=rec.output_tokens, cost_usd=rec.cost_usd
         )
+
+    async def _heartbeat(self, state: _State, spec: SectionSpec, part: int, reask: int, started: float) -> None:
+        """Progress while one call runs: a local CPU server takes minutes per section, and a page that
+        says nothing for that long looks hung."""
+        if state.run.on_event is None:
+            return
+        while True:
+            await asyncio.sleep(self.progress_every)
+            waited = round(time.monotonic() - started)
+            what = f"re-ask {reask}" if reask else "first ask"
+            where = f", part {part + 1}" if part else ""
+            state.run.on_event(Event(
+                stage=Stage.WORKING, section_id=spec.id,
+                message=f"{spec.title}: waiting for the model ({what}{where}), {waited} s so far",
+                data={"seconds": waited, "part": part, "reask": reask, "engine": self.name}))
 
     def _transport_message(self, e: Exception, attempts: int) -> str:
         tries = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
