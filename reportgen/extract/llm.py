@@ -62,8 +62,9 @@ _FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFo
 # re-run falls back, or re-plans for the window, without asking again.
 _REFUSAL_KEY = "reportgen_refusal"
 MIN_SOURCE_TOKENS = 200  # below this a call cannot carry a useful part of the sources
+TIGHT_SOURCE_TOKENS = 1000  # below this, room for re-asks is not kept in the window
 PROGRESS_EVERY = 20.0  # seconds between "still waiting" events while a call runs
-DEFAULT_OUTPUT_TOKENS = 2048  # max_tokens when a window is known and REPORTGEN_MAX_OUTPUT_TOKENS is unset
+DEFAULT_OUTPUT_TOKENS = 1024  # max_tokens (at most window/8) when a window is known and REPORTGEN_MAX_OUTPUT_TOKENS is unset
 
 
 class _Refused(Exception):
@@ -257,7 +258,7 @@ class LLMExtractor:
         """max_tokens for each call: configured, else a share of a known window, else none sent."""
         if self.settings.max_output_tokens:
             return self.settings.max_output_tokens
-        return min(DEFAULT_OUTPUT_TOKENS, state.window // 4) if state.window else None
+        return min(DEFAULT_OUTPUT_TOKENS, state.window // 8) if state.window else None
 
     def _request(
         self, state: _State, model_cls: type[BaseModel], mode: str, messages: list[dict[str, str]]
@@ -280,7 +281,10 @@ class LLMExtractor:
             return budget
         model_cls = section_model(spec)
         overhead = max(_request_tokens(_prepare(model_cls, MODES[m], messages)[1]) for m in self.modes)
-        fit = source_budget(state.window, overhead, self._output_tokens(state) or 0, self.settings.max_reasks)
+        out = self._output_tokens(state) or 0
+        fit = source_budget(state.window, overhead, out, self.settings.max_reasks)
+        if fit < TIGHT_SOURCE_TOKENS:  # a small window: plan for the first ask; a re-ask that does not fit
+            fit = max(fit, source_budget(state.window, overhead, out, 0))  # is refused, and the answer kept
         return min(budget, fit)
 
     # -- one section ------------------------------------------------------------------------
