@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import json
 import time
 from collections import Counter
@@ -31,9 +30,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import instructor
 import openai
-from instructor.processing.response import handle_reask_kwargs, handle_response_model, process_response_async
+from instructor.processing.response import handle_reask_kwargs, process_response_async
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
@@ -49,12 +47,11 @@ from reportgen.extract.citing import resolve_draft
 from reportgen.extract.endpoint import Refusal, classify, discover_window, mark_deterministic, source_budget
 from reportgen.extract.parts import merge_parts
 from reportgen.extract.prompts import build_messages, reask_text
+from reportgen.extract.requests import MODES, estimate_messages, prepare, request_tokens, schema_of
 from reportgen.ledger import CallLog, CallRecord, ResponseCache, SqliteCallLog, SqliteResponseCache
 from reportgen.models import Document, Usage, new_id
 from reportgen.sop import SOP, SectionSpec
 from reportgen.sopschema import draft_from_response, section_model
-
-MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.JSON}
 
 # Errors of the whole configuration, not of one section: every call would fail the same way.
 _FATAL = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
@@ -64,7 +61,7 @@ _REFUSAL_KEY = "reportgen_refusal"
 MIN_SOURCE_TOKENS = 200  # below this a call cannot carry a useful part of the sources
 TIGHT_SOURCE_TOKENS = 1000  # below this, room for re-asks is not kept in the window
 PROGRESS_EVERY = 20.0  # seconds between "still waiting" events while a call runs
-DEFAULT_OUTPUT_TOKENS = 1024  # max_tokens (at most window/8) when a window is known and REPORTGEN_MAX_OUTPUT_TOKENS is unset
+DEFAULT_OUTPUT_TOKENS = 1024  # max_tokens (at most window/8) with a known window and no REPORTGEN_MAX_OUTPUT_TOKENS
 
 
 class _Refused(Exception):
@@ -109,32 +106,6 @@ class _State:
     @property
     def documents(self) -> list[Document]:
         return self.run.documents
-
-
-@functools.lru_cache(maxsize=256)
-def _schema_of(model_cls: type[BaseModel]) -> dict[str, Any]:
-    return model_cls.model_json_schema()
-
-
-@functools.lru_cache(maxsize=256)
-def _prepared(model_cls: type[BaseModel], mode: instructor.Mode, system: str) -> tuple[Any, dict[str, Any]]:
-    return handle_response_model(model_cls, mode=mode, messages=[{"role": "system", "content": system}])
-
-
-def _prepare(model_cls: type[BaseModel], mode: instructor.Mode, messages: list[dict[str, str]]) -> tuple[Any, dict]:
-    """instructor's request for `mode`. Preparing it generates the JSON schema (milliseconds per
-    call), and it depends only on the model and the system message (JSON mode writes the schema
-    into that), so it is computed once per pair and the user message appended."""
-    if not messages or messages[0]["role"] != "system":
-        return handle_response_model(model_cls, mode=mode, messages=messages)
-    response_model, base = _prepared(model_cls, mode, messages[0]["content"])
-    base = copy.deepcopy(base)
-    base["messages"] = base["messages"] + list(messages[1:])
-    return response_model, base
-
-
-def _estimate(kwargs: dict[str, Any]) -> int:
-    return len(json.dumps(kwargs.get("messages", []), ensure_ascii=False)) // 4
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
@@ -263,7 +234,7 @@ class LLMExtractor:
     def _request(
         self, state: _State, model_cls: type[BaseModel], mode: str, messages: list[dict[str, str]]
     ) -> tuple[Any, dict[str, Any]]:
-        response_model, kwargs = _prepare(model_cls, MODES[mode], messages)
+        response_model, kwargs = prepare(model_cls, MODES[mode], messages)
         out = self._output_tokens(state)
         if out:
             kwargs["max_tokens"] = out
@@ -280,7 +251,7 @@ class LLMExtractor:
         if state.window is None:
             return budget
         model_cls = section_model(spec)
-        overhead = max(_request_tokens(_prepare(model_cls, MODES[m], messages)[1]) for m in self.modes)
+        overhead = max(request_tokens(prepare(model_cls, MODES[m], messages)[1]) for m in self.modes)
         out = self._output_tokens(state) or 0
         fit = source_budget(state.window, overhead, out, self.settings.max_reasks)
         if fit < TIGHT_SOURCE_TOKENS:  # a small window: plan for the first ask; a re-ask that does not fit
@@ -342,12 +313,12 @@ class LLMExtractor:
         messages = build_messages(state.sop, spec, chunks, part=index + 1, parts=parts, selected=selected,
                                   meeting_date=self._meeting_date(state))
         model_cls = section_model(spec)
-        schema = _schema_of(model_cls)
+        schema = schema_of(model_cls)
         mode = self._mode()
         if mode is None:
             return DraftSection(section_id=spec.id, failed=self._no_mode_message())
         response_model, kwargs = self._request(state, model_cls, mode, messages)
-        estimate = _estimate(kwargs)
+        estimate = estimate_messages(kwargs)
         if index > 0 and not state.budget.allows(estimate):
             segs = sum(len(c.segment_ids) for c in chunks)
             return DraftSection(
@@ -375,7 +346,7 @@ class LLMExtractor:
                         return DraftSection(section_id=spec.id, failed=self._no_mode_message(), usage=usage)
                     mode = next_mode
                     response_model, kwargs = self._request(state, model_cls, mode, messages)
-                    estimate = _estimate(kwargs)
+                    estimate = estimate_messages(kwargs)
                     continue
                 if best is None and r.kind == "context":
                     raise _WindowExceeded(r.window) from None
@@ -422,7 +393,7 @@ class LLMExtractor:
             next_kwargs = handle_reask_kwargs(
                 copy.deepcopy(kwargs), MODES[mode], completion, parse_error or ValueError(reask_text(problems))
             )
-            estimate = _estimate(next_kwargs)
+            estimate = estimate_messages(next_kwargs)
             if not state.budget.allows(estimate):
                 msg = (f"token budget: re-asks stopped{where} because the report's token budget "
                        f"({state.budget.limit} tokens) was spent; {len(problems)} problem(s) left as flags")
@@ -588,11 +559,6 @@ class LLMExtractor:
             return "the LLM endpoint refused access (403): check the API key's permissions for this model."
         return (f"the LLM endpoint does not know model {self.settings.model!r} (404): set REPORTGEN_MODEL to a "
                 "model it serves, and OPENAI_BASE_URL to its /v1 URL.")
-
-
-def _request_tokens(kwargs: dict[str, Any]) -> int:
-    """Estimated prompt tokens of a request: messages plus the schema sent as tools or response_format."""
-    return len(json.dumps({k: v for k, v in kwargs.items() if k != "max_tokens"}, ensure_ascii=False)) // 4
 
 
 def _cached_refusal(cached: str) -> Refusal | None:
