@@ -14,11 +14,13 @@ logging a `Settings` never shows it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -29,7 +31,26 @@ from reportgen.errors import ConfigError
 LLMMode = Literal["tools", "json_schema", "json"]
 Engine = Literal["local", "llm"]
 ENGINES: tuple[Engine, ...] = ("local", "llm")
+# Seconds per HTTP attempt when REPORTGEN_TIMEOUT is not set: a hosted API answers a section in
+# seconds; a local CPU server reads 2-4k prompt tokens at 13-30 tokens/s and writes at 4-9, so a
+# first ask takes minutes (docs/llm.md has the measurements).
+REMOTE_TIMEOUT = 120.0
+LOCAL_TIMEOUT = 900.0
 
+
+def is_local_url(base_url: str | None) -> bool:
+    """A server on this machine or the private network (llama.cpp, Ollama, vLLM on a LAN): slower than
+    a hosted API, and usually free."""
+    if not base_url:
+        return False
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".local", ".internal", ".lan")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host) and "." not in host  # a bare container or host name ("ollama", "vllm")
+    return ip.is_loopback or ip.is_private or ip.is_link_local
 
 
 class _Environment(EnvSettingsSource):
@@ -131,6 +152,19 @@ DEFAULT_PRICES: dict[str, Price] = {
 }
 
 
+class EndpointProfile(BaseModel):
+    """What one endpoint (by base URL) is declared to support, in REPORTGEN_ENDPOINTS; unset fields
+    fall back to the other settings, and a context window left unset is asked of the server."""
+
+    model_config = {"extra": "forbid"}
+
+    modes: list[LLMMode] | None = None  # the modes it accepts, in the order to try them
+    context_window: int | None = Field(None, ge=512)
+    max_output_tokens: int | None = Field(None, ge=16)
+    timeout: float | None = Field(None, gt=0)
+    max_concurrency: int | None = Field(None, ge=1, le=256)
+
+
 class Settings(LLMEndpoint):
     """The engines' settings: model, request mode, concurrency, budgets, timeouts, data folder, prices."""
 
@@ -145,7 +179,23 @@ class Settings(LLMEndpoint):
     context_tokens: int = Field(
         24_000, ge=500, description="source tokens sent per call", validation_alias="REPORTGEN_CONTEXT_TOKENS"
     )
-    timeout: float = Field(120.0, gt=0, description="seconds per HTTP attempt", validation_alias="REPORTGEN_TIMEOUT")
+    context_window: int | None = Field(
+        None, ge=512, description="the model's context window (prompt + answer); unset: asked of the server",
+        validation_alias="REPORTGEN_CONTEXT_WINDOW",
+    )
+    max_output_tokens: int | None = Field(
+        None, ge=16, description="answer tokens per call (max_tokens); unset: none sent, unless a window is known",
+        validation_alias="REPORTGEN_MAX_OUTPUT_TOKENS",
+    )
+    llm_fallback: bool = Field(
+        True, description="on a refusal of the mode, try the next (json_schema -> tools -> json)",
+        validation_alias="REPORTGEN_LLM_FALLBACK",
+    )
+    endpoints_path: Path | None = Field(None, validation_alias="REPORTGEN_ENDPOINTS")
+    timeout: float = Field(
+        REMOTE_TIMEOUT, gt=0, description=f"seconds per HTTP attempt ({LOCAL_TIMEOUT:g} for a local server if unset)",
+        validation_alias="REPORTGEN_TIMEOUT",
+    )
     max_retries: int = Field(
         4, ge=0, le=20, description="transport retries (429, 5xx, timeouts) per call",
         validation_alias="REPORTGEN_MAX_RETRIES",
@@ -159,6 +209,61 @@ class Settings(LLMEndpoint):
     def _mode_spelling(cls, v: object) -> object:
         """`JSON-Schema` and `json_schema` name the same mode."""
         return v.lower().replace("-", "_") if isinstance(v, str) else v
+
+    @property
+    def request_timeout(self) -> float:
+        """REPORTGEN_TIMEOUT when set; otherwise longer for a local server, which is slow on CPU."""
+        if "timeout" in self.model_fields_set or not is_local_url(self.openai_base_url):
+            return self.timeout
+        return LOCAL_TIMEOUT
+
+    def mode_chain(self) -> list[LLMMode]:
+        """The modes to try in order, each only when the endpoint refuses the one before: the modes this
+        base URL is declared to accept (REPORTGEN_ENDPOINTS), else REPORTGEN_LLM_MODE and the ones after
+        it in json_schema -> tools -> json. REPORTGEN_LLM_FALLBACK=false keeps to the first."""
+        profile = self.endpoint_profile()
+        if profile is not None and profile.modes and "llm_mode" not in self.model_fields_set:
+            chain = list(dict.fromkeys(profile.modes))
+        else:
+            order: list[LLMMode] = ["json_schema", "tools", "json"]
+            chain = order[order.index(self.llm_mode):]
+        return chain if self.llm_fallback else chain[:1]
+
+    def endpoint_profile(self) -> EndpointProfile | None:
+        """This base URL's entry of REPORTGEN_ENDPOINTS (JSON or YAML: {base_url: {modes, context_window,
+        max_output_tokens, timeout, max_concurrency}}), or None."""
+        if self.endpoints_path is None:
+            return None
+        var = f"REPORTGEN_ENDPOINTS={self.endpoints_path}"
+        try:
+            raw = self.endpoints_path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"{var}: cannot read the endpoint table ({e.strerror}).") from None
+        try:
+            data = json.loads(raw) if self.endpoints_path.suffix == ".json" else yaml.safe_load(raw)
+            if not isinstance(data, dict):
+                raise ValueError("the top level must be a mapping of base URL to its settings")
+            table = {str(k).rstrip("/"): EndpointProfile.model_validate(v or {}) for k, v in data.items()}
+        except (ValueError, ValidationError, yaml.YAMLError) as e:
+            raise ConfigError(
+                f"{var}: not an endpoint table ({str(e).splitlines()[0]}). Write e.g. "
+                '{"http://127.0.0.1:8080/v1": {"modes": ["tools", "json"], "context_window": 8192}}.'
+            ) from None
+        return table.get((self.openai_base_url or "").rstrip("/"))
+
+    def for_endpoint(self) -> Settings:
+        """These settings with the configured base URL's REPORTGEN_ENDPOINTS entry applied (an explicit
+        REPORTGEN_* variable still wins over the table)."""
+        profile = self.endpoint_profile()
+        if profile is None:
+            return self
+        update: dict[str, Any] = {}
+        explicit = self.model_fields_set
+        for name in ("context_window", "max_output_tokens", "timeout", "max_concurrency"):
+            value = getattr(profile, name)
+            if value is not None and name not in explicit:
+                update[name] = value
+        return self.model_copy(update=update)
 
     def prices(self) -> dict[str, Price]:
         """The built-in price table overlaid with REPORTGEN_PRICES (JSON or YAML: {model: {input, output}})."""

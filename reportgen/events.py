@@ -21,6 +21,7 @@ class Stage(StrEnum):
     PARSED = "parsed"  # the sources are Documents
     EXTRACTED = "extracted"  # one section came back from the engine (done of total)
     SECTION = "section"  # that section, grounded and checked: a live preview
+    WORKING = "working"  # a slow call is still running (the llm engine says so every 20 s on a local server)
     VALIDATED = "validated"  # the whole report was checked
     FINISHED = "finished"  # the report is stored and its files can be downloaded
     RETRY = "retry"  # an attempt failed and the job will run again

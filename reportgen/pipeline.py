@@ -131,6 +131,23 @@ async def extract_with_progress(
         yield draft
 
 
+def _raise_if_all_failed(sections: Sequence[Section], engine: str) -> None:
+    """A report none of whose sections could be filled is a failed run, not a report.
+
+    Rendering it would show a title page with nothing on it ("0 of 0 ... located") under a
+    finished job; so the run fails with the first section's reason: the CLI exits non-zero
+    with it, the job's state is failed with it. One section that succeeds keeps the report,
+    with the failed ones marked failed in it."""
+    if not sections or any(s.status != "failed" for s in sections):
+        return
+    first = sections[0]
+    reason = first.notes[0] if first.notes else "no reason given"
+    raise ExtractionError(
+        f"no section of the report could be filled: all {len(sections)} sections failed with the {engine} engine. "
+        f"{first.title}: {reason}"
+    )
+
+
 async def agenerate(
     sources: Sequence[str | Path | bytes | Document],
     sop: SOP | str | type[BaseModel],
@@ -158,6 +175,7 @@ async def agenerate(
     extractor = make_engine(engine, model=model)
     grounder = Grounder(documents)  # one index for the engine's checks and for grounding each finished section
     run = make_run(spec, documents, meeting_date or meeting_date_from(documents), grounder=grounder)
+    run.on_event = on_event
     specs = {s.id: s for s in spec.sections}
     grounded: dict[str, Section] = {}
     usage = Usage()
@@ -204,6 +222,7 @@ async def agenerate(
                 DraftSection(section_id=sec_spec.id, failed="the engine returned nothing for this section")
             )
         sections.append(grounded[sec_spec.id])
+    _raise_if_all_failed(sections, extractor.name)
     # section-failed issues in SOP order, whatever order the engine finished sections in
     order = {s.id: k for k, s in enumerate(spec.sections)}
     issues.sort(key=lambda i: order.get(i.section_id or "", 0))

@@ -12,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 import reportgen
+from reportgen.errors import ExtractionError
 from reportgen.grounding import normalise
 from reportgen.models import Report
 from reportgen.sop import builtin_sops
@@ -245,20 +246,29 @@ def test_every_builtin_sop_renders_to_every_format_from_each_engine(
 
 
 def test_a_failed_or_missing_section_is_kept_and_reported(meeting: Path) -> None:
-    """An engine that fails one section and forgets another still yields every section, each failure said."""
+    """An engine that fails one section and forgets others still yields every section, each failure said,
+    as long as one section was filled; when none was, the run fails instead of rendering an empty report."""
     from reportgen.drafts import DraftSection
 
     class HalfEngine:
         name, model, extractive, notes = "half", None, False, []
 
+        def __init__(self, fill_last: bool) -> None:
+            self.fill_last = fill_last
+
         async def extract(self, run):  # noqa: ANN001, ANN202
             yield DraftSection(section_id=run.sections[0].id, failed="the model returned garbage twice")
+            if self.fill_last:
+                yield DraftSection(section_id=run.sections[-1].id)
 
     sop = builtin_sops()["meeting-action-items"]
-    report = reportgen.generate([meeting], sop=sop, engine=HalfEngine())
+    report = reportgen.generate([meeting], sop=sop, engine=HalfEngine(fill_last=True))
     assert [s.id for s in report.sections] == [s.id for s in sop.sections]
-    assert all(s.status == "failed" and not s.items for s in report.sections)
+    assert all(s.status == "failed" and not s.items for s in report.sections[:-1])
+    assert report.sections[-1].status == "empty"
     assert report.sections[0].notes == ["the model returned garbage twice"]
     assert report.sections[1].notes == ["the engine returned nothing for this section"]
     failed = [i for i in report.issues if i.code == "section-failed"]
-    assert [i.section_id for i in failed] == [s.id for s in sop.sections]
+    assert [i.section_id for i in failed] == [s.id for s in sop.sections[:-1]]
+    with pytest.raises(ExtractionError, match="no section of the report could be filled.*garbage twice"):
+        reportgen.generate([meeting], sop=sop, engine=HalfEngine(fill_last=False))

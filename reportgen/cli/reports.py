@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -12,10 +13,14 @@ from pydantic import ValidationError
 
 from reportgen.cli.app import EngineOpt, PasswordOpt, QuietOpt, SopsDirOpt, app
 from reportgen.cli.extras import has_extra, require_extra
+from reportgen.config import Settings
 from reportgen.errors import ReportgenError
 from reportgen.events import Event
+from reportgen.extract.base import Extractor
+from reportgen.extract.llama_server import DEFAULT_CONTEXT_WINDOW, serve_gguf
 from reportgen.models import Report
 from reportgen.pipeline import generate as generate_report
+from reportgen.pipeline import make_engine
 from reportgen.render import write
 from reportgen.resources import samples_dir
 
@@ -84,6 +89,25 @@ def _progress(quiet: bool) -> Callable[[Event], None]:
     return on_event
 
 
+@contextmanager
+def _offline_engine(engine: str | None, model_path: Path | None, quiet: bool) -> Iterator[str | Extractor | None]:
+    """The engine to use: as chosen, or with --model-path the llm engine on a llama.cpp server serving that
+    GGUF, started for this report and stopped after it."""
+    if model_path is None:
+        yield engine
+        return
+    if engine == "local":
+        raise ReportgenError("--model-path runs the llm engine on a local model; drop --engine local.")
+    settings = Settings.from_env()
+    window = settings.context_window or DEFAULT_CONTEXT_WINDOW
+    if not quiet:
+        typer.echo(f"starting a llama.cpp server for {model_path.name} ({window}-token window)...", err=True)
+    with serve_gguf(model_path, context_window=window) as server:
+        local = settings.model_copy(update={"openai_base_url": server.base_url, "openai_api_key": None,
+                                            "model": server.model, "context_window": window})
+        yield make_engine("llm", settings=local)
+
+
 @app.command()
 def generate(
     files: Annotated[list[Path], typer.Argument(help="Sources: transcripts, PDFs, DOCX, zips.")],
@@ -96,6 +120,10 @@ def generate(
     ] = False,
     engine: EngineOpt = None,
     model: Annotated[str | None, typer.Option("--model", help="Model name for the llm engine.")] = None,
+    model_path: Annotated[
+        Path | None, typer.Option("--model-path", help="A GGUF model: the llm engine offline, on a llama.cpp server "
+                                  "started for this report (docs/llm.md).")
+    ] = None,
     sops: SopsDirOpt = None,
     meeting_date: Annotated[
         str | None, typer.Option("--date", help="Meeting date (YYYY-MM-DD) to resolve 'Friday' etc.")
@@ -114,17 +142,18 @@ def generate(
         except ValueError:
             raise ReportgenError(f"--date {meeting_date!r} is not a date: use YYYY-MM-DD.") from None
     _require_pdf(output or [])
-    report = generate_report(
-        files,
-        sop,
-        engine=engine,
-        model=model,
-        password=password,
-        ocr=ocr,
-        meeting_date=when,
-        sop_dirs=sops or [],
-        on_event=_progress(quiet),
-    )
+    with _offline_engine(engine, model_path, quiet) as chosen:
+        report = generate_report(
+            files,
+            sop,
+            engine=chosen,
+            model=None if model_path else model,
+            password=password,
+            ocr=ocr,
+            meeting_date=when,
+            sop_dirs=sops or [],
+            on_event=_progress(quiet),
+        )
     _summary(report, err=as_json)
     _write_outputs(report, output or [], reference_docx, templates, err=as_json)
     if as_json:

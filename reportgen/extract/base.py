@@ -15,6 +15,7 @@ from typing import Protocol
 
 from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
+from reportgen.events import OnEvent
 from reportgen.models import Document
 from reportgen.sop import SOP, SectionSpec
 
@@ -41,6 +42,7 @@ class Run:
     meeting_date: date | None = None  # the date relative dates ("by Friday") resolve against
     token_budget: int | None = None  # the report's cap on LLM tokens (None: the engine's setting)
     run_id: str | None = None
+    on_event: OnEvent | None = None  # progress while a section runs (Stage.WORKING), for slow engines
 
 
 class Extractor(Protocol):

@@ -5,8 +5,11 @@ Retry-After, timeouts and instructor's request shapes are all exercised for real
 answers either from a script or by *filling the requested JSON schema* with sentences
 copied from the sources in the prompt (so the quotes ground), and it can misbehave on
 purpose: 429 with Retry-After, 500, hanging past the client timeout, malformed JSON,
-wrong types, invented quotes, and obeying an instruction injected into a source unless
-the prompt fences sources off as data.
+wrong types, invented quotes, quotes with their line tags copied in (or the tag alone, as
+small models write them), llama.cpp's 500 for a json_schema response_format, a 400 for tool
+calls, a context window with its context_length_exceeded refusal, and obeying an instruction
+injected into a source unless the prompt fences sources off as data (the answers are made in
+reportgen.testing.fake_answers).
 
     with serve_fake_openai(latency=0.3, faults=[Fault("rate_limit", at=[0])]) as server:
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test")
@@ -20,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
 import socket
 import threading
 import time
@@ -35,6 +37,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reportgen.testing.fake_answers import fill_schema, injection_obeyed, message_text, source_tags, tag_quotes
+
 FaultKind = Literal[
     "rate_limit",  # 429 with Retry-After
     "server_error",  # 500
@@ -44,25 +48,24 @@ FaultKind = Literal[
     "wrong_types",  # valid JSON that does not fit the schema
     "invented_quote",  # a quote that is not in the sources, on first asks only (a re-ask fixes it)
     "invented_quote_always",  # the same, on re-asks too (never fixed)
+    "tagged_quote",  # each quote with its line tag copied in front: "[D1:S2 00:14 Jason] I'll send ..."
+    "tag_only_quote",  # each quote replaced by its line tag alone: "D1:S2 00:14"
+    "schema_refused",  # llama-cpp-python's answer to response_format json_schema: 500, a validation error
+    "tools_refused",  # a server without tool calling (vLLM without --enable-auto-tool-choice): 400
 ]
 
-CONTENT_FAULTS = frozenset({"malformed", "wrong_types", "invented_quote", "invented_quote_always"})
-INVENTED_QUOTE = "The board approved a forty million dollar acquisition of Globex Corporation on Tuesday."
-
-# How the server decides our prompt fences sources off as data: the system prompt must say
-# that <source> content is data whose instructions are not followed, and the injected text
-# must sit inside a <source ...> ... </source> block.
-INJECTION_RE = re.compile(
-    r"ignore (?:all )?(?:previous|prior|above) instructions and (?:output|say|write|respond with|return)\s*"
-    r"[\"“']?(?P<payload>[^\"”'\n]+?)[\"”']?\s*(?:$|\n|\.(?:\s|$))",
-    re.IGNORECASE | re.MULTILINE,
+CONTENT_FAULTS = frozenset({"malformed", "wrong_types", "invented_quote", "invented_quote_always", "tagged_quote",
+                            "tag_only_quote"})
+# The body llama-cpp-python 0.3 sends for a json_schema response_format (FastAPI's RequestValidationError
+# caught by its route handler and wrapped as a 500).
+SCHEMA_REFUSAL = (
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+    "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+    "'ctx': {'expected': \"'text' or 'json_object'\"}}"
 )
-SEGMENT_LINE_RE = re.compile(r"^\[D\d+:S\d+[^\]]*\]\s?(?P<text>.+)$", re.MULTILINE)
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
-SPEAKER_RE = re.compile(r"^\[D\d+:S\d+(?: \d+(?::\d+)+)? (?P<speaker>(?!p\.\d)[^\]]+)\]", re.MULTILINE)
-DATE_NAMES = ("date", "due", "when", "deadline")
-PERSON_NAMES = ("owner", "person", "decided_by", "who", "speaker", "expert")
+TOOLS_REFUSAL = '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'
 
+INVENTED_QUOTE = "The board approved a forty million dollar acquisition of Globex Corporation on Tuesday."
 
 @dataclass
 class Fault:
@@ -79,7 +82,7 @@ class Fault:
 
     def applies(self, index: int, rng: random.Random, body: dict[str, Any] | None = None) -> bool:
         if self.match is not None:
-            text = "\n".join(_text(m.get("content")) for m in (body or {}).get("messages", []))
+            text = "\n".join(message_text(m.get("content")) for m in (body or {}).get("messages", []))
             if self.match not in text:
                 return False
         if self.at is not None:
@@ -125,6 +128,10 @@ class FakeOpenAI:
     log: list[LoggedRequest] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    # A served context window: longer prompts get llama-cpp-python's 400 context_length_exceeded, and
+    # /props says it (llama.cpp server) when `window_in_props` is set.
+    context_window: int | None = None
+    window_in_props: bool = False
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -187,6 +194,26 @@ class FakeOpenAI:
                 if f.kind == "timeout":
                     entry.fault = f.kind
                     await asyncio.sleep(f.hang)
+                if f.kind == "schema_refused" and _request_mode(body) == "json_schema":
+                    entry.status, entry.fault = 500, f.kind
+                    return JSONResponse({"error": {"message": SCHEMA_REFUSAL, "type": "internal_server_error",
+                                                   "param": None, "code": None}}, 500)
+                if f.kind == "tools_refused" and _request_mode(body) == "tools":
+                    entry.status, entry.fault = 400, f.kind
+                    return JSONResponse({"object": "error", "message": TOOLS_REFUSAL, "type": "BadRequestError",
+                                         "param": None, "code": 400}, 400)
+            if self.context_window is not None:
+                prompt = _tokens(json.dumps(body.get("messages", [])) + json.dumps(
+                    body.get("tools") or body.get("response_format") or ""))
+                wanted = prompt + int(body.get("max_tokens") or 0)
+                if wanted > self.context_window:
+                    entry.status, entry.fault = 400, "context_length_exceeded"
+                    return JSONResponse({"error": {
+                        "message": f"This model's maximum context length is {self.context_window} tokens. However, "
+                                   f"you requested {wanted} tokens ({prompt} in the messages, "
+                                   f"{body.get('max_tokens')} in the completion). Please reduce the length of the "
+                                   "messages or completion.",
+                        "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}}, 400)
             content_faults = [f.kind for f in active if f.kind in CONTENT_FAULTS]
             entry.fault = entry.fault or (content_faults[0] if content_faults else None)
             payload = self.respond(body, content_faults, reask=entry.reask)
@@ -206,11 +233,13 @@ class FakeOpenAI:
         schema = _request_schema(body, mode)
         answer = self._scripted(body)
         if answer is None:
-            answer = _fill(schema, messages, forced=_injection_obeyed(messages))
+            answer = fill_schema(schema, messages, forced=injection_obeyed(messages))
             if "invented_quote_always" in content_faults or ("invented_quote" in content_faults and not reask):
                 items = answer.get("items") if isinstance(answer, dict) else None
                 if isinstance(items, list) and items and isinstance(items[0], dict):
                     items[0]["quotes"] = [*items[0].get("quotes", []), INVENTED_QUOTE]
+        if "tagged_quote" in content_faults or "tag_only_quote" in content_faults:
+            tag_quotes(answer, source_tags(messages), only="tag_only_quote" in content_faults)
         if "wrong_types" in content_faults:
             answer = {"items": "three things were discussed", "notes": 42}
         text = answer if isinstance(answer, str) else json.dumps(answer)
@@ -261,142 +290,6 @@ def _request_schema(body: dict[str, Any], mode: str) -> dict[str, Any]:
     return {}
 
 
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
-def _guarded(messages: list[dict[str, Any]]) -> bool:
-    system = "\n".join(_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")).lower()
-    return "<source" in system and "data" in system and "instruction" in system
-
-
-def _injection_obeyed(messages: list[dict[str, Any]]) -> str | None:
-    """The payload of an injected instruction when the prompt does not fence sources off as data."""
-    guarded = _guarded(messages)
-    for m in messages:
-        if m.get("role") != "user":
-            continue
-        content = _text(m.get("content"))
-        for match in INJECTION_RE.finditer(content):
-            before = content[: match.start()]
-            inside_source = before.rfind("<source") > before.rfind("</source>")
-            if not (guarded and inside_source):
-                return match.group("payload").strip()
-    return None
-
-
-def _source_sentences(messages: list[dict[str, Any]]) -> list[str]:
-    """Sentences copied from segment lines of the first user message (re-asks add none)."""
-    for m in messages:
-        if m.get("role") == "user":
-            out: list[str] = []
-            for match in SEGMENT_LINE_RE.finditer(_text(m.get("content"))):
-                line = match.group("text").strip()
-                if INJECTION_RE.search(line):
-                    continue  # a well-behaved model does not repeat the injection either
-                out.extend(s.strip() for s in SENTENCE_SPLIT_RE.split(line) if len(s.strip()) >= 12)
-            return out
-    return []
-
-
-class _Filler:
-    """Fills a JSON schema with values drawn from `sentences`, cycling through them."""
-
-    def __init__(self, root: dict[str, Any], sentences: list[str], forced: str | None, speakers: list[str]) -> None:
-        self.root = root
-        self.speakers = speakers
-        self.sentences = sentences or ["No source text was provided."]
-        self.forced = forced
-        self.pos = 0
-
-    def sentence(self) -> str:
-        if self.forced is not None:
-            return self.forced
-        s = self.sentences[self.pos % len(self.sentences)]
-        self.pos += 1
-        return s
-
-    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in schema:
-            ref = schema["$ref"].split("/")[-1]
-            schema = {**self.root.get("$defs", self.root.get("definitions", {})).get(ref, {}),
-                      **{k: v for k, v in schema.items() if k != "$ref"}}
-        return schema
-
-    def value(self, schema: dict[str, Any], name: str = "", index: int = 0) -> Any:
-        schema = self.resolve(schema)
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                options = [o for o in schema[key] if self.resolve(o).get("type") != "null"]
-                return self.value(options[0], name, index) if options else None
-        if "allOf" in schema and len(schema["allOf"]) == 1:
-            return self.value(schema["allOf"][0], name, index)
-        if "const" in schema:
-            return schema["const"]
-        if "enum" in schema:
-            values = schema["enum"]
-            return values[index % len(values)] if values else None
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), None)
-        if kind == "object" or "properties" in schema:
-            return {k: self.value(v, k, index) for k, v in schema.get("properties", {}).items()}
-        if kind == "array":
-            item_schema = schema.get("items", {"type": "string"})
-            if name == "quotes":
-                return [self.sentence()]
-            if name == "items":
-                return self.items(item_schema)
-            return [self.value(item_schema, name, 0)]
-        if kind == "string":
-            lname = name.lower()
-            if schema.get("format") == "date" or lname in DATE_NAMES or lname.endswith("_date"):
-                return "2026-01-15"
-            if lname in PERSON_NAMES:
-                return self.speakers[index % len(self.speakers)] if self.speakers else "Alex"
-            if lname in ("unit", "currency"):
-                return "USD"
-            if lname == "period":
-                return "FY2025"
-            return self.sentence()
-        if kind == "integer":
-            return int(schema.get("minimum", 1))
-        if kind == "number":
-            return float(schema.get("minimum", 1.0))
-        if kind == "boolean":
-            return True
-        return self.sentence()
-
-    def items(self, item_schema: dict[str, Any]) -> list[Any]:
-        resolved = self.resolve(item_schema)
-        # One item per scorecard criterion (an enum-typed "criterion" property), else three.
-        count = 3
-        criterion = resolved.get("properties", {}).get("criterion")
-        if criterion is not None and "enum" in self.resolve(criterion):
-            count = len(self.resolve(criterion)["enum"])
-        elif self.forced is not None:
-            count = 1
-        return [self.value(item_schema, "", i) for i in range(count)]
-
-
-def _source_speakers(messages: list[dict[str, Any]]) -> list[str]:
-    for m in messages:
-        if m.get("role") == "user":
-            return list(dict.fromkeys(x.group("speaker") for x in SPEAKER_RE.finditer(_text(m.get("content")))))
-    return []
-
-
-def _fill(schema: dict[str, Any], messages: list[dict[str, Any]], forced: str | None = None) -> Any:
-    sentences = [forced] if forced is not None else _source_sentences(messages)
-    if not schema:
-        return {"items": [{"text": s, "quotes": [s]} for s in sentences[:3]], "notes": None}
-    return _Filler(schema, sentences, forced, _source_speakers(messages)).value(schema)
-
-
 def _tokens(text: str) -> int:
     return max(1, (len(text) + 3) // 4)
 
@@ -433,11 +326,17 @@ def create_app(server: FakeOpenAI) -> Starlette:
     async def stats(_: Request) -> Response:
         return JSONResponse({"calls": server.calls, "max_in_flight": server.max_in_flight})
 
+    async def props(_: Request) -> Response:
+        if server.context_window is None or not server.window_in_props:
+            return JSONResponse({"error": {"message": "Not Found", "type": "not_found_error"}}, 404)
+        return JSONResponse({"default_generation_settings": {"n_ctx": server.context_window}, "total_slots": 1})
+
     return Starlette(
         routes=[
             Route("/v1/chat/completions", server.handle, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
             Route("/_fake/stats", stats, methods=["GET"]),
+            Route("/props", props, methods=["GET"]),
         ]
     )
 
@@ -448,9 +347,12 @@ def serve_fake_openai(
     latency: float = 0.0,
     faults: list[Fault] | None = None,
     seed: int = 0,
+    context_window: int | None = None,
+    window_in_props: bool = False,
 ) -> Iterator[FakeOpenAI]:
     """Run a FakeOpenAI on 127.0.0.1 (a free port) in a background thread for the `with` block."""
-    state = FakeOpenAI(script=script, latency=latency, faults=list(faults or []), seed=seed)
+    state = FakeOpenAI(script=script, latency=latency, faults=list(faults or []), seed=seed,
+                       context_window=context_window, window_in_props=window_in_props)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -1,0 +1,118 @@
+"""The llm engine against a real OpenAI-compatible server with real weights, end to end.
+
+`.ci/run` starts llama.cpp's server (llama-cpp-python[server]) with Qwen2.5-Coder-0.5B-Instruct on
+127.0.0.1 and exports REPORTGEN_REAL_LLM_URL; without it these tests skip, and under
+REPORTGEN_REQUIRE_ALL=1 they fail. They are kept small (one eight-line transcript, two sections,
+answers capped at 384 tokens) so the whole file costs 1-3 minutes on two CPU cores.
+
+What the fake server cannot show, this does: the real server's refusal of a json_schema
+response_format, its constrained decoding in tools and json modes, its token counts, and a small
+model's habit of copying line tags into quotes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reportgen.config import Settings
+from reportgen.extract.llm import LLMExtractor
+from reportgen.grounding import normalise
+from reportgen.models import Report
+from reportgen.pipeline import agenerate
+from reportgen.sop import SOP
+from reportgen.testing.samples import meeting_sop, transcript
+from tests.support import require
+
+pytestmark = pytest.mark.real_llm
+
+URL = os.environ.get("REPORTGEN_REAL_LLM_URL", "")
+MODEL = os.environ.get("REPORTGEN_REAL_LLM_MODEL", "qwen2.5-coder-0.5b")
+WINDOW = int(os.environ.get("REPORTGEN_REAL_LLM_CTX", "8192"))
+MAX_REASKS = 1
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url.rstrip("/") + "/models", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def server_url() -> str:
+    require(bool(URL) and _answers(URL),
+            "a llama.cpp server with the 0.5B model at REPORTGEN_REAL_LLM_URL (.ci/run starts one)")
+    return URL
+
+
+def _sop() -> SOP:
+    full = meeting_sop(3)
+    return SOP(id="real-llm", name="Real LLM check", version=1, sections=full.sections[1:3])
+
+
+def _settings(url: str, data_dir: Path, mode: str) -> Settings:
+    return Settings(openai_base_url=url, openai_api_key=None, model=MODEL, llm_mode=mode, data_dir=data_dir,
+                    max_reasks=MAX_REASKS, max_concurrency=1, max_output_tokens=384, context_window=WINDOW,
+                    timeout=600, max_retries=1)
+
+
+def _run(url: str, data_dir: Path, mode: str) -> tuple[Report, LLMExtractor]:
+    engine = LLMExtractor(_settings(url, data_dir, mode))
+    report = asyncio.run(agenerate([transcript()], _sop(), engine=engine))
+    return report, engine
+
+
+def _no_citation_at_a_wrong_place(report: Report, text: str) -> None:
+    for section in report.sections:
+        for item in section.items:
+            for c in item.citations:
+                assert "D1:S" not in c.quote  # a line tag is never a quote
+                if not c.located:
+                    assert c.char_start is None and c.start is None
+                    continue
+                span = text[c.char_start : c.char_end]
+                if c.status == "exact":
+                    assert span == c.quote
+                else:
+                    assert normalise(span) and c.score > 0
+                starts = {s.id: s for s in transcript().segments}
+                assert c.segment_ids and all(i in starts for i in c.segment_ids)
+                assert c.start == starts[c.segment_ids[0]].start
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "json"])
+def test_real_server_end_to_end(server_url: str, tmp_path: Path, mode: str) -> None:
+    """json_schema is refused by llama.cpp's server, so that run shows the fallback (to tools) as well."""
+    doc = transcript()
+    report, engine = _run(server_url, tmp_path, mode)
+    assert {s.status for s in report.sections} <= {"ok", "empty"}, [(s.id, s.notes) for s in report.sections]
+    _no_citation_at_a_wrong_place(report, doc.text)
+
+    rows = engine.ledger.calls(engine.last_run_id or "")
+    answered = [r for r in rows if not r.error]
+    assert answered and all(r.input_tokens > 0 and r.output_tokens > 0 for r in answered)
+    for r in answered:  # the server's own counts, not an estimate
+        usage = json.loads(r.response_raw or "{}")["usage"]
+        assert (r.input_tokens, r.output_tokens) == (usage["prompt_tokens"], usage["completion_tokens"])
+    assert max(r.reask for r in rows) <= MAX_REASKS
+    refused = [r for r in rows if r.error]
+    if mode == "json_schema":
+        assert engine.refused and "json_schema" in engine.refused
+        assert len(refused) == 1 and refused[0].attempts == 1  # asked once, never five times
+        assert {r.mode for r in answered} == {"tools"}
+        assert any("refused json_schema" in i.message for i in report.issues)
+    else:
+        assert not refused and {r.mode for r in answered} == {"json_mode"}
+    assert report.usage.calls == len(rows) and report.usage.input_tokens == sum(r.input_tokens for r in rows)
+
+    again, engine2 = _run(server_url, tmp_path, mode)
+    assert again.usage.calls == 0 and again.usage.cached_calls == len(rows)
+    assert all(r.cached for r in engine2.ledger.calls(engine2.last_run_id or ""))
+    assert [[i.fields for i in s.items] for s in again.sections] == [[i.fields for i in s.items]
+                                                                    for s in report.sections]
