@@ -22,10 +22,11 @@ from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError, ReportgenError
 from reportgen.events import Event, OnEvent, Stage
 from reportgen.extract.base import Extractor, Run
-from reportgen.grounding import Grounder, ground_draft
+from reportgen.grounding import Grounder
 from reportgen.ingest import ingest
 from reportgen.ledger import CallLog, ResponseCache
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
+from reportgen.sections import ground_draft
 from reportgen.sop import SOP, get_sop, sop_from_model
 from reportgen.validate import meeting_date_from, validate_report
 

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("errors", "models", "events", "clock", "resources", "meaning", "values", "dates", "text"),
     ("config", "drafts", "sop", "sopschema"),
     ("ingest",),
-    ("grounding", "validate", "draftcheck", "corpus"),
+    ("grounding", "validate", "draftcheck", "corpus", "sections"),
     ("context",),
     ("extract", "ledger"),
     ("pipeline",),

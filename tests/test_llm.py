@@ -16,9 +16,9 @@ from reportgen.drafts import DraftSection
 from reportgen.errors import ExtractionError
 from reportgen.events import Event
 from reportgen.extract.llm import LLMExtractor, merge_parts
-from reportgen.grounding import ground_draft
 from reportgen.ledger import SqliteCallLog
 from reportgen.pipeline import extract_all, make_run
+from reportgen.sections import ground_draft
 from reportgen.sop import SOP
 from reportgen.store.db import Database
 from reportgen.store.keys import get_or_create_tenant

@@ -20,9 +20,9 @@ from reportgen.errors import ConfigError, ExtractionError
 from reportgen.extract.citing import resolve_quote
 from reportgen.extract.endpoint import classify, source_budget, useful_detail
 from reportgen.extract.llm import LLMExtractor
-from reportgen.grounding import ground_draft
 from reportgen.ledger import SqliteCallLog
 from reportgen.pipeline import extract_all, make_run
+from reportgen.sections import ground_draft
 from reportgen.sop import SOP
 from reportgen.testing import Fault, serve_fake_openai
 from reportgen.testing.fake_openai import SCHEMA_REFUSAL, TOOLS_REFUSAL

@@ -10,9 +10,10 @@ import docx
 
 from reportgen.drafts import DraftPassage, DraftSection
 from reportgen.evals import run_eval
-from reportgen.grounding import Grounder, ground_draft
+from reportgen.grounding import Grounder
 from reportgen.models import Citation, DocumentRef, Item, Passage, Report, Section
 from reportgen.render import render_docx, render_html, render_json, render_markdown, view
+from reportgen.sections import ground_draft
 from reportgen.sop import SectionSpec
 from tests.test_local_engine import transcript
 
