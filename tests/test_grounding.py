@@ -11,11 +11,11 @@ from reportgen.grounding import (
     Grounder,
     format_locator,
     ground,
-    ground_draft,
     normalise,
 )
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Citation, Document
+from reportgen.sections import ground_draft
 from reportgen.sop import SectionSpec
 
 
