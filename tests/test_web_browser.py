@@ -381,13 +381,14 @@ def test_batch_of_data_rooms(server: str, page) -> None:  # noqa: ANN001
 
 
 def test_sections_preview_while_a_slow_llm_job_runs(tmp_path_factory: pytest.TempPathFactory, page) -> None:  # noqa: ANN001
-    """A real running job (llm engine, one section at a time, 0.6 s per model call): finished
-    sections appear grounded and read-only before the others are done, then the review replaces them."""
+    """A real running job (llm engine, one section at a time, 1.5 s per model call): finished
+    sections appear grounded and read-only before the others are done, then the review replaces them.
+    (1.5 s per call leaves a loaded machine time to show the previews before the report is done.)"""
     from playwright.sync_api import expect
 
     from reportgen.testing import serve_fake_openai
 
-    with serve_fake_openai(latency=0.6) as llm, serve(
+    with serve_fake_openai(latency=1.5) as llm, serve(
         tmp_path_factory, OPENAI_BASE_URL=llm.base_url, REPORTGEN_MAX_CONCURRENCY="1"
     ) as base:
         up = httpx.post(base + "/v1/documents", files=[("files", ("call.txt", TRANSCRIPT, "text/plain"))], timeout=30)
@@ -399,7 +400,7 @@ def test_sections_preview_while_a_slow_llm_job_runs(tmp_path_factory: pytest.Tem
         pg.goto(f"{base}/reports/{started.json()['id']}")
         # two sections previewed while the report is still being built (no review yet)
         pg.wait_for_function("document.querySelectorAll('#preview .rsec.preview').length >= 2 "
-                             "&& document.getElementById('review').hidden", timeout=30_000)
+                             "&& document.getElementById('review').hidden", timeout=60_000)
         expect(pg.locator("#preview .chip").first).to_be_visible()
         assert pg.locator("#preview .rsec.preview").count() < 5
         assert pg.locator("#preview .chip.unsupported").count() == 0  # the fake copies real sentences
