@@ -19,6 +19,9 @@ class DraftItem(BaseModel):
     fields: dict[str, Any] = Field(default_factory=dict)
     quotes: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
+    # The engine's calibrated confidence (0..1) that this item belongs in its section, when it has
+    # one (a learned detector); evals rank by it for precision at 80% recall. None: no score.
+    score: float | None = None
 
 
 class DraftPassage(BaseModel):

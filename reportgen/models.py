@@ -150,6 +150,7 @@ class Item(BaseModel):
     flags: list[str] = Field(default_factory=list)  # "code: human message"
     review: Literal["pending", "accepted", "rejected"] = "pending"
     edited: bool = False
+    score: float | None = None  # the engine's confidence that the item belongs here (drafts.DraftItem.score)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

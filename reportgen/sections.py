@@ -66,7 +66,7 @@ def ground_draft(
             else:
                 flags.append(f'unsupported: quote not found in the sources: "{_clip(q)}"')
             citations.append(c)
-        items.append(Item(fields=dict(d.fields), citations=citations, flags=flags))
+        items.append(Item(fields=dict(d.fields), citations=citations, flags=flags, score=d.score))
     notes = list(draft.notes)
     passages, lost = ground_passages(draft.passages, grounder)
     if lost:

@@ -155,7 +155,10 @@ def precision_at_recall(
 
 
 def item_score(item: Item) -> float | None:
-    """The engine's confidence in an item, when it gives one (a numeric `score` or `confidence` field)."""
+    """The engine's confidence in an item, when it gives one (`Item.score`, else a numeric `score` or
+    `confidence` field an llm SOP asked for)."""
+    if item.score is not None:
+        return item.score
     for name in ("score", "confidence"):
         v = item.fields.get(name)
         if isinstance(v, int | float) and not isinstance(v, bool):
