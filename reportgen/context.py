@@ -215,6 +215,11 @@ def _concepts(terms: Iterable[str], field_types: Iterable[str] = ()) -> tuple[st
     return tuple(sorted(found))
 
 
+def facet_text(spec: SectionSpec) -> str:
+    """What the section asks, in words: the text embedded for its main facet."""
+    return " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
+
+
 @dataclass(frozen=True)
 class _Facet:
     """One thing a section looks for: the section as a whole, one scorecard criterion, or one

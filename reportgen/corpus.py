@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from reportgen import embeddings
 from reportgen.grounding import Grounder
 from reportgen.models import Document, Segment
 from reportgen.text import terms
@@ -71,11 +72,55 @@ class Row:
     segment: Segment
 
 
-class SegmentIndex:
-    """Every segment of the sources, as retrieval sees it: lowercased text, terms, BM25, pattern hits."""
+# How word scores and embedding similarity are fused, chosen on the AMI fit fold by
+# `python bench/retrieval.py --tune` (mean recall@k / share sent at 5, 10 and 20% budgets):
+# reciprocal rank fusion beat every weighted sum of scaled scores tried there.
+FUSION = "rrf"  # "rrf" (reciprocal rank fusion) or "sum" (weighted sum of scores scaled to [0, 1])
+RRF_K = 100  # rank offset: how far down a list still counts (tuned: 10, 30, 60 and 100 tried)
+EMBED_WEIGHT = 0.4  # share of the fusion that is embedding similarity, against words (cues and BM25)
 
-    def __init__(self, rows: list[Row]) -> None:
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """Scores scaled to [0, 1] by their range (a constant score becomes all zero)."""
+    if not len(x):
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x, dtype=float)
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """0 for the best score; ties keep document order."""
+    out = np.empty(len(x))
+    out[np.argsort(-x, kind="stable")] = np.arange(len(x))
+    return out
+
+
+def fuse(words: np.ndarray, similarity: np.ndarray | None, *, fusion: str = FUSION, weight: float = EMBED_WEIGHT,
+         k: int = RRF_K) -> np.ndarray:
+    """Hybrid relevance from word scores and embedding similarity, scaled so the best is 1.
+
+    Reciprocal rank fusion reads only each list's order, so a query whose word scores are all
+    near zero cannot be swamped by the scale of the other. A segment with no word score at all
+    keeps a word rank of the last place: it can still come up on meaning alone, never above a
+    segment that has both. Without embeddings it is the word scores alone."""
+    base = np.maximum(words, 0.0)
+    if similarity is None or weight <= 0 or not len(base):
+        top = float(base.max(initial=0.0))
+        return base / top if top > 0 else base
+    if fusion == "sum":
+        return unit((1 - weight) * unit(base) + weight * unit(similarity))
+    word_rank = np.where(base > 0, _ranks(base), len(base))
+    fused = (1 - weight) / (k + 1 + word_rank) + weight / (k + 1 + _ranks(similarity))
+    return fused / float(fused.max())
+
+
+class SegmentIndex:
+    """Every segment of the sources, as retrieval sees it: lowercased text, terms, BM25, pattern hits,
+    and (when wordllama is installed) embeddings."""
+
+    def __init__(self, rows: list[Row], semantic: bool = True) -> None:
         self.rows = rows
+        self.semantic = semantic
         self.lowered = [" ".join(r.segment.text.lower().split()) for r in rows]
         self.terms = [terms(t) for t in self.lowered]
         self.bm25 = TermIndex(self.terms)
@@ -90,6 +135,20 @@ class SegmentIndex:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @cached_property
+    def embeddings(self) -> np.ndarray | None:
+        """Each segment's unit embedding (rows order), or None without wordllama (or with `semantic`
+        off); built on first use, so a report whose sources fit every call never pays for it."""
+        if not self.semantic:
+            return None
+        return embeddings.embed([r.segment.text for r in self.rows])
+
+    def similarity(self, text: str) -> np.ndarray | None:
+        """Cosine similarity of each segment to `text`, or None without wordllama."""
+        seg = self.embeddings
+        query = embeddings.embed([text]) if seg is not None else None
+        return None if seg is None or query is None else seg @ query[0]
 
     def hits(self, pattern: re.Pattern[str]) -> np.ndarray:
         """1.0 for each segment where `pattern` (a compiled regex over lowercased text) matches at the
@@ -115,8 +174,11 @@ class SegmentIndex:
 class Corpus:
     """A report's documents with what every stage reads of them, each built on first use."""
 
-    def __init__(self, documents: Sequence[Document], grounder: Grounder | None = None) -> None:
+    def __init__(self, documents: Sequence[Document], grounder: Grounder | None = None, *,
+                 semantic: bool = True) -> None:
+        """`semantic=False` ranks by words alone even when wordllama is installed (the benchmark's peer)."""
         self.documents = list(documents)
+        self.semantic = semantic
         self._given_grounder = grounder
         self._memo: dict[Callable[[Corpus], Any], Any] = {}
 
@@ -133,7 +195,7 @@ class Corpus:
     @cached_property
     def segments(self) -> SegmentIndex:
         """The retrieval index over every segment."""
-        return SegmentIndex(self.rows)
+        return SegmentIndex(self.rows, self.semantic)
 
     def memo(self, build: Callable[[Corpus], T]) -> T:
         """`build(self)`, computed once per corpus: what a stage derives from the sources for its own use."""

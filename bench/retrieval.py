@@ -1,0 +1,265 @@
+"""Retrieval benchmark: recall@k of BM25, embeddings and their fusion, beside random selection.
+
+    python bench/retrieval.py --corpus ../shared/corpus [--fold validation] [--tune] [--json out.json]
+
+Query sets, each query with the transcript segments its gold says hold the answer:
+
+- **QMSum topics** (`qmsum-val`): a topic's text ("Industrial designer's presentation") and its
+  `relevant_text_span` turns.
+- **QMSum queries**: each `specific_query_list` question and its relevant turns.
+- **AMI action items / decisions** (`ami-dev`, one fold of reportgen/evals/folds.json): the
+  query is what the llm engine asks for that section of the meeting-action-items SOP (the
+  section's facet: its title, instructions, cues and field descriptions, `context._facets`),
+  and the gold is every `evidence_turns` line of the meeting's actions (decisions).
+
+Each method scores every segment; the top k = share x segments are selected, for shares of
+5, 10 and 20%. recall@k is the share of a query's gold segments selected (mean over queries);
+ratio = recall@k / share sent. Random selection's expected recall is the share itself (ratio
+1.0), printed as the baseline. Methods:
+
+- `bm25`: BM25 over the query's terms (`reportgen.text.terms`), as `reportgen.corpus.TermIndex`.
+- `lexical` (AMI only): what `context.select_context` ranks by today for the section: cue
+  phrases, concept patterns and BM25, answers inheriting their question's score.
+- `emb`: cosine of wordllama embeddings of the query and the segment.
+- `hybrid`: `reportgen.corpus.fuse` of lexical (bm25 for QMSum) and emb, as retrieval uses it
+  (rule and weights in corpus.py).
+- `oracle`: the gold first, the ceiling at that budget (a QMSum topic's span is often longer
+  than 5% of the meeting, so no method reaches recall 1 there).
+
+`--tune` grid-searches the fusion rule, weight and RRF offset on the AMI **fit** fold and
+prints the best; corpus.py's constants come from such a run. QMSum has no fit fold: it was seen
+during development, so its numbers are not held-out in the strict sense.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reportgen import embeddings
+from reportgen.context import _facets, _relevance, _Turns, facet_text
+from reportgen.corpus import Corpus, TermIndex, fuse
+from reportgen.evals.ami import convert_ami
+from reportgen.evals.gold import build_case, gold_from_cases
+from reportgen.pipeline import resolve_sop
+from reportgen.text import terms
+
+SHARES = (0.05, 0.10, 0.20)
+
+
+@dataclass
+class Query:
+    corpus: Corpus
+    text: str  # what is embedded
+    bm25: np.ndarray  # BM25 scores
+    lexical: np.ndarray  # what select_context ranks by (AMI); BM25 for text queries
+    gold: set[int]  # row positions
+
+
+def _positions(corpus: Corpus) -> dict[tuple[str, int], int]:
+    return {(r.document.id, r.segment.id): k for k, r in enumerate(corpus.rows)}
+
+
+def _gold_rows(corpus: Corpus, spans) -> set[int]:
+    where = _positions(corpus)
+    return {where[(sp.document_id, sid)] for sp in spans for sid in sp.segment_ids if (sp.document_id, sid) in where}
+
+
+def qmsum_sets(folder: Path) -> dict[str, list[Query]]:
+    topics: list[Query] = []
+    queries: list[Query] = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        turns = [{"speaker": t.get("speaker") or None, "text": t.get("content") or ""}
+                 for t in data["meeting_transcripts"]]
+        n = len(turns)
+
+        def ev(spans):
+            out = []
+            for s in spans or []:
+                a, b = int(s[0]), int(s[-1])
+                if 0 <= a <= b and a < n:
+                    out.append({"turns": [a, min(b, n - 1)]})
+            return out
+
+        items = {
+            "topics": [{"fields": {"text": t["topic"]}, "evidence": ev(t.get("relevant_text_span"))}
+                       for t in data.get("topic_list", []) if t.get("topic")],
+            "queries": [{"fields": {"text": q["query"]}, "evidence": ev(q.get("relevant_text_span"))}
+                        for q in data.get("specific_query_list", []) if q.get("query")],
+        }
+        case = {"id": path.stem, "sources": [{"filename": path.name, "turns": turns}],
+                "sections": {k: {"items": v} for k, v in items.items() if v}}
+        gold = gold_from_cases("qmsum", [case])
+        built = build_case(gold.cases[0])
+        corpus = Corpus(built.documents)
+        idx = corpus.segments
+        for sid, out in (("topics", topics), ("queries", queries)):
+            sec = built.case.sections.get(sid)
+            if sec is None:
+                continue
+            for item, spans in zip(sec.items, built.spans[sid], strict=True):
+                g = _gold_rows(corpus, spans)
+                if not g:
+                    continue
+                text = str(item.fields["text"])
+                s = idx.bm25.scores(terms(text))
+                out.append(Query(corpus, text, s, s, g))
+    return {"QMSum topics": topics, "QMSum queries": queries}
+
+
+def ami_sets(folder: Path, fold: str) -> dict[str, list[Query]]:
+    sop = resolve_sop("meeting-action-items")
+    specs = {s.id: s for s in sop.sections}
+    out: dict[str, list[Query]] = {"AMI action_items": [], "AMI decisions": []}
+    gold = gold_from_cases("ami", list(convert_ami(folder, fold)))
+    for case in gold.cases:
+        built = build_case(case)
+        corpus = Corpus(built.documents)
+        idx, turns = corpus.segments, corpus.memo(_Turns.of)
+        for sid in ("action_items", "decisions"):
+            g = set().union(*[_gold_rows(corpus, spans) for spans in built.spans.get(sid, [])] or [set()])
+            if not g:
+                continue
+            spec = specs[sid]
+            facet = _facets(spec)[0]
+            text = facet_text(spec)
+            out[f"AMI {sid}"].append(Query(corpus, text, idx.bm25.scores(facet.terms),
+                                           _relevance(idx, turns, facet), g))
+    return out
+
+
+def _emb(q: Query) -> np.ndarray:
+    seg = q.corpus.segments.embeddings
+    qv = embeddings.embed([q.text])
+    if seg is None or qv is None:
+        raise SystemExit("wordllama is not installed: pip install 'reportgen[embeddings]'")
+    return seg @ qv[0]
+
+
+def recall(scores: np.ndarray, gold: set[int], share: float) -> tuple[float, float]:
+    n = len(scores)
+    k = max(1, math.ceil(share * n))
+    top = set(np.argsort(-scores, kind="stable")[:k].tolist())
+    return len(top & gold) / len(gold), k / n
+
+
+def oracle(q: Query) -> np.ndarray:
+    """The gold segments first: the most any method could reach at each budget."""
+    return np.isin(np.arange(len(q.corpus.rows)), list(q.gold)).astype(float)
+
+
+def methods() -> dict[str, Callable[[Query], np.ndarray]]:
+    return {
+        "bm25": lambda q: q.bm25,
+        "lexical": lambda q: q.lexical,
+        "emb": _emb,
+        "hybrid": lambda q: fuse(q.lexical, _emb(q)),
+        "oracle": oracle,
+    }
+
+
+def table(sets: dict[str, list[Query]], ms: dict[str, Callable[[Query], np.ndarray]]) -> dict:
+    res: dict = {}
+    for name, qs in sets.items():
+        if not qs:
+            continue
+        res[name] = {"queries": len(qs), "segments": int(np.mean([len(q.corpus.rows) for q in qs])), "rows": {}}
+        for m, f in ms.items():
+            if m == "lexical" and not name.startswith("AMI") and m in ms and len(ms) > 1:
+                continue
+            scores = [f(q) for q in qs]
+            row = {}
+            for share in SHARES:
+                rs = [recall(s, q.gold, share) for s, q in zip(scores, qs, strict=True)]
+                rec = float(np.mean([r for r, _ in rs]))
+                sent = float(np.mean([s for _, s in rs]))
+                row[f"{share:.2f}"] = {"recall": rec, "sent": sent, "ratio": rec / sent}
+            res[name]["rows"][m] = row
+    return res
+
+
+def show(res: dict, title: str) -> None:
+    print(f"\n## {title}\n")
+    head = " | ".join(f"R@{int(s * 100)}% (x)" for s in SHARES)
+    print(f"| set | queries | segs | method | {head} |")
+    print("| --- | ---: | ---: | --- | " + " | ".join("---:" for _ in SHARES) + " |")
+    for name, r in res.items():
+        rand = " | ".join(f"{r['rows']['bm25'][f'{s:.2f}']['sent']:.3f} (1.0x)" for s in SHARES)
+        print(f"| {name} | {r['queries']} | {r['segments']} | random | {rand} |")
+        for m, row in r["rows"].items():
+            cells = " | ".join(f"{row[f'{s:.2f}']['recall']:.3f} ({row[f'{s:.2f}']['ratio']:.1f}x)" for s in SHARES)
+            print(f"| | | | {m} | {cells} |")
+
+
+def tune(sets: dict[str, list[Query]]) -> None:
+    """Fusion rule, weight and RRF offset by mean ratio over the AMI sets and shares (fit fold only)."""
+    print("\n## tuning on AMI fit (mean recall/share over both sets and the three shares)\n")
+    grid = [("sum", w, 0) for w in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]
+    grid += [("rrf", w, k) for k in (10, 30, 60, 100) for w in (0.3, 0.4, 0.5, 0.6, 0.7)]
+    best = None
+    for fusion, weight, k in [("words", 0.0, 0), *grid]:
+        ms = {"hybrid": lambda q, f=fusion, w=weight, kk=k: fuse(q.lexical, _emb(q), fusion=f, weight=w, k=kk)}
+        r = table(sets, ms)
+        ratios = {name: float(np.mean([x["rows"]["hybrid"][f"{s:.2f}"]["ratio"] for s in SHARES]))
+                  for name, x in r.items()}
+        score = float(np.mean(list(ratios.values())))
+        print(f"{fusion} weight {weight:.1f} k {k}: {score:.3f}  " + "  ".join(f"{n} {v:.2f}" for n, v in ratios.items()))
+        if best is None or score > best[0]:
+            best = (score, fusion, weight, k)
+    assert best is not None
+    print(f"\nbest: {best[1]} weight {best[2]} k {best[3]} (mean ratio {best[0]:.3f})")
+
+
+def timing(folder: Path) -> None:
+    """Embedding a 1 h meeting's segments against BM25 indexing the same, in the same run."""
+    path = max(folder.glob("*.json"), key=lambda p: p.stat().st_size)
+    turns = [t.get("content") or "" for t in json.loads(path.read_text(encoding="utf-8"))["meeting_transcripts"]]
+    embeddings.embed(["warm up"])
+    t0 = time.perf_counter()
+    vecs = embeddings.embed(turns)
+    t1 = time.perf_counter()
+    idx = TermIndex([terms(t) for t in turns])
+    idx.scores(["remote", "design"])
+    t2 = time.perf_counter()
+    assert vecs is not None
+    print(f"\ntiming ({path.name}, {len(turns)} turns): embed {t1 - t0:.3f} s, BM25 index+query {t2 - t1:.3f} s "
+          f"(ratio {(t1 - t0) / max(t2 - t1, 1e-9):.1f}x)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    ap.add_argument("--fold", default="validation", choices=["validation", "fit"], help="AMI fold")
+    ap.add_argument("--tune", action="store_true", help="grid-search fusion on the AMI fit fold")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    qm, ami = args.corpus / "qmsum-val", args.corpus / "ami-dev"
+    if not qm.is_dir() or not ami.is_dir():
+        print(f"error: {args.corpus} has no qmsum-val/ or ami-dev/; pass --corpus ../shared/corpus", file=sys.stderr)
+        return 2
+    if not embeddings.available():
+        print("error: wordllama is not installed: pip install 'reportgen[embeddings]'", file=sys.stderr)
+        return 2
+    if args.tune:
+        tune(ami_sets(ami, "fit"))
+        return 0
+    sets = {**ami_sets(ami, args.fold), **qmsum_sets(qm)}
+    res = table(sets, methods())
+    show(res, f"recall@k (AMI {args.fold} fold; QMSum validation split, seen in development)")
+    timing(qm)
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
