@@ -45,11 +45,12 @@ from pathlib import Path
 import numpy as np
 
 from reportgen import embeddings
-from reportgen.context import _facets, _relevance, _Turns, facet_text
+from reportgen.context import _facets, _line_costs, _relevance, _Turns, facet_text, select_context
 from reportgen.corpus import Corpus, TermIndex, fuse
 from reportgen.evals.ami import convert_ami
 from reportgen.evals.gold import build_case, gold_from_cases
 from reportgen.pipeline import resolve_sop
+from reportgen.sop import SectionSpec
 from reportgen.text import terms
 
 SHARES = (0.05, 0.10, 0.20)
@@ -62,6 +63,7 @@ class Query:
     bm25: np.ndarray  # BM25 scores
     lexical: np.ndarray  # what select_context ranks by (AMI); BM25 for text queries
     gold: set[int]  # row positions
+    spec: SectionSpec  # the section select_context is asked for (a QMSum query: a prose section titled by it)
 
 
 def _positions(corpus: Corpus) -> dict[tuple[str, int], int]:
@@ -112,7 +114,7 @@ def qmsum_sets(folder: Path) -> dict[str, list[Query]]:
                     continue
                 text = str(item.fields["text"])
                 s = idx.bm25.scores(terms(text))
-                out.append(Query(corpus, text, s, s, g))
+                out.append(Query(corpus, text, s, s, g, SectionSpec(id="q", title=text, kind="prose")))
     return {"QMSum topics": topics, "QMSum queries": queries}
 
 
@@ -133,7 +135,7 @@ def ami_sets(folder: Path, fold: str) -> dict[str, list[Query]]:
             facet = _facets(spec)[0]
             text = facet_text(spec)
             out[f"AMI {sid}"].append(Query(corpus, text, idx.bm25.scores(facet.terms),
-                                           _relevance(idx, turns, facet), g))
+                                           _relevance(idx, turns, facet), g, spec))
     return out
 
 
@@ -187,6 +189,32 @@ def table(sets: dict[str, list[Query]], ms: dict[str, Callable[[Query], np.ndarr
     return res
 
 
+def system(sets: dict[str, list[Query]]) -> None:
+    """`select_context` itself (round-robin facets, openings, even spread) under a token budget of
+    each share, words alone against hybrid, on the same queries: what the llm engine really sends."""
+    print("\n## select_context under a token budget: words alone vs hybrid (recall, segments sent, ratio)\n")
+    print("| set | budget | words: recall / sent (x) | hybrid: recall / sent (x) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, qs in sets.items():
+        for share in SHARES:
+            cells = []
+            for semantic in (False, True):
+                recs, sents = [], []
+                for q in qs:
+                    corpus = Corpus(q.corpus.documents, semantic=semantic)
+                    if semantic:  # the embeddings computed once per meeting, as a report's corpus keeps them
+                        corpus.segments.__dict__["embeddings"] = q.corpus.segments.embeddings
+                    budget = max(50, int(sum(corpus.memo(_line_costs)) * share))
+                    where = {(r.document.id, r.segment.id): k for k, r in enumerate(corpus.rows)}
+                    chosen = {where[(c.document_id, sid)] for c in select_context(q.spec, corpus, budget)
+                              for sid in c.segment_ids}
+                    recs.append(len(chosen & q.gold) / len(q.gold))
+                    sents.append(len(chosen) / len(corpus.rows))
+                rec, sent = float(np.mean(recs)), float(np.mean(sents))
+                cells.append(f"{rec:.3f} / {sent:.3f} ({rec / sent:.1f}x)")
+            print(f"| {name} | {int(share * 100)}% | {cells[0]} | {cells[1]} |")
+
+
 def show(res: dict, title: str) -> None:
     print(f"\n## {title}\n")
     head = " | ".join(f"R@{int(s * 100)}% (x)" for s in SHARES)
@@ -220,19 +248,33 @@ def tune(sets: dict[str, list[Query]]) -> None:
 
 
 def timing(folder: Path) -> None:
-    """Embedding a 1 h meeting's segments against BM25 indexing the same, in the same run."""
-    path = max(folder.glob("*.json"), key=lambda p: p.stat().st_size)
-    turns = [t.get("content") or "" for t in json.loads(path.read_text(encoding="utf-8"))["meeting_transcripts"]]
-    embeddings.embed(["warm up"])
-    t0 = time.perf_counter()
-    vecs = embeddings.embed(turns)
-    t1 = time.perf_counter()
-    idx = TermIndex([terms(t) for t in turns])
-    idx.scores(["remote", "design"])
-    t2 = time.perf_counter()
-    assert vecs is not None
-    print(f"\ntiming ({path.name}, {len(turns)} turns): embed {t1 - t0:.3f} s, BM25 index+query {t2 - t1:.3f} s "
-          f"(ratio {(t1 - t0) / max(t2 - t1, 1e-9):.1f}x)")
+    """CPU seconds of context selection for the longest QMSum meeting, words alone against hybrid
+    (embedding every segment included), in the same run; and embedding alone against BM25's index."""
+    path = max(folder.glob("*.json"), key=lambda p: len(json.loads(p.read_text(encoding="utf-8"))["meeting_transcripts"]))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    turns = [{"speaker": t.get("speaker") or None, "text": t.get("content") or ""} for t in data["meeting_transcripts"]]
+    built = build_case(gold_from_cases("t", [{"id": "t", "sources": [{"filename": path.name, "turns": turns}],
+                                             "sections": {}}]).cases[0])
+    sop = resolve_sop("meeting-action-items")
+    embeddings.embed(["warm up"])  # the model loads once per process, not per report
+    out = {}
+    for semantic in (False, True):
+        corpus = Corpus(built.documents, semantic=semantic)
+        t0 = time.process_time()
+        budget = int(sum(corpus.memo(_line_costs)) * 0.2)
+        for spec in sop.sections:
+            select_context(spec, corpus, budget)
+        out[semantic] = time.process_time() - t0
+    texts = [t["text"] for t in turns]
+    t0 = time.process_time()
+    embeddings.embed(texts)
+    t1 = time.process_time()
+    TermIndex([terms(t) for t in texts]).scores(["remote", "design"])
+    t2 = time.process_time()
+    print(f"\ntiming, CPU s ({path.name}, {len(texts)} turns): select_context for the 5 sections of "
+          f"meeting-action-items at 20%: words {out[False]:.3f}, hybrid {out[True]:.3f} "
+          f"({out[True] / max(out[False], 1e-9):.1f}x); embedding the turns {t1 - t0:.3f} against BM25 index+query "
+          f"{t2 - t1:.3f} ({(t1 - t0) / max(t2 - t1, 1e-9):.1f}x)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = {**ami_sets(ami, args.fold), **qmsum_sets(qm)}
     res = table(sets, methods())
     show(res, f"recall@k (AMI {args.fold} fold; QMSum validation split, seen in development)")
+    system(sets)
     timing(qm)
     if args.json:
         args.json.write_text(json.dumps(res, indent=1))

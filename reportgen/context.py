@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from reportgen.clock import clock
-from reportgen.corpus import Corpus, Row, SegmentIndex
+from reportgen.corpus import Corpus, Row, SegmentIndex, fuse
 from reportgen.models import Document, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import content_words, stem, terms
@@ -228,16 +228,17 @@ class _Facet:
     terms: tuple[str, ...]  # BM25 query
     cues: tuple[str, ...]  # phrases, matched as patterns
     concepts: tuple[str, ...] = ()  # CONCEPTS
+    text: str = ""  # what it asks, in words: embedded for the semantic half of retrieval
 
 
 def _facets(spec: SectionSpec) -> list[_Facet]:
     """The queries that take turns filling the budget, so no criterion or kind of finding is crowded out."""
-    base = " ".join([spec.title, spec.instructions, *spec.cues, *(f.description for f in spec.fields.values())])
+    base = facet_text(spec)
     words = tuple(terms(base))
-    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]))]
+    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]), base)]
     for c in spec.criteria:
         text = " ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])
-        facets.append(_Facet(tuple(terms(text)), tuple(c.cues)))
+        facets.append(_Facet(tuple(terms(text)), tuple(c.cues), (), text))
     first = next(iter(spec.fields.values()), None)  # the item's key: a contract memo's `clause`
     if spec.kind in MAP_KINDS and first is not None and first.type == "enum" and len(first.values or []) >= _KIND_MIN:
         # Not a later enum: a severity or a status is a property of a finding, not a kind to look for.
@@ -246,9 +247,9 @@ def _facets(spec: SectionSpec) -> list[_Facet]:
                 continue
             kind = tuple(terms(value))
             related = [c for c in spec.cues if set(kind) & set(terms(c))]  # 'renew' for 'term and renewal'
-            facets.append(_Facet(kind, (value, *related), _concepts(kind)))  # 'agreement dates' -> dates
+            facets.append(_Facet(kind, (value, *related), _concepts(kind), " ".join([value, *related])))
     facets = [f for f in facets if f.terms or f.cues]
-    return facets or [_Facet(tuple(terms(spec.id.replace("_", " "))), ())]
+    return facets or [_Facet(tuple(terms(spec.id.replace("_", " "))), (), (), spec.id.replace("_", " "))]
 
 
 # -- the turn structure of the sources, derived once per report ----------------------------------
@@ -322,6 +323,15 @@ def _relevance(idx: SegmentIndex, turns: _Turns, facet: _Facet) -> np.ndarray:
     return score
 
 
+def relevance(idx: SegmentIndex, turns: _Turns, facet: _Facet) -> np.ndarray:
+    """The words' relevance (`_relevance`) fused with the segments' embedding similarity to what the
+    facet asks (`corpus.fuse`, reciprocal rank fusion), so "I'll send the minutes round" comes up
+    for action items though it shares no word with the section. Measured on AMI and QMSum with
+    bench/retrieval.py (docs/eval.md); words alone when wordllama is not installed."""
+    words = _relevance(idx, turns, facet)
+    return fuse(words, idx.similarity(facet.text) if facet.text else None)
+
+
 def _companions(turns: _Turns, k: int) -> list[int]:
     """Turns that complete segment k: the answer to the question it asks, the question it answers."""
     out = []
@@ -354,7 +364,7 @@ def select_context(spec: SectionSpec, corpus: Corpus, budget_tokens: int) -> lis
     rankings: list[list[int]] = []
     caps: list[float] = []
     for facet in _facets(spec):
-        scores = _relevance(idx, turns, facet)
+        scores = relevance(idx, turns, facet)
         floor = max(RELEVANCE_FLOOR * float(scores.max(initial=0.0)), 1e-9)
         rankings.append([int(k) for k in np.argsort(-scores, kind="stable") if scores[k] >= floor])
         caps.append(budget_tokens)

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from reportgen import embeddings
+from reportgen.embeddings import embed
 from reportgen.grounding import Grounder
 from reportgen.models import Document, Segment
 from reportgen.text import terms
@@ -102,9 +102,11 @@ def fuse(words: np.ndarray, similarity: np.ndarray | None, *, fusion: str = FUSI
     Reciprocal rank fusion reads only each list's order, so a query whose word scores are all
     near zero cannot be swamped by the scale of the other. A segment with no word score at all
     keeps a word rank of the last place: it can still come up on meaning alone, never above a
-    segment that has both. Without embeddings it is the word scores alone."""
+    segment that has both. Without embeddings it is the word scores alone, and so it is when no
+    segment scores on words: a query none of whose words or cues the sources say ("Scorecard")
+    has nothing to anchor its meaning, and its nearest neighbours would be noise."""
     base = np.maximum(words, 0.0)
-    if similarity is None or weight <= 0 or not len(base):
+    if similarity is None or weight <= 0 or not len(base) or float(base.max()) <= 0:
         top = float(base.max(initial=0.0))
         return base / top if top > 0 else base
     if fusion == "sum":
@@ -142,12 +144,12 @@ class SegmentIndex:
         off); built on first use, so a report whose sources fit every call never pays for it."""
         if not self.semantic:
             return None
-        return embeddings.embed([r.segment.text for r in self.rows])
+        return embed([r.segment.text for r in self.rows])
 
     def similarity(self, text: str) -> np.ndarray | None:
         """Cosine similarity of each segment to `text`, or None without wordllama."""
         seg = self.embeddings
-        query = embeddings.embed([text]) if seg is not None else None
+        query = embed([text]) if seg is not None else None
         return None if seg is None or query is None else seg @ query[0]
 
     def hits(self, pattern: re.Pattern[str]) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 
 MODEL = "l2_supercat"  # wordllama's default: Llama-2 tokenizer, 256 dimensions
 DIM = 256
+BATCH = 64
 
 
 def available() -> bool:
@@ -49,14 +50,21 @@ def _model() -> Any | None:
 def embed(texts: Sequence[str]) -> np.ndarray | None:
     """One unit-length row per text (float32), or None when wordllama is not installed.
 
-    A text with no tokens gets a zero row, so it is similar to nothing rather than NaN."""
+    A text with no tokens gets a zero row, so it is similar to nothing rather than NaN. Texts are
+    embedded shortest first: a batch is padded to its longest text, and a transcript's turns run
+    from "Yeah." to minutes of talk, so sorting makes a 1 h meeting's turns three to four times
+    cheaper to embed (the same vectors)."""
     model = _model()
     if model is None:
         return None
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    order = np.argsort([len(t) for t in texts], kind="stable")
     with np.errstate(invalid="ignore", divide="ignore"):
-        vecs = np.asarray(model.embed([t or " " for t in texts], norm=False), dtype=np.float32)
+        got = np.asarray(model.embed([texts[i] or " " for i in order], norm=False, batch_size=BATCH),
+                         dtype=np.float32)
+    vecs = np.empty_like(got)
+    vecs[order] = got
     vecs = np.nan_to_num(vecs)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     return np.divide(vecs, norms, out=np.zeros_like(vecs), where=norms > 0)
