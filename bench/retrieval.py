@@ -47,8 +47,11 @@ import numpy as np
 from reportgen import embeddings
 from reportgen.context import _facets, _line_costs, _relevance, _Turns, facet_text, select_context
 from reportgen.corpus import Corpus, TermIndex, fuse
+import reportgen.extract.local.cues as C
 from reportgen.evals.ami import convert_ami
 from reportgen.evals.gold import build_case, gold_from_cases
+from reportgen.extract.local.index import SourceIndex
+from reportgen.extract.local.ranking import rank, section_query
 from reportgen.pipeline import resolve_sop
 from reportgen.sop import SectionSpec
 from reportgen.text import terms
@@ -215,6 +218,42 @@ def system(sets: dict[str, list[Query]]) -> None:
             print(f"| {name} | {int(share * 100)}% | {cells[0]} | {cells[1]} |")
 
 
+def offline(sets: dict[str, list[Query]]) -> None:
+    """The offline engine's sentence ranking (`ranking.rank`, as passages call it): its sentences in
+    rank order, read as the segments they sit in, up to each share; BM25 against hybrid."""
+    print("\n## offline ranking (ranking.rank): words alone vs hybrid (recall, segments sent, ratio)\n")
+    print("| set | budget | words: recall / sent (x) | hybrid: recall / sent (x) |")
+    print("| --- | ---: | ---: | ---: |")
+    built: dict[int, SourceIndex] = {}
+    for name, qs in sets.items():
+        orders: dict[bool, list[list[int]]] = {False: [], True: []}
+        for q in qs:
+            index = built.get(id(q.corpus))
+            if index is None:
+                index = built[id(q.corpus)] = SourceIndex.build(q.corpus)
+            where = _positions(q.corpus)
+            for semantic in (False, True):
+                ranked = rank(index, q.spec, C.families_for(q.spec), section_query(q.spec), q.spec.cues,
+                              semantic=semantic)
+                seen: dict[int, None] = {}
+                for c in ranked:
+                    for j in c.sentence.segment_ids:
+                        seen.setdefault(where[(c.sentence.document_id, j)], None)
+                orders[semantic].append(list(seen))
+        for share in SHARES:
+            cells = []
+            for semantic in (False, True):
+                recs, sents = [], []
+                for q, order in zip(qs, orders[semantic], strict=True):
+                    k = max(1, math.ceil(share * len(q.corpus.rows)))
+                    top = set(order[:k])
+                    recs.append(len(top & q.gold) / len(q.gold))
+                    sents.append(len(top) / len(q.corpus.rows))
+                rec, sent = float(np.mean(recs)), float(np.mean(sents))
+                cells.append(f"{rec:.3f} / {sent:.3f} ({rec / max(sent, 1e-9):.1f}x)")
+            print(f"| {name} | {int(share * 100)}% | {cells[0]} | {cells[1]} |")
+
+
 def show(res: dict, title: str) -> None:
     print(f"\n## {title}\n")
     head = " | ".join(f"R@{int(s * 100)}% (x)" for s in SHARES)
@@ -283,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", default="validation", choices=["validation", "fit"], help="AMI fold")
     ap.add_argument("--tune", action="store_true", help="grid-search fusion on the AMI fit fold")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--only", choices=["ranking", "context", "offline"], help="run one part only")
     args = ap.parse_args(argv)
     qm, ami = args.corpus / "qmsum-val", args.corpus / "ami-dev"
     if not qm.is_dir() or not ami.is_dir():
@@ -295,12 +335,17 @@ def main(argv: list[str] | None = None) -> int:
         tune(ami_sets(ami, "fit"))
         return 0
     sets = {**ami_sets(ami, args.fold), **qmsum_sets(qm)}
-    res = table(sets, methods())
-    show(res, f"recall@k (AMI {args.fold} fold; QMSum validation split, seen in development)")
-    system(sets)
-    timing(qm)
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=1))
+    if args.only in (None, "ranking"):
+        res = table(sets, methods())
+        show(res, f"recall@k (AMI {args.fold} fold; QMSum validation split, seen in development)")
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=1))
+    if args.only in (None, "context"):
+        system(sets)
+    if args.only in (None, "offline"):
+        offline(sets)
+    if args.only is None:
+        timing(qm)
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import re
 
+import numpy as np
+
 from reportgen.context import (
     estimate_tokens,
     plan_context,
@@ -14,9 +16,11 @@ from reportgen.context import (
     select_context,
     split_for_budget,
 )
-from reportgen.corpus import Corpus
+from reportgen import embeddings
+from reportgen.corpus import Corpus, fuse
 from reportgen.sop import Criterion, FieldSpec, SectionSpec
 from reportgen.testing.samples import meeting_sop, paged, transcript
+from tests.support import require
 
 ACTIONS = SectionSpec(id="action_items", title="Action items", kind="table",
                       instructions="Commitments to do something after the meeting.",
@@ -257,3 +261,49 @@ def test_one_corpus_per_report_and_nothing_kept_between_reports():
     other = Corpus([doc])
     assert select_context(SUMMARY, other, 400) == first  # a fresh corpus gives the same answer ...
     assert other.segments is not index  # ... from its own index: no state shared between reports
+
+
+# -- hybrid retrieval: words fused with embeddings -------------------------------------------------
+
+_FILLER = ["The weather was lovely in Lisbon.", "My cat knocked over a plant.", "The football match went to penalties.",
+           "Lunch was pasta again.", "The train was late this morning.", "We watched a film about whales."]
+TASKS = SectionSpec(id="action_items", title="Action items", kind="table",
+                    instructions="Tasks someone promised to do after the meeting.")
+
+
+def _promise_buried_in_chatter():
+    """A promise that shares no word with the section's query, among chatter; one line says 'meeting'."""
+    lines = [("A", _FILLER[i % len(_FILLER)]) for i in range(60)]
+    lines[10] = ("B", "The meeting room was cold.")
+    lines[37] = ("Sam", "I will email the budget spreadsheet to the finance team tomorrow.")
+    return transcript(lines)
+
+
+def test_hybrid_finds_what_no_word_of_the_query_says():
+    require(embeddings.available(), "wordllama (pip install 'reportgen[embeddings]')")
+    doc = _promise_buried_in_chatter()
+    words = [s for c in select_context(TASKS, Corpus([doc], semantic=False), 40) for s in c.segment_ids]
+    hybrid = [s for c in select_context(TASKS, Corpus([doc]), 40) for s in c.segment_ids]
+    assert 37 not in words  # BM25 has nothing to go on: the budget goes to 'meeting' and the even spread
+    assert 37 in hybrid and 10 in hybrid  # meaning brings the promise; the word match stays
+
+
+def test_without_embeddings_selection_is_words_alone(monkeypatch):
+    doc = _promise_buried_in_chatter()
+    expected = select_context(TASKS, Corpus([doc], semantic=False), 40)
+    monkeypatch.setattr(embeddings, "_model", lambda: None)  # as when wordllama is not installed
+    corpus = Corpus([doc])
+    assert corpus.segments.embeddings is None and corpus.segments.similarity("anything") is None
+    assert select_context(TASKS, corpus, 40) == expected
+
+
+def test_fuse_orders_by_both_lists_and_falls_back_to_words():
+    words = np.array([3.0, 0.0, 1.0, 0.0])
+    sim = np.array([0.9, 0.8, 0.1, -0.2])
+    assert fuse(words, None).tolist() == [1.0, 0.0, 1 / 3, 0.0]  # words alone, best = 1
+    assert fuse(np.zeros(4), sim).tolist() == [0.0] * 4  # no word anywhere: meaning has nothing to anchor it
+    fused = fuse(words, sim, fusion="rrf", weight=0.4, k=100)
+    assert fused[0] == 1.0  # first in both lists
+    assert fused[1] > fused[3]  # no word score, but close in meaning
+    assert fused[2] > fused[1]  # a word match outranks meaning alone at these ranks
+    assert fuse(words, sim, fusion="sum").max() == 1.0

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from reportgen.corpus import Corpus, TermIndex
+from reportgen.corpus import Corpus, SegmentIndex, TermIndex
 from reportgen.dates import meeting_date
 from reportgen.extract.local.sentences import Sentence, split_sentences
 from reportgen.models import Document
@@ -33,6 +33,7 @@ class SourceIndex:
     centrality: list[float]
     dates: list[date | None]
     main_speaker: dict[int, str | None] = field(default_factory=dict)
+    segments: SegmentIndex | None = None  # the report's segment index, whose embeddings passages rank by
 
     @classmethod
     def build(cls, corpus: Corpus, meeting: date | None = None) -> SourceIndex:
@@ -52,7 +53,8 @@ class SourceIndex:
         ]
         bm25 = TermIndex([toks[i] for i in candidates])
         dates = [meeting_date(d.meta.get("date")) or meeting for d in documents]
-        index = cls(documents, sentences, toks, candidates, bm25, _centrality(sentences, toks), dates)
+        index = cls(documents, sentences, toks, candidates, bm25, _centrality(sentences, toks), dates,
+                    segments=corpus.segments)
         for di in range(len(documents)):
             words: Counter[str] = Counter()
             for s in sentences:

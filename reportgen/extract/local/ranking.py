@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 import reportgen.extract.local.cues as C
+from reportgen.corpus import fuse
 from reportgen.extract.local.fields import timestamp
 from reportgen.extract.local.figures import best_figure
 from reportgen.extract.local.index import SourceIndex
@@ -55,9 +57,36 @@ class Scored:
     hits: list[str]
 
 
-def rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cues: list[str]) -> list[Scored]:
-    """Candidates for a section, best first; only sentences that show some reason to be there."""
+def similarity(index: SourceIndex, query: str) -> np.ndarray | None:
+    """Per candidate: the embedding similarity of its segment to the query (a sentence shares its
+    turn's or paragraph's, the best of them if it spans several), from the report's segment
+    index, embedded once per report; None without wordllama."""
+    seg = index.segments
+    sim = seg.similarity(query) if seg is not None and query.strip() else None
+    if seg is None or sim is None:
+        return None
+    where = {(r.document.id, r.segment.id): k for k, r in enumerate(seg.rows)}
+    out = np.full(len(index.candidates), float(sim.min(initial=0.0)))
+    for k, i in enumerate(index.candidates):
+        s = index.sentences[i]
+        found = [sim[where[(s.document_id, j)]] for j in s.segment_ids if (s.document_id, j) in where]
+        if found:
+            out[k] = max(found)
+    return out
+
+
+def rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cues: list[str], *,
+         semantic: bool = False) -> list[Scored]:
+    """Candidates for a section, best first; only sentences that show some reason to be there.
+
+    `semantic` fuses BM25 with embedding similarity (`corpus.fuse`) in the relevance term of the
+    score; which sentences are eligible stays decided by words and cues. Passages ask for it,
+    where bench/retrieval.py measured it better; the detectors' callers keep BM25."""
     rel, overlap = index.relevance(query)
+    if semantic and rel:
+        sim = similarity(index, query)
+        if sim is not None:
+            rel = fuse(np.asarray(rel), sim).tolist()
     pats = C.cue_patterns(cues)
     strict = bool(STRICT_FAMILIES.intersection(fams))
     wants_figure = "figure" in fams and any(f.type in ("money", "number") for f in spec.fields.values())
