@@ -7,6 +7,8 @@ Query sets, each query with the transcript segments its gold says hold the answe
 - **QMSum topics** (`qmsum-val`): a topic's text ("Industrial designer's presentation") and its
   `relevant_text_span` turns.
 - **QMSum queries**: each `specific_query_list` question and its relevant turns.
+- **CUAD contract_terms** (`cuad-train`, one fold; context part only): the diligence memo's
+  section, every labelled clause's segments as gold.
 - **AMI action items / decisions** (`ami-dev`, one fold of reportgen/evals/folds.json): the
   query is what the llm engine asks for that section of the meeting-action-items SOP (the
   section's facet: its title, instructions, cues and field descriptions, `context._facets`),
@@ -34,6 +36,7 @@ during development, so its numbers are not held-out in the strict sense.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
@@ -44,11 +47,13 @@ from pathlib import Path
 
 import numpy as np
 
+import reportgen.extract.local.cues as C
 from reportgen import embeddings
 from reportgen.context import _facets, _line_costs, _relevance, _Turns, facet_text, select_context
 from reportgen.corpus import Corpus, TermIndex, fuse
-import reportgen.extract.local.cues as C
 from reportgen.evals.ami import convert_ami
+from reportgen.evals.convert import convert_qmsum
+from reportgen.evals.cuad import convert_cuad
 from reportgen.evals.gold import build_case, gold_from_cases
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import rank, section_query
@@ -87,7 +92,7 @@ def qmsum_sets(folder: Path) -> dict[str, list[Query]]:
                  for t in data["meeting_transcripts"]]
         n = len(turns)
 
-        def ev(spans):
+        def ev(spans, n=n):
             out = []
             for s in spans or []:
                 a, b = int(s[0]), int(s[-1])
@@ -140,6 +145,22 @@ def ami_sets(folder: Path, fold: str) -> dict[str, list[Query]]:
             out[f"AMI {sid}"].append(Query(corpus, text, idx.bm25.scores(facet.terms),
                                            _relevance(idx, turns, facet), g, spec))
     return out
+
+
+def cuad_sets(folder: Path, fold: str) -> dict[str, list[Query]]:
+    """CUAD contracts for the context part only: the diligence memo's contract_terms section, whose
+    many clause kinds take turns in select_context (a single ranking would misstate it)."""
+    spec = resolve_sop("diligence-memo").section("contract_terms")
+    out: list[Query] = []
+    gold = gold_from_cases("cuad", list(convert_cuad(folder, fold)))
+    for case in gold.cases:
+        built = build_case(case)
+        corpus = Corpus(built.documents)
+        g = set().union(*[_gold_rows(corpus, spans) for spans in built.spans.get("contract_terms", [])] or [set()])
+        if g:
+            zero = np.zeros(len(corpus.rows))
+            out.append(Query(corpus, facet_text(spec), zero, zero, g, spec))
+    return {"CUAD contract_terms": out}
 
 
 def _emb(q: Query) -> np.ndarray:
@@ -254,6 +275,48 @@ def offline(sets: dict[str, list[Query]]) -> None:
             print(f"| {name} | {int(share * 100)}% | {cells[0]} | {cells[1]} |")
 
 
+def eval_column(corpus_dir: Path, fold: str) -> None:
+    """The retrieval column of `reportgen eval` (runner.py: select_context for each gold section of
+    the SOP, a 20% token budget, recall pooled over gold segments, share sent averaged), words
+    alone against hybrid, for the three corpus gold sets."""
+    print(f"\n## `reportgen eval` retrieval column, 20% token budget ({fold} fold): words alone vs hybrid\n")
+    print("| gold set | section | words: recall@k / sent (lift) | hybrid: recall@k / sent (lift) |")
+    print("| --- | --- | ---: | ---: |")
+    sources = {"QMSum": list(convert_qmsum(corpus_dir / "qmsum-val")),
+               "AMI": list(convert_ami(corpus_dir / "ami-dev", fold)),
+               "CUAD": list(convert_cuad(corpus_dir / "cuad-train", fold))}
+    for name, cases in sources.items():
+        gold = gold_from_cases(name, cases)
+        sop = resolve_sop(gold.cases[0].sop or "meeting-action-items")
+        tallies: dict[tuple[str, bool], list[float]] = {}
+        for case in gold.cases:
+            built = build_case(case)
+            shared = Corpus(built.documents)
+            for sid, per_item in built.spans.items():
+                want = {(sp.document_id, i) for spans in per_item for sp in spans for i in sp.segment_ids}
+                if not want:
+                    continue
+                for semantic in (False, True):
+                    corpus = Corpus(built.documents, semantic=semantic)
+                    if semantic:
+                        corpus.segments.__dict__["embeddings"] = shared.segments.embeddings
+                    budget = max(50, int(sum(corpus.memo(_line_costs)) * 0.2))
+                    chosen = {(c.document_id, i) for c in select_context(sop.section(sid), corpus, budget)
+                              for i in c.segment_ids}
+                    t = tallies.setdefault((sid, semantic), [0.0, 0.0, 0.0, 0.0])
+                    t[0] += len(want & chosen)
+                    t[1] += len(want)
+                    t[2] += len(chosen) / len(corpus.rows)
+                    t[3] += 1
+        for sid in sorted({k[0] for k in tallies}):
+            cells = []
+            for semantic in (False, True):
+                hit, n, sent, cases_n = tallies[(sid, semantic)]
+                rec, share = hit / n, sent / cases_n
+                cells.append(f"{rec:.1%} / {share:.1%} ({rec / share:.1f}x)")
+            print(f"| {name} | {sid} | {cells[0]} | {cells[1]} |")
+
+
 def show(res: dict, title: str) -> None:
     print(f"\n## {title}\n")
     head = " | ".join(f"R@{int(s * 100)}% (x)" for s in SHARES)
@@ -267,6 +330,10 @@ def show(res: dict, title: str) -> None:
             print(f"| | | | {m} | {cells} |")
 
 
+def _fused(q: Query, *, fusion: str, weight: float, k: int) -> np.ndarray:
+    return fuse(q.lexical, _emb(q), fusion=fusion, weight=weight, k=k)
+
+
 def tune(sets: dict[str, list[Query]]) -> None:
     """Fusion rule, weight and RRF offset by mean ratio over the AMI sets and shares (fit fold only)."""
     print("\n## tuning on AMI fit (mean recall/share over both sets and the three shares)\n")
@@ -274,12 +341,12 @@ def tune(sets: dict[str, list[Query]]) -> None:
     grid += [("rrf", w, k) for k in (10, 30, 60, 100) for w in (0.3, 0.4, 0.5, 0.6, 0.7)]
     best = None
     for fusion, weight, k in [("words", 0.0, 0), *grid]:
-        ms = {"hybrid": lambda q, f=fusion, w=weight, kk=k: fuse(q.lexical, _emb(q), fusion=f, weight=w, k=kk)}
-        r = table(sets, ms)
+        r = table(sets, {"hybrid": functools.partial(_fused, fusion=fusion, weight=weight, k=k)})
         ratios = {name: float(np.mean([x["rows"]["hybrid"][f"{s:.2f}"]["ratio"] for s in SHARES]))
                   for name, x in r.items()}
         score = float(np.mean(list(ratios.values())))
-        print(f"{fusion} weight {weight:.1f} k {k}: {score:.3f}  " + "  ".join(f"{n} {v:.2f}" for n, v in ratios.items()))
+        per_set = "  ".join(f"{n} {v:.2f}" for n, v in ratios.items())
+        print(f"{fusion} weight {weight:.1f} k {k}: {score:.3f}  {per_set}")
         if best is None or score > best[0]:
             best = (score, fusion, weight, k)
     assert best is not None
@@ -289,9 +356,13 @@ def tune(sets: dict[str, list[Query]]) -> None:
 def timing(folder: Path) -> None:
     """CPU seconds of context selection for the longest QMSum meeting, words alone against hybrid
     (embedding every segment included), in the same run; and embedding alone against BM25's index."""
-    path = max(folder.glob("*.json"), key=lambda p: len(json.loads(p.read_text(encoding="utf-8"))["meeting_transcripts"]))
+    def turn_count(p: Path) -> int:
+        return len(json.loads(p.read_text(encoding="utf-8"))["meeting_transcripts"])
+
+    path = max(folder.glob("*.json"), key=turn_count)
     data = json.loads(path.read_text(encoding="utf-8"))
-    turns = [{"speaker": t.get("speaker") or None, "text": t.get("content") or ""} for t in data["meeting_transcripts"]]
+    turns = [{"speaker": t.get("speaker") or None, "text": t.get("content") or ""}
+             for t in data["meeting_transcripts"]]
     built = build_case(gold_from_cases("t", [{"id": "t", "sources": [{"filename": path.name, "turns": turns}],
                                              "sections": {}}]).cases[0])
     sop = resolve_sop("meeting-action-items")
@@ -304,7 +375,7 @@ def timing(folder: Path) -> None:
         for spec in sop.sections:
             select_context(spec, corpus, budget)
         out[semantic] = time.process_time() - t0
-    texts = [t["text"] for t in turns]
+    texts = [str(t["text"]) for t in turns]
     t0 = time.process_time()
     embeddings.embed(texts)
     t1 = time.process_time()
@@ -322,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", default="validation", choices=["validation", "fit"], help="AMI fold")
     ap.add_argument("--tune", action="store_true", help="grid-search fusion on the AMI fit fold")
     ap.add_argument("--json", type=Path)
-    ap.add_argument("--only", choices=["ranking", "context", "offline"], help="run one part only")
+    ap.add_argument("--only", choices=["ranking", "context", "offline", "eval"], help="run one part only")
     args = ap.parse_args(argv)
     qm, ami = args.corpus / "qmsum-val", args.corpus / "ami-dev"
     if not qm.is_dir() or not ami.is_dir():
@@ -341,9 +412,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps(res, indent=1))
     if args.only in (None, "context"):
-        system(sets)
+        cuad = args.corpus / "cuad-train"
+        system({**sets, **(cuad_sets(cuad, args.fold) if cuad.is_dir() else {})})
     if args.only in (None, "offline"):
         offline(sets)
+    if args.only in (None, "eval") and (args.corpus / "cuad-train").is_dir():
+        eval_column(args.corpus, args.fold)
     if args.only is None:
         timing(qm)
     return 0

@@ -12,7 +12,9 @@ Policy (docs/llm.md says the same to users):
   saying how much was left out. Relevance is the section's cue phrases matched as patterns
   (stems run on, rarer cues count more), the shapes its fields ask for (a date field finds
   "by Wednesday"), and BM25 on stemmed words of its title, instructions and field
-  descriptions. A reply inherits its question's relevance (the candidate's answer is the
+  descriptions; that ranking is fused with the segments' embedding similarity to what the
+  section asks (reciprocal rank fusion, `corpus.fuse`; words alone without wordllama). A
+  reply inherits its question's relevance (the candidate's answer is the
   evidence, and brings the question along). Several queries take turns: the section, each
   scorecard criterion, each kind of finding a many-valued enum first field names (a
   contract memo's 'governing law' row), each document's opening (a small share: title, parties,
@@ -64,7 +66,7 @@ class ContextPlan(BaseModel):
     """The calls one section makes: one part per call, plus what the reader must be told."""
 
     parts: list[list[ContextChunk]]
-    strategy: str  # all | split | bm25
+    strategy: str  # all | split | bm25 (relevance selection: BM25, fused with embeddings when installed)
     notes: list[str] = Field(default_factory=list)
     total_segments: int = 0
     sent_segments: int = 0
@@ -448,10 +450,11 @@ def plan_context(spec: SectionSpec, corpus: Corpus, budget_tokens: int) -> Conte
     sent = sum(len(c.segment_ids) for c in chunks)
     dropped = total - sent
     notes = []
+    how = "BM25 and embeddings" if corpus.segments.embeddings is not None else "BM25"
     if dropped:
         notes.append(
             f"context: the sources exceed the per-call budget of {budget_tokens} tokens; this section was written "
-            f"from the {sent} of {total} segments most relevant to it (BM25), {dropped} were not sent. "
+            f"from the {sent} of {total} segments most relevant to it ({how}), {dropped} were not sent. "
             "Raise REPORTGEN_CONTEXT_TOKENS to send more."
         )
     return ContextPlan(parts=[chunks], strategy="bm25", notes=notes, total_segments=total, sent_segments=sent)

@@ -7,9 +7,12 @@ reports (no module-level caches keyed on content). What a stage derives from the
 its own use (context's prompt-line costs, say) is kept on the corpus with `memo`, so it too
 lives exactly as long as the report.
 
-`TermIndex` is the one retrieval index: BM25 over term lists (`reportgen.text.terms`). The
-corpus's `segments` index is one over every segment; the offline engine builds one over its
-candidate sentences with the same class. Swapping the retrieval model is a change here.
+`TermIndex` is the one word index: BM25 over term lists (`reportgen.text.terms`). The
+corpus's `segments` index is one over every segment, and holds the segments' embeddings
+(`reportgen.embeddings`, wordllama, when installed) computed once per report on first use;
+`fuse` combines the two rankings. The offline engine builds a `TermIndex` over its candidate
+sentences and borrows the segments' embeddings. Swapping the retrieval model is a change here.
+Why fusion is reciprocal rank fusion with these weights: bench/retrieval.py, docs/eval.md.
 """
 
 from __future__ import annotations

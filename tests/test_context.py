@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 
+from reportgen import embeddings
 from reportgen.context import (
     estimate_tokens,
     plan_context,
@@ -16,7 +17,6 @@ from reportgen.context import (
     select_context,
     split_for_budget,
 )
-from reportgen import embeddings
 from reportgen.corpus import Corpus, fuse
 from reportgen.sop import Criterion, FieldSpec, SectionSpec
 from reportgen.testing.samples import meeting_sop, paged, transcript
