@@ -8,13 +8,18 @@ from pathlib import Path
 
 import docx
 
+from reportgen import embeddings
+from reportgen.corpus import Corpus
 from reportgen.drafts import DraftPassage, DraftSection
 from reportgen.evals import run_eval
+from reportgen.extract.local.index import SourceIndex
+from reportgen.extract.local.ranking import rank, section_query, similarity
 from reportgen.grounding import Grounder
 from reportgen.models import Citation, DocumentRef, Item, Passage, Report, Section
 from reportgen.render import render_docx, render_html, render_json, render_markdown, view
 from reportgen.sections import ground_draft
 from reportgen.sop import SectionSpec
+from tests.support import require
 from tests.test_local_engine import transcript
 
 CALL = DocumentRef(id="doc_call", filename="call.vtt", kind="transcript", format="vtt", sha256="ab" * 32)
@@ -106,3 +111,26 @@ def test_evals_count_only_items(tmp_path: Path):
     run = run_eval(gold, engine="local", seeds=0)
     (sec,) = [s for s in run.sections if s.section == "topics"]
     assert sec.predicted == 0 and sec.matched == 0 and sec.gold == 1
+
+
+def test_semantic_ranking_reorders_but_never_admits_by_meaning_alone():
+    """rank(semantic=True), measured and not used by passages (docs/local-engine.md): each sentence takes its
+    segment's similarity, and eligibility stays with words, cues and families."""
+    require(embeddings.available(), "wordllama (pip install 'reportgen[embeddings]')")
+    doc = transcript([
+        ("Ana", "The pricing model charges a fixed fee for the first phase of work."),
+        ("Ben", "Our pricing has a fixed fee, then a monthly retainer for support."),
+        ("Ana", "The weather in Lisbon was lovely all week long, we had fun."),
+        ("Ben", "Clients pay twenty thousand up front and the rest on delivery."),
+    ])
+    index = SourceIndex.build(Corpus([doc]))
+    spec = SectionSpec(id="pricing", title="Pricing and fees", kind="list", instructions="How the firm charges fees.")
+    sim = similarity(index, section_query(spec))
+    assert sim is not None and sim.shape == (len(index.candidates),)
+    weather = next(k for k, i in enumerate(index.candidates) if "Lisbon" in index.sentences[i].text)
+    assert sim[weather] < sim.max()
+    words = rank(index, spec, [], section_query(spec), spec.cues)
+    fused = rank(index, spec, [], section_query(spec), spec.cues, semantic=True)
+    assert {c.sentence.index for c in fused} == {c.sentence.index for c in words}  # the same eligible sentences
+    assert all("Lisbon" not in c.sentence.text for c in fused)
+    assert Corpus([doc], semantic=False).segments.similarity("fees") is None
