@@ -219,13 +219,16 @@ def system(sets: dict[str, list[Query]]) -> None:
     print("\n## select_context under a token budget: words alone vs hybrid (recall, segments sent, ratio)\n")
     print("| set | budget | words: recall / sent (x) | hybrid: recall / sent (x) |")
     print("| --- | ---: | ---: | ---: |")
+    corpora: dict[tuple[int, bool], Corpus] = {}  # one per meeting and mode, as a report keeps its corpus
     for name, qs in sets.items():
         for share in SHARES:
             cells = []
             for semantic in (False, True):
                 recs, sents = [], []
                 for q in qs:
-                    corpus = Corpus(q.corpus.documents, semantic=semantic)
+                    corpus = corpora.get((id(q.corpus), semantic))
+                    if corpus is None:
+                        corpus = corpora[(id(q.corpus), semantic)] = Corpus(q.corpus.documents, semantic=semantic)
                     if semantic:  # the embeddings computed once per meeting, as a report's corpus keeps them
                         corpus.segments.__dict__["embeddings"] = q.corpus.segments.embeddings
                     budget = max(50, int(sum(corpus.memo(_line_costs)) * share))

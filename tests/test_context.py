@@ -307,3 +307,12 @@ def test_fuse_orders_by_both_lists_and_falls_back_to_words():
     assert fused[1] > fused[3]  # no word score, but close in meaning
     assert fused[2] > fused[1]  # a word match outranks meaning alone at these ranks
     assert fuse(words, sim, fusion="sum").max() == 1.0
+
+
+def test_documents_other_than_transcripts_are_left_to_words():
+    """On contracts fusing meaning in lowered recall (CUAD fit), so only spoken sources are embedded."""
+    memo = paged([["Revenue grew 40 percent in FY2024."], ["The CEO founded the company in 2015."]])
+    assert Corpus([memo]).segments.embeddings is None
+    assert Corpus([transcript(), memo]).segments.embeddings is None  # mixed: words for all
+    if embeddings.available():
+        assert Corpus([transcript()]).segments.embeddings is not None
