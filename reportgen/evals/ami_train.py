@@ -1,0 +1,314 @@
+"""Train the action-item and decision detectors (`reportgen.extract.local.detectors`) on AMI's fit fold.
+
+Every fit meeting of ami-dev (reportgen/evals/folds.json) is read the way the eval reads it
+(`ami_case` -> documents -> the engine's own SourceIndex), so the model sees the sentences the
+engine will score. A sentence is a positive for a kind when it lies in a turn an annotator
+linked to an action (decision) and shares at least half its words with one of the linked
+dialogue acts (a long turn holds other acts too).
+
+The regularisation, the Platt calibration and the threshold are chosen by 3-fold
+cross-validation over meeting *series* inside the fit fold: the threshold is the one with the
+best strict F1 out of fold (the engine's own item text must agree with the annotator's sentence,
+and its quote overlap the linked turns), so a kind whose items rarely agree gets a high
+threshold and says little. The validation fold is only read by `--check` (and `make eval`).
+
+scikit-learn is needed here only (the `train` extra); the shipped files are JSON weights that
+`detectors.py` scores with dictionary look-ups.
+
+    python -m reportgen.evals.ami_train --corpus ../shared/corpus           # rebuild the model files
+    python -m reportgen.evals.ami_train --corpus ../shared/corpus --check   # their numbers on validation
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+
+from reportgen.corpus import Corpus
+from reportgen.evals.ami import SECTIONS, ami_case
+from reportgen.evals.corpus import ami_meetings
+from reportgen.evals.folds import FIT, VALIDATION, ami_series, fold_of
+from reportgen.evals.gold import Span, build_case, gold_from_cases
+from reportgen.evals.text import strict_agrees
+from reportgen.extract.local import detectors as D
+from reportgen.extract.local.index import SourceIndex
+from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS
+from reportgen.extract.local.wording import speaker_roles, statement
+
+SEED = 7
+C_GRID = (0.1, 0.3, 1.0)
+MIN_COUNT = 2  # a feature seen once is a name or a typo
+KEEP_WEIGHT = 0.02  # smaller weights only grow the file
+THRESHOLDS = [round(0.05 * k, 2) for k in range(1, 19)]
+CV_FOLDS = 3
+LINKED_SHARE = 0.5  # a sentence is a linked act when this share of its words is in one
+KIND_KEY = {"action": "actions", "decision": "decisions"}
+
+
+@dataclass
+class Gold:
+    text: str
+    spans: list[Span]
+    acts: list[set[str]]  # the words of each linked dialogue act
+
+
+@dataclass
+class MeetingData:
+    id: str
+    series: str
+    index: SourceIndex
+    feats: list[list[str] | None]
+    gold: dict[str, list[Gold]]  # kind -> gold items
+    labels: dict[str, list[int]]  # kind -> per sentence 0/1 (only where feats is not None)
+    roles: dict[tuple[int, str], str]
+
+
+def _overlaps(index: SourceIndex, k: int, spans: list[Span]) -> bool:
+    s = index.sentences[k]
+    doc = index.documents[s.doc_index].id
+    return any(sp.document_id == doc and min(sp.char_end, s.char_end) > max(sp.char_start, s.char_start)
+               for sp in spans)
+
+
+def load_meetings(corpus: Path, fold: str) -> list[MeetingData]:
+    """The meetings of one fold as the engine sees them, with their labels."""
+    out = []
+    for m in ami_meetings(corpus / "ami-dev"):
+        if fold_of("ami", m.id) != fold:
+            continue
+        case = ami_case(m)
+        gs = gold_from_cases(m.id, [case], "meeting-action-items")
+        built = build_case(gs.cases[0])
+        index = SourceIndex.build(Corpus(built.documents))
+        feats = D.index_features(index)
+        gold: dict[str, list[Gold]] = {}
+        labels: dict[str, list[int]] = {}
+        for kind, key in KIND_KEY.items():
+            section = SECTIONS[key][0]
+            entries = m.gold.get(key) or []
+            items = [Gold(e.get("text", ""), spans, [set(D.tokens(a)) for a in e.get("evidence") or []])
+                     for e, spans in zip(entries, built.spans.get(section, []), strict=True)]
+            gold[kind] = items
+            lab = [0] * len(index.sentences)
+            for k, f in enumerate(feats):
+                if f is None:
+                    continue
+                words = set(D.tokens(index.sentences[k].text))
+                for g in items:
+                    if words and _overlaps(index, k, g.spans) and any(
+                            len(words & a) >= LINKED_SHARE * len(words) for a in g.acts):
+                        lab[k] = 1
+                        break
+            labels[kind] = lab
+        out.append(MeetingData(m.id, ami_series(m.id), index, feats, gold, labels,
+                               speaker_roles(index.sentences)))
+    return out
+
+
+def _matrix(rows: list[list[str]], vocab: dict[str, int]) -> csr_matrix:
+    r, c = [], []
+    for i, fs in enumerate(rows):
+        for f in fs:
+            k = vocab.get(f)
+            if k is not None:
+                r.append(i)
+                c.append(k)
+    return csr_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=(len(rows), len(vocab)))
+
+
+def fit(meetings: list[MeetingData], kind: str, c: float) -> D.Detector:
+    """A logistic model (uncalibrated: Platt a=1, b=0) on every candidate sentence of `meetings`."""
+    rows: list[list[str]] = []
+    y: list[int] = []
+    for m in meetings:
+        for f, lab in zip(m.feats, m.labels[kind], strict=True):
+            if f is not None:
+                rows.append(f)
+                y.append(lab)
+    counts = Counter(f for fs in rows for f in fs)
+    vocab = {f: k for k, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
+    clf = LogisticRegression(C=c, solver="liblinear", max_iter=5000, random_state=SEED)
+    clf.fit(_matrix(rows, vocab), np.array(y))
+    names = sorted(vocab, key=vocab.__getitem__)
+    weights = {n: round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= KEEP_WEIGHT}
+    return D.Detector(kind=kind, weights=dict(sorted(weights.items())), bias=round(float(clf.intercept_[0]), 4),
+                      platt=(1.0, 0.0), threshold=0.5)
+
+
+@dataclass
+class Tally:
+    gold: int = 0
+    predicted: int = 0
+    strict: int = 0
+    detected: int = 0
+
+    def f1(self, hits: int) -> tuple[float, float, float]:
+        p = hits / self.predicted if self.predicted else 0.0
+        r = hits / self.gold if self.gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _pairs(cands: list[tuple[float, int, int]]) -> int:
+    """One-to-one pairs, best first."""
+    gdone: set[int] = set()
+    pdone: set[int] = set()
+    for _, gi, pi in sorted(cands):
+        if gi not in gdone and pi not in pdone:
+            gdone.add(gi)
+            pdone.add(pi)
+    return len(gdone)
+
+
+def probs_of(m: MeetingData, det: D.Detector) -> list[float | None]:
+    return [None if f is None else det.probability(f) for f in m.feats]
+
+
+def score_meeting(m: MeetingData, kind: str, probs: list[float | None], threshold: float, tally: Tally) -> None:
+    """What the engine would write for `kind` at `threshold`, scored strictly and by evidence overlap only
+    (the same rules as `match.py`: a located quote overlapping the linked turns, text by Dice)."""
+    found = D.choose(m.index, probs, threshold, DEFAULT_MAX_ITEMS)
+    gold = m.gold[kind]
+    tally.gold += len(gold)
+    tally.predicted += len(found)
+    strict: list[tuple[float, int, int]] = []
+    detected: list[tuple[float, int, int]] = []
+    for pi, f in enumerate(found):
+        s = f.sentence
+        text = statement(s.text, m.roles.get((s.doc_index, s.speaker or "")))
+        for gi, g in enumerate(gold):
+            over = _overlaps(m.index, s.index, g.spans)
+            if over:
+                detected.append((0.0, gi, pi))
+            if over or not g.spans:
+                ok, sim = strict_agrees(text, g.text)
+                if ok:
+                    strict.append((-sim, gi, pi))
+    tally.strict += _pairs(strict)
+    tally.detected += _pairs(detected)
+
+
+def _platt(logits: list[float], labels: list[int]) -> tuple[float, float]:
+    clf = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
+    clf.fit(np.array(logits).reshape(-1, 1), np.array(labels))
+    return round(float(clf.coef_[0][0]), 5), round(float(clf.intercept_[0]), 5)
+
+
+def cross_validate(meetings: list[MeetingData], kind: str) -> dict[str, Any]:
+    """Regularisation, calibration and threshold chosen out of fold (series held out together)."""
+    series = sorted({m.series for m in meetings})
+    best: dict[str, Any] = {}
+    for c in C_GRID:
+        logits: list[float] = []
+        labels: list[int] = []
+        held_models: list[tuple[list[MeetingData], D.Detector]] = []
+        for k in range(CV_FOLDS):
+            held = {s for j, s in enumerate(series) if j % CV_FOLDS == k}
+            model = fit([m for m in meetings if m.series not in held], kind, c)
+            test = [m for m in meetings if m.series in held]
+            held_models.append((test, model))
+            for m in test:
+                for f, lab in zip(m.feats, m.labels[kind], strict=True):
+                    if f is not None:
+                        logits.append(model.logit(f))
+                        labels.append(lab)
+        a, b = _platt(logits, labels)
+        loss = -sum(math.log(max(1e-12, p if y else 1 - p)) for p, y in
+                    ((1 / (1 + math.exp(-(a * z + b))), y) for z, y in zip(logits, labels, strict=True))) / len(labels)
+        scored = []
+        for test, model in held_models:
+            calibrated = D.Detector(kind, model.weights, model.bias, (a, b), 0.5)
+            scored += [(m, probs_of(m, calibrated)) for m in test]
+        grid: dict[float, tuple[float, float]] = {}
+        for t in THRESHOLDS:
+            tally = Tally()
+            for m, probs in scored:
+                score_meeting(m, kind, probs, t, tally)
+            grid[t] = (round(tally.f1(tally.strict)[2], 4), round(tally.f1(tally.detected)[2], 4))
+        # the best strict F1; among equals the higher threshold (silence beats a guess)
+        t_best = max(THRESHOLDS, key=lambda t: (grid[t][0], t))
+        row = {"C": c, "platt": [a, b], "threshold": t_best, "oof_strict_f1": grid[t_best][0],
+               "oof_detection_f1": grid[t_best][1], "oof_log_loss": round(loss, 4),
+               "grid": {str(t): list(v) for t, v in grid.items()}}
+        if not best or (row["oof_strict_f1"], -row["oof_log_loss"]) > (best["oof_strict_f1"], -best["oof_log_loss"]):
+            best = row
+    return best
+
+
+def train(corpus: Path) -> dict[str, dict[str, Any]]:
+    meetings = load_meetings(corpus, FIT)
+    if not meetings:
+        raise SystemExit(f"{corpus}: no AMI fit meetings under ami-dev; pass the shared corpus folder.")
+    out = {}
+    for kind in D.KINDS:
+        cv = cross_validate(meetings, kind)
+        model = fit(meetings, kind, cv["C"])
+        out[kind] = {
+            "version": D.MODEL_VERSION,
+            "kind": kind,
+            "about": f"Sentences stating a meeting {kind}: logistic weights per feature (reportgen.evals.ami_train, "
+                     "AMI fit fold), Platt calibration and threshold chosen by cross-validation over series.",
+            "trained_on": sorted(m.id for m in meetings),
+            "positives": sum(sum(m.labels[kind]) for m in meetings),
+            "C": cv["C"],
+            "bias": model.bias,
+            "platt": cv["platt"],
+            "threshold": cv["threshold"],
+            "out_of_fold": {k: cv[k] for k in ("oof_strict_f1", "oof_detection_f1", "oof_log_loss", "grid")},
+            "weights": model.weights,
+        }
+    return out
+
+
+def check(corpus: Path) -> dict[str, dict[str, float]]:
+    """The shipped detectors on the validation fold: strict and detection-level P/R/F1."""
+    meetings = load_meetings(corpus, VALIDATION)
+    out = {}
+    for kind in D.KINDS:
+        det = D.load(kind)
+        tally = Tally()
+        for m in meetings:
+            score_meeting(m, kind, probs_of(m, det), det.threshold, tally)
+        sp, sr, sf = tally.f1(tally.strict)
+        dp, dr, df = tally.f1(tally.detected)
+        out[kind] = {"gold": tally.gold, "predicted": tally.predicted, "strict_p": sp, "strict_r": sr, "strict_f1": sf,
+                     "detection_p": dp, "detection_r": dr, "detection_f1": df}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("--corpus", type=Path, required=True, help="the shared corpus folder (with ami-dev/)")
+    ap.add_argument("--out", type=Path, default=D.MODEL_DIR, help="folder for actions.json and decisions.json")
+    ap.add_argument("--check", action="store_true", help="score the shipped models on the validation fold")
+    args = ap.parse_args(argv)
+    if not (args.corpus / "ami-dev" / "gold").is_dir():
+        print(f"{args.corpus}: no ami-dev/gold here; pass the shared corpus folder (make train CORPUS=...).",
+              file=sys.stderr)
+        return 2
+    if args.check:
+        for kind, row in check(args.corpus).items():
+            print(f"{kind}s (validation fold): " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                                              for k, v in row.items()))
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for kind, data in train(args.corpus).items():
+        path = args.out / f"{kind}s.json"
+        path.write_text(json.dumps(data, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{path}: {len(data['weights'])} weights, {data['positives']} positives, C {data['C']}, "
+              f"threshold {data['threshold']}; out of fold strict F1 {data['out_of_fold']['oof_strict_f1']}, "
+              f"detection F1 {data['out_of_fold']['oof_detection_f1']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
