@@ -5,8 +5,8 @@ the AMI meetings' fit fold (`reportgen.evals.ami_train`): a sentence is a positi
 of the dialogue acts the annotators linked to an action or a decision. Since only text reaches
 the engine (no dialogue-act types), the features are what a reader sees in and around it: its
 words and word pairs, the words that open the sentence before and the reply after, whether the
-speaker changed, where in the meeting it falls, its length, and whether the speaker is the one
-who talks most (in a design meeting, the chair). Each model ships as JSON (feature -> weight,
+speaker changed, where in the meeting it falls, its length, whether the speaker is the one
+who talks most (in a design meeting, the chair), and what the cue rules (`cues.py`) read in it. Each model ships as JSON (feature -> weight,
 a Platt calibration and the threshold chosen out of fold inside the fit fold) and is scored
 here with dictionary look-ups: no scikit-learn at run time, milliseconds for an hour.
 
@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import reportgen.extract.local.cues as C
+from reportgen.dates import find_date_phrase
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.sentences import Sentence
 from reportgen.text import is_backchannel
@@ -61,6 +63,7 @@ def sentence_features(sentences: list[Sentence], i: int, doc_pos: float, main_sp
     feats.append(f"pos={_bucket(doc_pos, (0.1, 0.25, 0.5, 0.75, 0.9))}")
     if s.is_question:
         feats.append("q")
+    feats += _cue_features(s.text)
     prev = sentences[i - 1] if i > 0 and sentences[i - 1].doc_index == s.doc_index else None
     nxt = sentences[i + 1] if i + 1 < len(sentences) and sentences[i + 1].doc_index == s.doc_index else None
     if prev is None or prev.speaker != s.speaker:
@@ -74,6 +77,20 @@ def sentence_features(sentences: list[Sentence], i: int, doc_pos: float, main_sp
     if main_speaker is not None and s.speaker == main_speaker:
         feats.append("main-speaker")
     return feats
+
+
+def _cue_features(text: str) -> list[str]:
+    """What the hand-written cue rules read in a sentence, as features whose weights AMI decides:
+    commitment or decision language, who is committed, a request, an acceptance, a deadline."""
+    out = ["cue=" + f for f in C.family_hits(text, ["commitment", "decision"])]
+    out.append("subj=" + (C.commitment_subject(text) or "none"))
+    if C.is_request(text):
+        out.append("req")
+    if C.is_acceptance(text):
+        out.append("acc")
+    if find_date_phrase(text) is not None:
+        out.append("due")
+    return out
 
 
 def index_features(index: SourceIndex) -> list[list[str] | None]:
