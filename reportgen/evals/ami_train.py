@@ -9,14 +9,15 @@ dialogue acts (a long turn holds other acts too).
 The regularisation, the Platt calibration and the threshold are chosen by 3-fold
 cross-validation over meeting *series* inside the fit fold: the threshold is the one with the
 best strict F1 out of fold (the engine's own item text must agree with the annotator's sentence,
-and its quote overlap the linked turns), so a kind whose items rarely agree gets a high
-threshold and says little. The validation fold is only read by `--check` (and `make eval`).
+and its quote overlap the linked turns) among those with a strict precision of at least
+MIN_PRECISION; a kind with none ships silent. The validation fold is only read by `--check`
+(the engine's strict and detection-level numbers there) and by `make eval`.
 
 scikit-learn is needed here only (the `train` extra); the shipped files are JSON weights that
 `detectors.py` scores with dictionary look-ups.
 
     python -m reportgen.evals.ami_train --corpus ../shared/corpus           # rebuild the model files
-    python -m reportgen.evals.ami_train --corpus ../shared/corpus --check   # their numbers on validation
+    python -m reportgen.evals.ami_train --corpus ../shared/corpus --check   # the engine's numbers on validation
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ from reportgen.evals.folds import FIT, VALIDATION, ami_series, fold_of
 from reportgen.evals.gold import Span, build_case, gold_from_cases
 from reportgen.evals.text import strict_agrees
 from reportgen.extract.local import detectors as D
+from reportgen.extract.local.engine import extract_section
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS
 from reportgen.extract.local.wording import speaker_roles, statement
+from reportgen.pipeline import resolve_sop
 
 SEED = 7
 C_GRID = (0.1, 0.3, 1.0)
@@ -52,6 +55,8 @@ MIN_COUNT = 2  # a feature seen once is a name or a typo
 KEEP_WEIGHT = 0.02  # smaller weights only grow the file
 THRESHOLDS = [0.02, 0.03, 0.04] + [round(0.05 * k, 2) for k in range(1, 19)]
 CV_FOLDS = 3
+MIN_PRECISION = 0.2  # out of fold, strict: below this a detector's findings are mostly wrong, so it stays silent
+SILENT = 1.01  # the threshold of a silent detector: no probability reaches it
 LINKED_SHARE = 0.5  # a sentence is a linked act when this share of its words is in one
 KIND_KEY = {"action": "actions", "decision": "decisions"}
 
@@ -184,20 +189,22 @@ def probs_of(m: MeetingData, det: D.Detector) -> list[float | None]:
     return [None if f is None else det.probability(f) for f in m.feats]
 
 
-def score_meeting(m: MeetingData, kind: str, probs: list[float | None], threshold: float, tally: Tally) -> None:
+def score_meeting(m: MeetingData, kind: str, probs: list[float | None], threshold: float, tally: Tally,
+                  merge: bool = True) -> None:
     """What the engine would write for `kind` at `threshold`, scored strictly and by evidence overlap only
     (the same rules as `match.py`: a located quote overlapping the linked turns, text by Dice)."""
-    found = D.choose(m.index, probs, threshold, DEFAULT_MAX_ITEMS)
+    chosen = D.choose(m.index, probs, threshold, DEFAULT_MAX_ITEMS)
+    found = D.runs(chosen, merge)
     gold = m.gold[kind]
     tally.gold += len(gold)
     tally.predicted += len(found)
     strict: list[tuple[float, int, int]] = []
     detected: list[tuple[float, int, int]] = []
-    for pi, f in enumerate(found):
-        s = f.sentence
-        text = statement(s.text, m.roles.get((s.doc_index, s.speaker or "")))
+    for pi, run in enumerate(found):
+        text = " ".join(statement(f.sentence.text, m.roles.get((f.sentence.doc_index, f.sentence.speaker or "")))
+                        for f in run)
         for gi, g in enumerate(gold):
-            over = _overlaps(m.index, s.index, g.spans)
+            over = any(_overlaps(m.index, f.sentence.index, g.spans) for f in run)
             if over:
                 detected.append((0.0, gi, pi))
             if over or not g.spans:
@@ -239,21 +246,28 @@ def cross_validate(meetings: list[MeetingData], kind: str) -> dict[str, Any]:
         for test, model in held_models:
             calibrated = D.Detector(kind, model.weights, model.bias, (a, b), 0.5)
             scored += [(m, probs_of(m, calibrated)) for m in test]
-        grid: dict[float, tuple[float, float]] = {}
-        for t in THRESHOLDS:
-            tally = Tally()
-            for m, probs in scored:
-                score_meeting(m, kind, probs, t, tally)
-            grid[t] = (round(tally.f1(tally.strict)[2], 4), round(tally.f1(tally.detected)[2], 4))
-        # the best strict F1; among equals the higher threshold (silence beats a guess)
-        t_best = max(THRESHOLDS, key=lambda t: (grid[t][0], t))
-        row = {"label": label, "C": c, "platt": [a, b], "threshold": t_best, "oof_strict_f1": grid[t_best][0],
-               "oof_detection_f1": grid[t_best][1], "oof_log_loss": round(loss, 4),
-               "grid": {str(t): list(v) for t, v in grid.items()}}
-        print(f"  {kind} {label} C={c}: strict {row['oof_strict_f1']} detection {row['oof_detection_f1']} "
-              f"at {t_best}", file=sys.stderr)
-        if not best or (row["oof_strict_f1"], -row["oof_log_loss"]) > (best["oof_strict_f1"], -best["oof_log_loss"]):
-            best = row
+        for merge in (False, True):
+            grid: dict[float, tuple[float, float, float]] = {}
+            for t in THRESHOLDS:
+                tally = Tally()
+                for m, probs in scored:
+                    score_meeting(m, kind, probs, t, tally, merge)
+                prec, _, f1 = tally.f1(tally.strict)
+                grid[t] = (round(f1, 4), round(prec, 4), round(tally.f1(tally.detected)[2], 4))
+            # the best strict F1 among thresholds precise enough; among equals the higher (silence beats a guess)
+            ok = [t for t in THRESHOLDS if grid[t][1] >= MIN_PRECISION]
+            t_best = max(ok, key=lambda t: (grid[t][0], t)) if ok else SILENT
+            at = grid.get(t_best, (0.0, 0.0, 0.0))
+            row: dict[str, Any] = {
+                "label": label, "C": c, "merge": merge, "platt": [a, b], "threshold": t_best, "oof_strict_f1": at[0],
+                "oof_strict_precision": at[1], "oof_detection_f1": at[2], "oof_log_loss": round(loss, 4),
+                "best_unconstrained": max(v[0] for v in grid.values()),
+                "grid": {str(t): {"strict_f1": v[0], "strict_p": v[1], "detection_f1": v[2]} for t, v in grid.items()}}
+            print(f"  {kind} C={c} merge={merge}: out of fold strict F1 {at[0]} (P {at[1]}), detection F1 {at[2]} "
+                  f"at threshold {t_best}", file=sys.stderr)
+            key = (at[0], -loss, not merge)  # among equals: the better calibrated, then the simpler
+            if not best or key > (best["oof_strict_f1"], -best["oof_log_loss"], not best["merge"]):
+                best = row
     return best
 
 
@@ -264,7 +278,6 @@ def train(corpus: Path) -> dict[str, dict[str, Any]]:
     out = {}
     for kind in D.KINDS:
         cv = cross_validate(meetings, kind)
-        print(f"{kind}: {cv['label']} C={cv['C']} " + " ".join(f"{t}:{v[0]}" for t, v in cv["grid"].items()))
         model = fit(meetings, kind, cv["C"], cv["label"])
         out[kind] = {
             "version": D.MODEL_VERSION,
@@ -275,24 +288,47 @@ def train(corpus: Path) -> dict[str, dict[str, Any]]:
             "positives": sum(sum(m.labels[kind if cv["label"] == "linked" else kind + "/worded"]) for m in meetings),
             "label": cv["label"],
             "C": cv["C"],
+            "merge": cv["merge"],
             "bias": model.bias,
             "platt": cv["platt"],
             "threshold": cv["threshold"],
-            "out_of_fold": {k: cv[k] for k in ("oof_strict_f1", "oof_detection_f1", "oof_log_loss", "grid")},
+            "silent": cv["threshold"] > 1,
+            "out_of_fold": {k: cv[k] for k in ("oof_strict_f1", "oof_strict_precision", "oof_detection_f1",
+                                               "best_unconstrained", "oof_log_loss", "grid")},
             "weights": model.weights,
         }
     return out
 
 
 def check(corpus: Path) -> dict[str, dict[str, float]]:
-    """The shipped detectors on the validation fold: strict and detection-level P/R/F1."""
+    """The engine as shipped (detectors and cue rules together) on the validation fold: strict P/R/F1 and
+    detection-level P/R/F1 (a quote overlapping the linked turns, whatever the item's text says)."""
     meetings = load_meetings(corpus, VALIDATION)
+    sop = resolve_sop("meeting-action-items")
     out = {}
-    for kind in D.KINDS:
-        det = D.load(kind)
+    for kind, key in KIND_KEY.items():
+        spec = next(s for s in sop.sections if s.id == SECTIONS[key][0])
+        main = SECTIONS[key][1]
         tally = Tally()
         for m in meetings:
-            score_meeting(m, kind, probs_of(m, det), det.threshold, tally)
+            items = extract_section(m.index, spec).items
+            gold = m.gold[kind]
+            tally.gold += len(gold)
+            tally.predicted += len(items)
+            strict: list[tuple[float, int, int]] = []
+            detected: list[tuple[float, int, int]] = []
+            for pi, it in enumerate(items):
+                ks = [k for k, s in enumerate(m.index.sentences) if s.text in it.quotes]
+                for gi, g in enumerate(gold):
+                    over = any(_overlaps(m.index, k, g.spans) for k in ks)
+                    if over:
+                        detected.append((0.0, gi, pi))
+                    if over or not g.spans:
+                        ok, sim = strict_agrees(it.fields.get(main), g.text)
+                        if ok:
+                            strict.append((-sim, gi, pi))
+            tally.strict += _pairs(strict)
+            tally.detected += _pairs(detected)
         sp, sr, sf = tally.f1(tally.strict)
         dp, dr, df = tally.f1(tally.detected)
         out[kind] = {"gold": tally.gold, "predicted": tally.predicted, "strict_p": sp, "strict_r": sr, "strict_f1": sf,

@@ -6,12 +6,15 @@ of the dialogue acts the annotators linked to an action or a decision. Since onl
 the engine (no dialogue-act types), the features are what a reader sees in and around it: its
 words and word pairs, the words that open the sentence before and the reply after, whether the
 speaker changed, where in the meeting it falls, its length, whether the speaker is the one
-who talks most (in a design meeting, the chair), and what the cue rules (`cues.py`) read in it. Each model ships as JSON (feature -> weight,
-a Platt calibration and the threshold chosen out of fold inside the fit fold) and is scored
-here with dictionary look-ups: no scikit-learn at run time, milliseconds for an hour.
+who talks most (in a design meeting, the chair), and what the cue rules (`cues.py`) read in
+it. Each model ships as JSON (feature -> weight, a Platt calibration and the threshold chosen
+out of fold inside the fit fold) and is scored here with dictionary look-ups: no scikit-learn
+at run time, milliseconds for an hour.
 
 `probabilities(index, kind)` is the calibrated probability per sentence (None for sentences too
-short or empty to be items); the strategies keep those at or above the model's threshold.
+short or empty to be items); the strategies keep those at or above the model's threshold. A
+detector whose best out-of-fold precision is below `ami_train.MIN_PRECISION` ships *silent*
+(threshold above 1): it finds nothing, and its probability is only the items' score.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import reportgen.extract.local.cues as C
-from reportgen.dates import find_date_phrase
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.sentences import Sentence
 from reportgen.text import is_backchannel
@@ -80,16 +82,14 @@ def sentence_features(sentences: list[Sentence], i: int, doc_pos: float, main_sp
 
 
 def _cue_features(text: str) -> list[str]:
-    """What the hand-written cue rules read in a sentence, as features whose weights AMI decides:
-    commitment or decision language, who is committed, a request, an acceptance, a deadline."""
-    out = ["cue=" + f for f in C.family_hits(text, ["commitment", "decision"])]
-    out.append("subj=" + (C.commitment_subject(text) or "none"))
+    """What the hand-written cue rules read in a sentence, as features whose weights AMI decides: who
+    is committed, a request, an acceptance. (The cue families' phrases and deadline phrases were tried:
+    AMI gave them weights near zero, and they cost a fifth of the extraction's time budget.)"""
+    out = ["subj=" + (C.commitment_subject(text) or "none")]
     if C.is_request(text):
         out.append("req")
     if C.is_acceptance(text):
         out.append("acc")
-    if find_date_phrase(text) is not None:
-        out.append("due")
     return out
 
 
@@ -115,7 +115,8 @@ class Detector:
     weights: dict[str, float]
     bias: float
     platt: tuple[float, float]  # calibrated probability = sigmoid(a * logit + b)
-    threshold: float  # on the calibrated probability
+    threshold: float  # on the calibrated probability; above 1 when the detector was found not good enough to speak
+    merge: bool = True  # one finding per run of found sentences by one speaker (`runs`), chosen out of fold
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Detector:
@@ -126,7 +127,7 @@ class Detector:
             raise ValueError("detector weights must be an object of feature -> weight")
         a, b = data["platt"]
         return cls(kind=str(data["kind"]), weights=weights, bias=float(data["bias"]), platt=(float(a), float(b)),
-                   threshold=float(data["threshold"]))
+                   threshold=float(data["threshold"]), merge=bool(data.get("merge", True)))
 
     def logit(self, feats: list[str]) -> float:
         g = self.weights.get
@@ -182,6 +183,28 @@ def choose(index: SourceIndex, probs: list[float | None], threshold: float, cap:
     """The sentences at or above `threshold`, at most `cap`, in source order. A quote said twice in its
     document cannot be located, so it is left out."""
     found = [Found(index.sentences[k], p) for k, p in enumerate(probs) if p is not None and p >= threshold]
-    found = [f for f in found if index.unique(f.sentence)]
-    best = sorted(found, key=lambda f: (-f.probability, f.sentence.index))[:cap]
+    best: list[Found] = []
+    for f in sorted(found, key=lambda f: (-f.probability, f.sentence.index)):
+        if len(best) >= cap:
+            break
+        if index.unique(f.sentence):  # counted only for those taken: it reads the whole document
+            best.append(f)
     return sorted(best, key=lambda f: f.sentence.index)
+
+
+def runs(found: list[Found], merge: bool = True) -> list[list[Found]]:
+    """Found sentences said one after another by the same speaker, as one finding each: AMI's annotators
+    link "Um and uh marketing executive," and "you'll be thinking about what requirements it has" to
+    one action, and two items for it would be one right and one wrong."""
+    if not merge:
+        return [[f] for f in found]
+    out: list[list[Found]] = []
+    for f in found:
+        last = out[-1][-1].sentence if out else None
+        s = f.sentence
+        same = last is not None and (s.doc_index, s.speaker) == (last.doc_index, last.speaker)
+        if same and last is not None and s.index - last.index == 1:
+            out[-1].append(f)
+        else:
+            out.append([f])
+    return out

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 import reportgen.extract.local.cues as C
+import reportgen.extract.local.detectors as D
 from reportgen.dates import due_date
 from reportgen.drafts import DraftItem
-import reportgen.extract.local.detectors as D
 from reportgen.extract.local.fields import fill_item, main_text_field, owner_fields, task_of
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap, pick, rank, section_query
@@ -97,16 +97,18 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
             _name_role(t, roles, main)
             kept.append(t)
     fams = C.families_for(spec)
-    for f in D.choose(index, probs, det.threshold, len(index.sentences)):
-        s = f.sentence
-        if s.index in taken:
-            continue
+    cap = item_cap(spec, DEFAULT_MAX_ITEMS)
+    new = [f for f in D.choose(index, probs, det.threshold, cap) if f.sentence.index not in taken]
+    for run in D.runs(new, det.merge):
+        s = run[0].sentence
         item = fill_item(index, spec, fams, s)
         if main is not None:
-            item.fields[main] = statement(s.text, roles.get((s.doc_index, s.speaker or "")))
-        item.score = round(f.probability, 4)
-        kept.append(_Task(item, [s], C.commitment_subject(s.text), s.speaker, False, f.probability))
-    cap = item_cap(spec, DEFAULT_MAX_ITEMS)
+            role = roles.get((s.doc_index, s.speaker or ""))
+            item.fields[main] = " ".join(statement(f.sentence.text, role) for f in run)
+        item.quotes = list(dict.fromkeys([*item.quotes, *(f.sentence.text for f in run)]))
+        p = max(f.probability for f in run)
+        item.score = round(p, 4)
+        kept.append(_Task(item, [f.sentence for f in run], C.commitment_subject(s.text), s.speaker, False, p))
     best = sorted(kept, key=lambda t: (-t.score, t.sentences[0].index))[:cap]
     return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
 
