@@ -85,7 +85,7 @@ def test_features_read_context_speaker_change_and_position() -> None:
     assert "w=work" in f and "b=the|working" in f
     assert "turn-start" in f  # Laura spoke before David
     assert any(x.startswith("p=") for x in f) and any(x.startswith("n=") for x in f)
-    assert "subj=self" in f and "pos=4" in f  # "I'll", in the last quarter of the meeting
+    assert "w=i'll" in f and "pos=4" in f  # "I'll", in the last quarter of the meeting
 
 
 def test_shipped_models_load_are_small_and_score_within_bounds() -> None:

@@ -55,13 +55,19 @@ def _bucket(value: float, edges: tuple[float, ...]) -> int:
     return sum(1 for e in edges if value >= e)
 
 
-def sentence_features(sentences: list[Sentence], i: int, doc_pos: float, main_speaker: str | None) -> list[str]:
-    """Features of sentence i (see the module doc); `doc_pos` is its position in its document, 0..1."""
+def sentence_features(sentences: list[Sentence], i: int, doc_pos: float, main_speaker: str | None,
+                      toks: list[list[str]] | None = None) -> list[str]:
+    """Features of sentence i (see the module doc); `doc_pos` is its position in its document, 0..1;
+    `toks` the `tokens` of every sentence when the caller has them already."""
     s = sentences[i]
-    toks = tokens(s.text)
-    feats = ["w=" + w for w in dict.fromkeys(toks)]
-    feats += ["b=" + a + "|" + b for a, b in dict.fromkeys(zip(["<s>", *toks], [*toks, "</s>"], strict=True))]
-    feats.append(f"len={_bucket(len(toks), (4, 7, 12, 20, 35))}")
+
+    def tok(k: int) -> list[str]:
+        return toks[k] if toks is not None else tokens(sentences[k].text)
+
+    words = tok(i)
+    feats = ["w=" + w for w in dict.fromkeys(words)]
+    feats += ["b=" + a + "|" + b for a, b in dict.fromkeys(zip(["<s>", *words], [*words, "</s>"], strict=True))]
+    feats.append(f"len={_bucket(len(words), (4, 7, 12, 20, 35))}")
     feats.append(f"pos={_bucket(doc_pos, (0.1, 0.25, 0.5, 0.75, 0.9))}")
     if s.is_question:
         feats.append("q")
@@ -71,21 +77,23 @@ def sentence_features(sentences: list[Sentence], i: int, doc_pos: float, main_sp
     if prev is None or prev.speaker != s.speaker:
         feats.append("turn-start")
         if prev is not None:
-            feats += ["p=" + w for w in dict.fromkeys(tokens(prev.text)[:CONTEXT_WORDS])]
+            feats += ["p=" + w for w in dict.fromkeys(tok(i - 1)[:CONTEXT_WORDS])]
             if prev.is_question:
                 feats.append("p-q")
     if nxt is not None and nxt.speaker != s.speaker:
-        feats += ["n=" + w for w in dict.fromkeys(tokens(nxt.text)[:CONTEXT_WORDS])]
+        feats += ["n=" + w for w in dict.fromkeys(tok(i + 1)[:CONTEXT_WORDS])]
     if main_speaker is not None and s.speaker == main_speaker:
         feats.append("main-speaker")
     return feats
 
 
 def _cue_features(text: str) -> list[str]:
-    """What the hand-written cue rules read in a sentence, as features whose weights AMI decides: who
-    is committed, a request, an acceptance. (The cue families' phrases and deadline phrases were tried:
-    AMI gave them weights near zero, and they cost a fifth of the extraction's time budget.)"""
-    out = ["subj=" + (C.commitment_subject(text) or "none")]
+    """What the hand-written cue rules read in a sentence, as features whose weights AMI decides: a request
+    ("can you ...?") and an acceptance ("Sure, I can take that"). (The cue families' phrases, deadline
+    phrases and `cues.commitment_subject` were tried: AMI gave the first two weights near zero, the third
+    added nothing out of fold that the words do not say, and together they cost a fifth of the
+    extraction's time budget.)"""
+    out = []
     if C.is_request(text):
         out.append("req")
     if C.is_acceptance(text):
@@ -98,6 +106,7 @@ def index_features(index: SourceIndex) -> list[list[str] | None]:
     by_doc: dict[int, list[int]] = {}
     for k, s in enumerate(index.sentences):
         by_doc.setdefault(s.doc_index, []).append(k)
+    toks = [tokens(s.text) for s in index.sentences]
     out: list[list[str] | None] = [None] * len(index.sentences)
     for di, ks in by_doc.items():
         n = max(len(ks) - 1, 1)
@@ -105,7 +114,7 @@ def index_features(index: SourceIndex) -> list[list[str] | None]:
             s = index.sentences[k]
             if s.words < MIN_WORDS or is_backchannel(s.text):
                 continue
-            out[k] = sentence_features(index.sentences, k, rank / n, index.main_speaker.get(di))
+            out[k] = sentence_features(index.sentences, k, rank / n, index.main_speaker.get(di), toks)
     return out
 
 
