@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from reportgen.corpus import Corpus
+from reportgen.evals import ami_train  # scikit-learn: the train extra, which the dev extra brings
 from reportgen.extract.local import detectors as D
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.wording import digits, speaker_roles, statement
@@ -139,3 +140,57 @@ def test_engine_items_carry_scores_and_pass_the_support_check(tmp_path: Path) ->
         assert it.score is not None and 0.0 <= it.score <= 1.0
         assert not INCONSISTENT_FLAGS.intersection(f.split(":", 1)[0].strip() for f in it.flags), (it.fields, it.flags)
         assert all(c.quote in doc.text for c in it.citations)
+
+
+def _ami_corpus(root: Path) -> dict[str, object]:
+    """Six invented meetings in three series, AMI's layout: a transcript, and gold linking one action
+    and one decision to the lines that say them."""
+    folds: dict[str, list[str]] = {}
+    for n, series in enumerate(("XA0001", "XB0002", "XC0003")):
+        for part in "ab":
+            mid = f"{series}{part}"
+            folds.setdefault(series, []).append(mid)
+            lines = [
+                ("A", "Okay, so this is the meeting about the new kettle design, welcome everyone."),
+                ("B", "Thanks. I had a look at what our competitors are selling this year."),
+                ("C", "Most of them are made of steel and they cost about forty Euro."),
+                ("B", "Right, the handle on most of them gets very hot after a while."),
+                ("A", "We will use a plastic handle so that it stays cool for the user."),
+                ("C", "Yeah, that sounds good to me, plastic is also cheaper."),
+                ("B", f"The colour samples from supplier number {n + 2} arrived on Monday."),
+                ("A", "So for next time, you will draw the first sketches of the handle."),
+                ("C", "Okay, I can do that."),
+                ("A", "Good, that is all for today, see you next week."),
+            ]
+            text = "".join(f"Speaker {s} (00:{k:02d}:00): {t}\n" for k, (s, t) in enumerate(lines))
+            gold = {"meeting": mid,
+                    "actions": [{"id": f"{mid}.a", "text": "The industrial designer will draw the handle sketches.",
+                                 "evidence": [lines[7][1]], "evidence_turns": [8]}],
+                    "decisions": [{"id": f"{mid}.d", "text": "The kettle will have a plastic handle.",
+                                   "evidence": [lines[4][1]], "evidence_turns": [5]}]}
+            (root / "ami-dev" / "transcripts").mkdir(parents=True, exist_ok=True)
+            (root / "ami-dev" / "gold").mkdir(parents=True, exist_ok=True)
+            (root / "ami-dev" / "transcripts" / f"{mid}.txt").write_text(text, encoding="utf-8")
+            (root / "ami-dev" / "gold" / f"{mid}.json").write_text(json.dumps(gold), encoding="utf-8")
+    return {"ami": {"fit": folds, "validation": {}}}
+
+
+def test_training_is_reproducible_and_writes_loadable_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ami_train, "C_GRID", (1.0,))  # one regularisation: the grid is not what is tested
+    folds = _ami_corpus(tmp_path)
+    first = ami_train.train(tmp_path, folds)
+    again = ami_train.train(tmp_path, folds)
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)  # bit-identical
+    for kind in D.KINDS:
+        data = first[kind]
+        assert data["positives"] == 6 and data["trained_on"] == sorted(m for ms in folds["ami"]["fit"].values()
+                                                                       for m in ms)
+        det = D.Detector.from_json(data)
+        assert det.threshold in ami_train.THRESHOLDS or det.threshold == ami_train.SILENT
+        assert det.weights
+
+
+def test_training_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ami_train.main(["--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "models")]) == 2
+    assert "no ami-dev/gold" in capsys.readouterr().err
+    assert not (tmp_path / "models").exists()

@@ -87,11 +87,11 @@ def _overlaps(index: SourceIndex, k: int, spans: list[Span]) -> bool:
                for sp in spans)
 
 
-def load_meetings(corpus: Path, fold: str) -> list[MeetingData]:
-    """The meetings of one fold as the engine sees them, with their labels."""
+def load_meetings(corpus: Path, fold: str, folds: dict[str, Any] | None = None) -> list[MeetingData]:
+    """The meetings of one fold as the engine sees them, with their labels; `folds` defaults to folds.json."""
     out = []
     for m in ami_meetings(corpus / "ami-dev"):
-        if fold_of("ami", m.id) != fold:
+        if fold_of("ami", m.id, folds) != fold:
             continue
         case = ami_case(m)
         gs = gold_from_cases(m.id, [case], "meeting-action-items")
@@ -276,8 +276,9 @@ def cross_validate(meetings: list[MeetingData], kind: str) -> dict[str, Any]:
     return best
 
 
-def train(corpus: Path) -> dict[str, dict[str, Any]]:
-    meetings = load_meetings(corpus, FIT)
+def train(corpus: Path, folds: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Both models' JSON, from the fit fold of `folds` (default: folds.json)."""
+    meetings = load_meetings(corpus, FIT, folds)
     if not meetings:
         raise SystemExit(f"{corpus}: no AMI fit meetings under ami-dev; pass the shared corpus folder.")
     out = {}

@@ -114,14 +114,14 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
 
 
 def _explicit(spec: SectionSpec, t: _Task) -> bool:
-    """A task nobody could read otherwise: a named owner or "I" with a deadline ("I'll send it by Wednesday"),
-    or a request someone else said yes to. AMI's design meetings hardly ever say either, so the detector
+    """A task nobody could read otherwise: one for a person named, "I" with a deadline ("I'll send it by
+    Wednesday"), or a request or a need someone else took on. AMI's design meetings hardly ever say either, so the detector
     never learned them; kept whatever it says (its probability is still the item's score)."""
-    if t.kind not in ("self", "named", "addressee") or t.request:
-        return False
+    if t.kind == "named":
+        return True  # "Marco will draft the press release", "Could you check the leave requests, Yusuf?"
     dated = any(f.type == "date" and t.item.fields.get(n) for n, f in spec.fields.items())
-    taken = len({s.speaker for s in t.sentences}) > 1 and t.owner is not None
-    return dated or taken
+    taken = len({s.speaker for s in t.sentences}) > 1 and t.owner is not None  # "we need to..." + "Let me"
+    return not t.request and (taken or dated and t.kind in ("self", "addressee"))
 
 
 def _name_role(t: _Task, roles: dict[tuple[int, str], str], main: str | None) -> None:
