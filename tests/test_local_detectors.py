@@ -122,6 +122,14 @@ def test_speaker_roles_from_introductions() -> None:
     index = SourceIndex.build(Corpus([transcript(MEETING)]))
     roles = speaker_roles(index.sentences)
     assert roles == {(0, "Laura"): "project manager", (0, "David"): "industrial designer"}
+    said = transcript([("A", "Um I'm Sarah, the Project Manager, and this is our first meeting."),
+                       ("B", "So as a Marketing Expert I will say we must see the market first."),
+                       ("C", "And I I'm the uh the Industrial Designer."),
+                       ("D", "I'm Rose and I'm Project Manager, from California."),
+                       ("E", "I'm glad you could all come, I'm really excited about the design.")])
+    roles = speaker_roles(SourceIndex.build(Corpus([said])).sentences)
+    assert roles == {(0, "A"): "project manager", (0, "B"): "marketing expert", (0, "C"): "industrial designer",
+                     (0, "D"): "project manager"}
 
 
 def test_rewritten_items_keep_their_numbers_in_the_quote() -> None:

@@ -10,7 +10,8 @@ rewrite here is one a reader can check against the verbatim quote the item keeps
   five" is 25; "twelve fifty" may be 12.50 or 1250 and stays in words; a lone "one" is
   usually a pronoun and stays);
 - a leading "I" / "I'll" / "I'm going to" of a speaker who said what they are in the meeting
-  ("I'm the project manager", "I'm Laura and I'm the project manager") becomes that role.
+  ("I'm the project manager", "I'm Laura and I'm the project manager", "my role as Project
+  Supervisor") becomes that role.
 """
 
 from __future__ import annotations
@@ -88,29 +89,32 @@ def digits(text: str) -> str:
 
 _ROLE_NOUN = (r"(?:manager|designer|executive|engineer|director|officer|lead|leader|analyst|developer|expert|"
               r"specialist|consultant|coordinator|researcher|chair|chairman|chairwoman|secretary|owner|scientist)")
-_ROLE_RE = re.compile(
-    r"\bI(?:'m| am)\s+(?:(?:supposed|going)\s+to\s+be\s+|also\s+|now\s+)?(?:the|your|an?|our)\s+"
-    rf"((?:[a-z]+\s+){{0,2}}{_ROLE_NOUN})\b",
-    re.IGNORECASE,
-)
-_BAD_ROLE_WORDS = frozenset("not just only really very good bad big little new old first last kind sort".split())
-OPENING = 60  # a speaker's role is read from their first sentences
+_ROLE = rf"((?:[a-z]+\s+){{0,2}}{_ROLE_NOUN})\b"
+_ROLE_RES = [  # "I'm the project manager", "I'm Sarah, the Project Manager", "my role as X", "as a Marketing Expert I"
+    re.compile(r"\bI(?:'m| am)\s+(?:(?:supposed|going)\s+to\s+be\s+|also\s+|now\s+|[A-Z][a-z]+,\s+)?"
+               r"(?:(?:the|your|an?|our)\s+)?" + _ROLE, re.IGNORECASE),
+    re.compile(r"\bmy (?:role|job|position|title) (?:as|is)\s+(?:(?:the|an?)\s+)?" + _ROLE, re.IGNORECASE),
+    re.compile(r"\b(?:as|by me,) (?:the |your |an? )" + _ROLE + r",? (?:I|my)\b", re.IGNORECASE),
+]
+_DISFLUENCY_RE = re.compile(r"\b(?:uh|um|er|erm)\b,?\s*|\b(\w+)\s+(?=\1\b)", re.IGNORECASE)
+_ROLE_HINT_RE = re.compile(_ROLE_NOUN, re.IGNORECASE)
+_BAD_ROLE_WORDS = frozenset("not just only really very good bad big little new old first last kind sort the a an "
+                            "and or i you we".split())
 
 
 def speaker_roles(sentences: Sequence[Sentence]) -> dict[tuple[int, str], str]:
-    """(document, speaker) -> the role the speaker gave themselves early on ("the project manager")."""
-    seen: dict[tuple[int, str], int] = {}
+    """(document, speaker) -> the role the speaker gave themselves ("the project manager"), the first said."""
     out: dict[tuple[int, str], str] = {}
     for s in sentences:
-        if not s.speaker:
+        if not s.speaker or (s.doc_index, s.speaker) in out or not _ROLE_HINT_RE.search(s.text):
             continue
-        key = (s.doc_index, s.speaker)
-        n = seen[key] = seen.get(key, 0) + 1
-        if key in out or n > OPENING:
-            continue
-        m = _ROLE_RE.search(s.text.replace("\u2019", "'"))
-        if m and not _BAD_ROLE_WORDS.intersection(m.group(1).lower().split()):
-            out[key] = " ".join(m.group(1).lower().split())
+        text = s.text.replace("\u2019", "'")
+        text = _DISFLUENCY_RE.sub("", _DISFLUENCY_RE.sub("", text))  # "I'm the uh the Industrial Designer"
+        for pattern in _ROLE_RES:
+            m = pattern.search(text)
+            if m and not _BAD_ROLE_WORDS.intersection(m.group(1).lower().split()[:-1]):
+                out[(s.doc_index, s.speaker)] = " ".join(m.group(1).lower().split())
+                break
     return out
 
 
