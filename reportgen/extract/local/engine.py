@@ -74,7 +74,7 @@ def extract_section(index: SourceIndex, spec: SectionSpec, sop_instructions: str
 
 
 class LocalExtractor:
-    """The offline engine: no network, no model, deterministic for the same sources and SOP."""
+    """The offline engine: no network, no LLM, deterministic for the same sources and SOP."""
 
     name = "local"
     model: str | None = None
