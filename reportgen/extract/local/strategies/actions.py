@@ -115,8 +115,8 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
 
 def _explicit(spec: SectionSpec, t: _Task) -> bool:
     """A task nobody could read otherwise: one for a person named, "I" with a deadline ("I'll send it by
-    Wednesday"), or a request or a need someone else took on. AMI's design meetings hardly ever say either, so the detector
-    never learned them; kept whatever it says (its probability is still the item's score)."""
+    Wednesday"), or a request or a need someone else took on. AMI's design meetings hardly ever say these,
+    so the detector never learned them; kept whatever it says (its probability is still the item's score)."""
     if t.kind == "named":
         return True  # "Marco will draft the press release", "Could you check the leave requests, Yusuf?"
     dated = any(f.type == "date" and t.item.fields.get(n) for n, f in spec.fields.items())
