@@ -54,13 +54,19 @@ eval: $(VENV)/.installed
 	$(BIN)/python -m reportgen.evals.suite --corpus $(CORPUS) --out .reportgen
 
 ## retrain the models shipped in reportgen/extract/local/models/ from the corpus (needs the train extra)
-.PHONY: train train-boundaries
-train: train-boundaries
+.PHONY: train train-boundaries train-ami
+train: train-boundaries train-ami
 
 ## sentence ends for unpunctuated captions, from AMI's fit fold; then their precision/recall on held-out text
 train-boundaries: $(VENV)/.installed-dev
 	$(BIN)/python -m reportgen.evals.boundary_train --corpus $(CORPUS)
 	$(BIN)/python -m reportgen.evals.boundary_eval --corpus $(CORPUS)
+
+## action-item and decision detectors from AMI's fit fold (threshold chosen out of fold); then their
+## strict and detection-level precision/recall on the validation fold
+train-ami: $(VENV)/.installed-dev
+	$(BIN)/python -m reportgen.evals.ami_train --corpus $(CORPUS)
+	$(BIN)/python -m reportgen.evals.ami_train --corpus $(CORPUS) --check
 
 clean:
 	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

@@ -12,8 +12,10 @@ See docs/local-engine.md.
     index.py        SourceIndex: sentences, candidates, BM25, centrality, dates (once per run)
     ranking.py      scoring weights; rank, pick, evidence
     fields.py       one item's fields from its sentence (owner, task, due, figures, enums...)
-    strategies/     one module per way of filling a section: items, contract, actions, passages,
-                    scorecard (and the selections passages reuse: questions, topics, prose)
+    strategies/     one module per way of filling a section: items, contract, actions, decisions,
+                    passages, scorecard (and the selections passages reuse: questions, topics, prose)
+    detectors.py    learned action-item and decision detectors (AMI; JSON weights in models/)
+    wording.py      an item's text as a clean statement of its quote (fillers, digits, roles)
     roles.py        who is speaking: host or interviewer vs guest, expert or candidate
     cues.py         cue families: the language of a commitment, a decision, a risk...
     sentences.py    sentences as exact spans of the sources

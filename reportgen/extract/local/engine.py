@@ -21,7 +21,7 @@ from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract.base import Run
 from reportgen.extract.local import roles
 from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.strategies import actions, contract, items, passages, scorecard
+from reportgen.extract.local.strategies import actions, contract, decisions, passages, scorecard
 from reportgen.sop import SectionSpec
 
 Strategy = Callable[[SourceIndex, SectionSpec], list[DraftItem] | DraftSection]
@@ -29,8 +29,8 @@ Strategy = Callable[[SourceIndex, SectionSpec], list[DraftItem] | DraftSection]
 STRATEGIES: dict[str, Strategy] = {
     # findings: detectors with a measured quality
     "contract terms": contract.section,  # CUAD clause kinds
-    "commitment": actions.section,  # action items (AMI, hand-made meetings)
-    "decision": items.section,  # decisions (AMI, QMSum, hand-made meetings)
+    "commitment": actions.section,  # action items: learned detector (AMI) + cue rules grouping tasks
+    "decision": decisions.section,  # decisions: learned detector (AMI) over the cue rules' picks
     # no findings: passages to read (no gold, or measured no better than chance: topics, QMSum strict F1 0.03)
     "scorecard": scorecard.section,  # one unrated row per criterion, its passages beside it
     "passages": passages.section,  # prose, verdicts, insights, contrarian views, advice, figures, topics...
@@ -74,7 +74,7 @@ def extract_section(index: SourceIndex, spec: SectionSpec, sop_instructions: str
 
 
 class LocalExtractor:
-    """The offline engine: no network, no model, deterministic for the same sources and SOP."""
+    """The offline engine: no network, no LLM, deterministic for the same sources and SOP."""
 
     name = "local"
     model: str | None = None

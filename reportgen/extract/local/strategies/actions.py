@@ -1,4 +1,11 @@
-"""Action items: one item per task, however many sentences it took to hand it out."""
+"""Action items: one item per task, however many sentences it took to hand it out.
+
+Which sentences are tasks is the learned detector's call (`detectors.py`, trained on AMI): the
+cue rules propose and group ("Sam, can you...?" + "Sure, by Friday" is one task), and a task is
+kept only when the detector's calibrated probability for one of its sentences reaches the
+trained threshold; sentences the detector finds that no rule proposed become tasks of their own,
+worded as a clean statement of the quote (`wording.statement`). Each item's `score` is that
+probability, so the evals can rank by it."""
 
 from __future__ import annotations
 
@@ -6,12 +13,14 @@ import re
 from dataclasses import dataclass
 
 import reportgen.extract.local.cues as C
+import reportgen.extract.local.detectors as D
 from reportgen.dates import due_date
 from reportgen.drafts import DraftItem
 from reportgen.extract.local.fields import fill_item, main_text_field, owner_fields, task_of
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap, pick, rank, section_query
 from reportgen.extract.local.sentences import Sentence
+from reportgen.extract.local.wording import speaker_roles, statement
 from reportgen.sop import SectionSpec
 from reportgen.text import terms
 
@@ -69,7 +78,63 @@ def _absorb_date(spec: SectionSpec, t: _Task, s: Sentence, index: SourceIndex) -
                 t.item.fields[name] = value
 
 
-def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
+def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None = None) -> list[DraftItem]:
+    """Commitments grouped into tasks, kept when the detector says so (see the module doc); `detector`
+    is the shipped one unless a trainer passes its own."""
+    det = detector or D.load("action")
+    probs = D.probabilities(index, "action", det)
+    tasks = _rule_tasks(index, spec)
+    roles = speaker_roles(index.sentences)
+    main = main_text_field(spec)
+    kept: list[_Task] = []
+    taken: set[int] = set()
+    for t in tasks:
+        taken.update(s.index for s in t.sentences)
+        p = max((probs[s.index] or 0.0 for s in t.sentences), default=0.0)
+        if p >= det.threshold or _explicit(spec, t):
+            t.score = p
+            t.item.score = round(p, 4)
+            _name_role(t, roles, main)
+            kept.append(t)
+    fams = C.families_for(spec)
+    cap = item_cap(spec, DEFAULT_MAX_ITEMS)
+    new = [f for f in D.choose(index, probs, det.threshold, cap) if f.sentence.index not in taken]
+    for run in D.runs(new, det.merge):
+        s = run[0].sentence
+        item = fill_item(index, spec, fams, s)
+        if main is not None:
+            role = roles.get((s.doc_index, s.speaker or ""))
+            item.fields[main] = " ".join(statement(f.sentence.text, role) for f in run)
+        item.quotes = list(dict.fromkeys([*item.quotes, *(f.sentence.text for f in run)]))
+        p = max(f.probability for f in run)
+        item.score = round(p, 4)
+        kept.append(_Task(item, [f.sentence for f in run], C.commitment_subject(s.text), s.speaker, False, p))
+    best = sorted(kept, key=lambda t: (-t.score, t.sentences[0].index))[:cap]
+    return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
+
+
+def _explicit(spec: SectionSpec, t: _Task) -> bool:
+    """A task nobody could read otherwise: one for a person named, "I" with a deadline ("I'll send it by
+    Wednesday"), or a request or a need someone else took on. AMI's design meetings hardly ever say these,
+    so the detector never learned them; kept whatever it says (its probability is still the item's score)."""
+    if t.kind == "named":
+        return True  # "Marco will draft the press release", "Could you check the leave requests, Yusuf?"
+    dated = any(f.type == "date" and t.item.fields.get(n) for n, f in spec.fields.items())
+    taken = len({s.speaker for s in t.sentences}) > 1 and t.owner is not None  # "we need to..." + "Let me"
+    return not t.request and (taken or dated and t.kind in ("self", "addressee"))
+
+
+def _name_role(t: _Task, roles: dict[tuple[int, str], str], main: str | None) -> None:
+    """"I'll look at the buttons" by the speaker who said "I'm the industrial designer" is the industrial
+    designer's task: the task names them as the meeting did."""
+    s = t.sentences[0]
+    role = roles.get((s.doc_index, s.speaker or ""))
+    value = t.item.fields.get(main) if main is not None else None
+    if role and t.kind == "self" and isinstance(value, str) and value and main is not None:
+        t.item.fields[main] = f"The {role} will {value[:1].lower()}{value[1:]}"
+
+
+def _rule_tasks(index: SourceIndex, spec: SectionSpec) -> list[_Task]:
     """Commitments grouped into tasks: a request and its acceptance, a need and whoever takes it, and a
     speaker's claim followed by its details ("I can take the guide. I'll have a draft by Wednesday.") are
     one task each, with every quote kept."""
@@ -150,8 +215,7 @@ def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
     for t in tasks:
         if t.request:
             _short_reply(index, spec, t)
-    best = sorted(tasks, key=lambda t: -t.score)[:cap]
-    return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
+    return tasks
 
 
 def _short_reply(index: SourceIndex, spec: SectionSpec, t: _Task) -> None:
