@@ -57,8 +57,10 @@ class DocumentOut(BaseModel):
 
 
 class DocumentDetail(DocumentOut):
-    text: str
-    segments: list[Segment]
+    text: str = Field(description="The whole text (empty with `text=false`); segment offsets index into it.")
+    segments: list[Segment] = Field(description="One page of segments: `offset` to `offset + limit`.")
+    offset: int = 0
+    limit: int = 1000
 
 
 class UploadOut(BaseModel):

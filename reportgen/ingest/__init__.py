@@ -17,6 +17,7 @@ from reportgen.errors import (
     ArchiveError,
     EmptySourceError,
     IngestError,
+    MalformedSourceError,
     TooLargeError,
     UnsafeArchiveError,
     UnsupportedFormatError,
@@ -30,7 +31,7 @@ from reportgen.models import Document
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
-__all__ = ["DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "sniff"]
+__all__ = ["DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "refuse_fake_pdf", "sniff"]
 
 
 
@@ -146,13 +147,32 @@ def ingest_bytes(
             filename=filename,
         )
     kind = sniff(data) if data else "text"
-    if kind == "pdf":
-        return [parse_pdf(data, filename, password=password, ocr=ocr)]
-    if kind == "docx":
-        return [parse_docx(data, filename)]
     if kind == "zip":
         return expand_zip(data, filename, password=password, ocr=ocr, limits=limits, depth=depth)
-    return [parse_text_bytes(data, filename)]
+    try:
+        if kind == "pdf":
+            return [parse_pdf(data, filename, password=password, ocr=ocr)]
+        if kind == "docx":
+            return [parse_docx(data, filename, limits)]
+        refuse_fake_pdf(data, filename)
+        return [parse_text_bytes(data, filename, limits)]
+    except IngestError as exc:
+        if exc.filename is None:  # raised deep in a parser (the document limits): name the file
+            raise type(exc)(str(exc), filename=filename) from None
+        raise
+
+
+def refuse_fake_pdf(head: bytes, filename: str) -> None:
+    """A file named .pdf that is not a PDF is refused, not read as text of raw PDF syntax.
+
+    Called for what the sniffer calls text: a real PDF has "%PDF-" in its first kilobyte."""
+    if filename.lower().endswith(".pdf"):
+        raise MalformedSourceError(
+            "this file is named .pdf but is not a PDF: it does not start with the %PDF- header (it may be "
+            "truncated, an HTML error page saved under a .pdf name, or another format renamed). Download or "
+            "export the PDF again and re-upload it.",
+            filename=filename,
+        )
 
 
 def expand_zip(
