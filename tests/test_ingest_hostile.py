@@ -97,10 +97,11 @@ def test_docx_part_inflating_past_the_per_file_limit_is_a_413_while_streaming() 
 
 
 def test_docx_with_one_giant_paragraph_is_a_413_not_a_tree_in_memory() -> None:
-    runs = "".join("<w:r><w:t>a</w:t></w:r>" for _ in range(5000))
-    data = body_docx(f"<w:p>{runs}</w:p>")
-    with pytest.raises(TooLargeError, match="XML elements"):
-        parse_docx(data, "giant.docx", Limits(max_docx_xml_elements=1000))
+    runs = "".join(f"<w:r><w:t>{i}</w:t></w:r>" for i in range(50_000))  # 1.3 MB of XML in one paragraph
+    data = body_docx(para("Before.") + f"<w:p>{runs}</w:p>")
+    with pytest.raises(TooLargeError, match="the limit for one block"):
+        parse_docx(data, "giant.docx", Limits(max_docx_block_bytes=256 * 1024))
+    assert parse_docx(data, "giant.docx").segments[1].text == "".join(str(i) for i in range(50_000))
 
 
 def test_docx_stream_reads_tables_row_by_row_and_keeps_body_order() -> None:

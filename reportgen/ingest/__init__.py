@@ -26,7 +26,7 @@ from reportgen.ingest.archive import is_docx, iter_members, reason, strip_zip_ex
 from reportgen.ingest.docx import parse_docx
 from reportgen.ingest.limits import DEFAULT_LIMITS, Limits
 from reportgen.ingest.pdf import parse_pdf
-from reportgen.ingest.text import parse_text_bytes
+from reportgen.ingest.text import check_text_size, parse_text_bytes
 from reportgen.models import Document
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
@@ -97,6 +97,10 @@ def _read_source(source: Source, filename: str | None, limits: Limits) -> tuple[
                 "Split it, or raise the limit.",
                 filename=name,
             )
+        with path.open("rb") as f:
+            head = f.read(4096)
+        if sniff(head) == "text":  # refused from its size alone before the whole file is read
+            check_text_size(size, name, limits)
         data = path.read_bytes()
     elif hasattr(source, "read"):
         name = filename or getattr(source, "name", None) or "upload"

@@ -25,17 +25,17 @@ class Limits:
     max_zip_depth: int = 2  # a zip inside a zip is depth 2; deeper is refused
     max_document_chars: int = 10_000_000  # characters of text in one parsed document
     max_document_segments: int = 100_000  # located segments in one parsed document
-    max_docx_xml_elements: int = 500_000  # XML elements in one paragraph or table row of a DOCX body
+    max_docx_block_bytes: int = 16 * 1024 * 1024  # XML of one paragraph or table row of a DOCX body
 
 
 DEFAULT_LIMITS = Limits()
 
 
-def too_many_chars(limits: Limits) -> str:
+def too_many_chars(limits: Limits, what: str = "the document holds more text than that") -> str:
     """The sentence every parser uses when a document passes `max_document_chars`."""
     return (
-        f"the document holds more than {limits.max_document_chars / 1e6:.0f} million characters of text, the limit "
-        "for one document. Split it into smaller files (a chapter or a day each) and upload those."
+        f"one document may hold at most {limits.max_document_chars / 1e6:.0f} million characters of text and {what}. "
+        "Split it into smaller files (a chapter or a day each) and upload those."
     )
 
 

@@ -126,9 +126,8 @@ MAX_BYTES_PER_CHAR = 4
 def check_text_size(size: int, filename: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse a text file that cannot fit the character limit from its size alone (no decoding)."""
     if size > MAX_BYTES_PER_CHAR * limits.max_document_chars:
-        raise TooLargeError(
-            f"this text file is {size / 1e6:.0f} MB; " + too_many_chars(limits), filename=filename,
-        )
+        raise TooLargeError(too_many_chars(limits, f"this text file is {size / 1e6:.0f} MB, more than that "
+                                                   "takes in any encoding"), filename=filename)
 
 
 def parse_text_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -138,8 +137,8 @@ def parse_text_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS
     check_text_size(len(data), filename, limits)
     text, encoding = decode_bytes(data, filename)
     if len(text) > limits.max_document_chars:
-        raise TooLargeError(f"this text file has {len(text) / 1e6:.1f} million characters; "
-                            + too_many_chars(limits), filename=filename)
+        raise TooLargeError(too_many_chars(limits, f"this text file has {len(text) / 1e6:.1f} million"),
+                            filename=filename)
     try:
         parsed = parse_text(text, filename)
     except IngestError as e:
