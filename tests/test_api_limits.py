@@ -1,0 +1,128 @@
+"""The API side of issue 14 on SQLite and PostgreSQL: a document's segments are paged, a listing never
+loads document bodies, oversized and fake uploads get a clear 4xx, and a 500 closes its connection."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import event, text
+
+from reportgen.api import create_app
+from tests.service_fixtures import api, make_zip, postgres_available, postgres_schema, settings_for, upload
+from tests.support import require
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def client(request, tmp_path_factory):  # noqa: ANN001, ANN201
+    tmp = tmp_path_factory.mktemp(f"limits-{request.param}")
+    if request.param == "sqlite":
+        with api(settings_for(tmp)) as c:
+            yield c
+        return
+    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
+    with postgres_schema() as url, api(settings_for(tmp, database_url=url)) as c:
+        yield c
+
+
+def long_transcript(lines: int) -> bytes:
+    speakers = ["Jason", "Priya", "Marco"]
+    return "\n".join(f"{speakers[i % 3]}: point {i} of the plan was agreed." for i in range(lines)).encode()
+
+
+def test_a_documents_segments_come_a_page_at_a_time(client) -> None:  # noqa: ANN001
+    r = upload(client, {"long.txt": long_transcript(2500)})
+    assert r.status_code == 201, r.text
+    doc = r.json()["documents"][0]
+    assert doc["segment_count"] == 2500
+    pages, url = [], f"/v1/documents/{doc['id']}?limit=1000"
+    while url:
+        page = client.get(url).json()
+        pages.append(page)
+        url = page["links"].get("next")
+    assert [len(p["segments"]) for p in pages] == [1000, 1000, 500]
+    assert [p["offset"] for p in pages] == [0, 1000, 2000]
+    segments = [s for p in pages for s in p["segments"]]
+    assert [s["id"] for s in segments] == list(range(2500))
+    full = pages[0]["text"]
+    assert all(full[s["char_start"]:s["char_end"]] == s["text"] for s in segments)
+    assert pages[1]["text"] == full  # the text is the whole document's on every page (offsets index into it)
+    lean = client.get(f"/v1/documents/{doc['id']}?offset=2499&limit=5&text=false").json()
+    assert lean["text"] == "" and [s["id"] for s in lean["segments"]] == [2499] and "next" not in lean["links"]
+    assert client.get(f"/v1/documents/{doc['id']}?limit=100000").status_code == 422  # a page is at most 10,000
+
+
+def test_listing_never_selects_the_document_json(client) -> None:  # noqa: ANN001
+    z = make_zip({"room/a.txt": long_transcript(50), "room/pic.png": b"\x89PNG\r\n\x1a\n" + b"0" * 100})
+    doc = upload(client, {"room.zip": z}).json()["documents"][0]
+    engine = client.app.state.service.db.engine
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        listed = client.get("/v1/documents?limit=1").json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert listed[0]["id"] == doc["id"] and any("skipped room/pic.png" in w for w in listed[0]["warnings"])
+    selects = [s for s in statements if "FROM documents" in s]
+    assert selects and not any("documents.document," in s or "documents.document " in s for s in selects), selects
+
+    # A row stored before the warnings column (NULL there) still lists its warnings, from its JSON.
+    with client.app.state.service.db.session() as s:
+        s.connection().execute(text("UPDATE documents SET warnings = NULL WHERE id = :id"), {"id": doc["id"]})
+        s.commit()
+    again = client.get("/v1/documents?limit=1").json()
+    assert again[0]["warnings"] == listed[0]["warnings"]
+
+
+def test_an_oversized_text_upload_is_a_413_read_from_its_size(client) -> None:  # noqa: ANN001
+    data = b"Jason: fine.\n" * (40_000_000 // 13 + 1)  # over 4 bytes x 10 M characters
+    r = upload(client, {"huge.txt": data})
+    assert r.status_code == 413, r.text
+    message = r.json()["error"]["message"]
+    assert "huge.txt" in message and "10 million characters" in message and "Split it" in message
+
+
+def test_a_fake_pdf_upload_is_a_422_that_names_the_header(client) -> None:  # noqa: ANN001
+    r = upload(client, {"deck.pdf": b"<html><body>Access denied</body></html>"})
+    assert r.status_code == 422, r.text
+    assert "%PDF-" in r.json()["error"]["message"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_after_a_500_the_server_closes_the_connection_and_the_next_request_works(tmp_path) -> None:  # noqa: ANN001
+    app = create_app(settings_for(tmp_path))
+
+    def boom() -> None:
+        raise RuntimeError("an unexpected bug")
+
+    app.add_api_route("/v1/test-boom", boom, include_in_schema=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as c:
+            for _ in range(5):
+                r = c.get("/v1/test-boom")
+                assert r.status_code == 500 and r.headers.get("connection") == "close"
+                assert "this is a bug" in r.json()["error"]["message"]
+                assert c.get("/healthz").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
