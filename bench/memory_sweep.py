@@ -81,12 +81,12 @@ def zip_with_member(path: Path, member_bytes: int) -> None:
 
 
 def speaker_text(path: Path, size: int, *, line_chars: int = 40) -> None:
+    """Speaker lines of `line_chars` characters each (one segment per line)."""
     speakers = ["Jason", "Priya", "Marco"]
     with path.open("wb") as out:
         written, i = 0, 0
         while written < size:
-            words = f"{speakers[i % 3]}: item {i} on the list was noted briefly"
-            line = (words + " and agreed" * max(0, (line_chars - len(words)) // 11) + ".\n").encode()
+            line = (f"{speakers[i % 3]}: item {i} on the list was agreed".ljust(line_chars - 1, ".") + "\n").encode()
             out.write(line)
             written += len(line)
             i += 1
@@ -167,7 +167,7 @@ def main() -> None:
             "zip_1gb_member": (tmpdir / "bomb.zip", "bomb.zip", lambda p: zip_with_member(p, 1000 * MB)),
             "text_199mb": (tmpdir / "long.txt", "long.txt", lambda p: speaker_text(p, int(199 * MB * args.scale))),
             "text_largest_accepted": (tmpdir / "max.txt", "max.txt",
-                                      lambda p: speaker_text(p, 9_500_000, line_chars=99)),
+                                      lambda p: speaker_text(p, 9_500_000, line_chars=100)),
         }
         results: dict[str, dict] = {}
         server = Server(args.code, tmpdir / "data")

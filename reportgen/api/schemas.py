@@ -139,6 +139,7 @@ class ReportStatus(BaseModel):
     revision: int
     progress: Progress
     error: str | None = None
+    partial: bool = Field(False, description="Succeeded with some sections failed: `progress.message` names them.")
     job: JobOut
     links: dict[str, str]
     created_at: datetime
