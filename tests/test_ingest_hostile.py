@@ -132,7 +132,8 @@ def test_docx_entities_are_not_expanded() -> None:
 # --- control characters ----------------------------------------------------------------------
 
 def test_text_ingest_normalises_control_characters_like_the_pdf_path() -> None:
-    raw = f"Jason: We ship{CONTROLS[0]}in March.\nPriya: Budget\x01\x1b[31m\x08\x7f is fine.\x0cJason: Page two.\nJason: Agreed.\n"
+    raw = (f"Jason: We ship{CONTROLS[0]}in March.\nPriya: Budget\x01\x1b[31m\x08\x7f is fine.\x0cJason: Page two.\n"
+           "Jason: Agreed.\n")
     doc = ingest_bytes(raw.encode(), "call.txt")[0]
     assert not any(ch in doc.text for ch in "\x0b\x01\x1b\x08\x0c\x7f")
     assert "We ship\nin March." in doc.text and "Budget is fine.\nJason: Page two." in doc.text
@@ -167,9 +168,9 @@ def test_renderers_never_fail_on_control_characters(tmp_path: Path) -> None:
 
 def test_cli_generate_docx_from_a_transcript_with_control_characters(tmp_path: Path) -> None:
     src = tmp_path / "call.txt"
-    src.write_bytes(("Jason: I will send the runbook by Friday.\x0b Then we ship.\n"
-                     "Priya: We decided\x01 to launch on March 14.\x1b[0m\n"
-                     "Marco: The vendor quoted\x08 twelve thousand dollars.\n").encode())
+    src.write_bytes(b"Jason: I will send the runbook by Friday.\x0b Then we ship.\n"
+                     b"Priya: We decided\x01 to launch on March 14.\x1b[0m\n"
+                     b"Marco: The vendor quoted\x08 twelve thousand dollars.\n")
     out = tmp_path / "x.docx"
     r = subprocess.run([sys.executable, "-m", "reportgen.cli", "generate", str(src), "--sop", "meeting-action-items",
                         "--engine", "local", "-q", "-o", str(out)], capture_output=True, text=True, timeout=300,

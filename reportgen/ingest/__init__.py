@@ -31,7 +31,9 @@ from reportgen.models import Document
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
-__all__ = ["DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "refuse_fake_pdf", "sniff"]
+__all__ = [
+    "DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "refuse_fake_pdf", "sniff",
+]
 
 
 
