@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-BUDGET_MB = 600
+BUDGET_MB = 400
 
 SCRIPT = textwrap.dedent('''
     import io, random, resource, sys, zipfile
@@ -72,7 +72,7 @@ SCRIPT = textwrap.dedent('''
                 written += len(line)
                 i += 1
 
-    make_docx(tmp / "big.docx", 30 * MB)
+    make_docx(tmp / "big.docx", 45 * MB)
     make_zip(tmp / "bomb.zip", 260 * MB)
     make_text(tmp / "max.txt", 9_500_000, 99)
     make_text(tmp / "long.txt", 199 * MB, 40)
