@@ -40,3 +40,22 @@ def test_a_job_with_some_sections_failed_is_a_partial_report(tmp_path, monkeypat
         status = status_out(report_statuses(s, done.tenant_id, report_id=done.report_id)[0])
     assert status.state == "succeeded" and status.partial and "1 of" in status.progress.message
     db.dispose()
+
+
+def test_every_output_of_a_partial_report_says_partial_first(tmp_path) -> None:  # noqa: ANN001
+    import docx
+
+    from reportgen.render import render_docx, render_html, render_markdown
+    from tests.render_samples import sample_report
+
+    report = sample_report()
+    failed = report.sections[1]
+    report.sections[1] = failed.model_copy(update={"status": "failed"})
+    titles = [s.title for s in report.sections if s.status == "failed"]
+    assert failed.title in titles
+    expected = f"Partial report: {len(titles)} of {len(report.sections)} sections failed ({', '.join(titles)})"
+    assert expected in render_markdown(report)
+    assert expected in render_html(report)
+    body = "\n".join(p.text for p in docx.Document(str(render_docx(report, tmp_path / "r.docx"))).paragraphs)
+    body += "\n".join(c.text for t in docx.Document(str(tmp_path / "r.docx")).tables for r in t.rows for c in r.cells)
+    assert expected in body
