@@ -623,8 +623,21 @@ async function loadReview() {
 // Source viewer
 // ---------------------------------------------------------------------------------------------
 
+// The API pages a document's segments; the viewer shows any of them, so it reads every page
+// (the text once, then segments only).
+async function fetchDoc(id) {
+  const doc = await api(`/v1/documents/${encodeURIComponent(id)}?limit=10000`);
+  let next = doc.links && doc.links.next;
+  while (next) {
+    const page = await api(next.replace("text=true", "text=false"));
+    doc.segments.push(...page.segments);
+    next = page.links && page.links.next;
+  }
+  return doc;
+}
+
 function loadDoc(id) {
-  if (!S.docs.has(id)) S.docs.set(id, api(`/v1/documents/${encodeURIComponent(id)}`));
+  if (!S.docs.has(id)) S.docs.set(id, fetchDoc(id));
   return S.docs.get(id);
 }
 
