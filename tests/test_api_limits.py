@@ -126,3 +126,43 @@ def test_after_a_500_the_server_closes_the_connection_and_the_next_request_works
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0003_copies_stored_warnings_into_their_column(backend: str, tmp_path) -> None:  # noqa: ANN001
+    import contextlib
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from reportgen.store.db import migrations_dir
+
+    if backend == "postgresql":
+        require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
+        ctx = postgres_schema()
+    else:
+        ctx = contextlib.nullcontext(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with ctx as url:
+        engine = create_engine(url)
+        cfg = Config()
+        cfg.set_main_option("script_location", str(migrations_dir()))
+
+        def upgrade(to: str) -> None:
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, to)
+
+        upgrade("0002")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 0)"))
+            conn.execute(text(
+                "INSERT INTO documents (id, tenant_id, filename, kind, format, media_type, sha256, size, segments, "
+                "chars, document, created_at) VALUES ('doc_old', 't1', 'a.txt', 'text', 'plain', 'text/plain', "
+                "'0', 0, 0, 0, :doc, 0)"), {"doc": json.dumps({"text": "", "segments": [], "warnings": ["w1", "w2"]})})
+        upgrade("head")
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT warnings FROM documents WHERE id = 'doc_old'")).scalar()
+        engine.dispose()
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == ["w1", "w2"]
