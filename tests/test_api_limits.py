@@ -13,7 +13,15 @@ import uvicorn
 from sqlalchemy import event, text
 
 from reportgen.api import create_app
-from tests.service_fixtures import api, make_zip, postgres_available, postgres_schema, settings_for, upload
+from tests.service_fixtures import (
+    api,
+    make_zip,
+    postgres_available,
+    postgres_schema,
+    settings_for,
+    upload,
+    wait_report,
+)
 from tests.support import require
 
 
@@ -94,6 +102,31 @@ def test_a_fake_pdf_upload_is_a_422_that_names_the_header(client) -> None:  # no
     r = upload(client, {"deck.pdf": b"<html><body>Access denied</body></html>"})
     assert r.status_code == 422, r.text
     assert "%PDF-" in r.json()["error"]["message"]
+
+
+def test_docx_downloads_of_a_transcript_with_control_characters(client) -> None:  # noqa: ANN001
+    import io
+    import zipfile
+
+    import docx
+
+    raw = (b"Jason: I will send the migration runbook\x0b to the whole team by Friday.\n"
+           b"Priya: We decided\x01 to move the invoices service in March.\x1b[0m\n"
+           b"Marco: The vendor quoted\x08 twelve thousand dollars per year.\n")
+    doc = upload(client, {"ctrl.txt": raw}).json()["documents"][0]
+    detail = client.get(f"/v1/documents/{doc['id']}").json()
+    assert not any(ch in detail["text"] for ch in "\x0b\x01\x1b\x08")
+    r = client.post("/v1/batches", json={"sop": "meeting-action-items", "engine": "local",
+                                         "rooms": [{"name": "ctrl", "document_ids": [doc["id"]]}]})
+    assert r.status_code == 202, r.text
+    rid = r.json()["reports"][0]["report_id"]
+    assert wait_report(client, rid)["state"] == "succeeded"
+    one = client.get(f"/v1/reports/{rid}.docx")
+    assert one.status_code == 200, one.text  # was a 500
+    assert "runbook" in "\n".join(p.text for p in docx.Document(io.BytesIO(one.content)).paragraphs)
+    batch = client.get(f"/v1/batches/{r.json()['id']}/download?format=docx")
+    assert batch.status_code == 200, batch.text
+    assert any(n.endswith(".docx") for n in zipfile.ZipFile(io.BytesIO(batch.content)).namelist())
 
 
 def _free_port() -> int:
