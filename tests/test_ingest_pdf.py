@@ -117,9 +117,10 @@ def test_image_only_pages_get_one_warning_each() -> None:
     assert doc.meta["pages_without_text"] == [1, 2]
 
 
-def test_blank_pages_are_not_reported_as_scans() -> None:
+def test_blank_pages_are_not_reported_as_scans_but_an_empty_document_says_so() -> None:
     doc = parse_pdf(blank_pdf(2), "blank.pdf")
-    assert doc.pages == 2 and doc.segments == [] and doc.warnings == []
+    assert doc.pages == 2 and doc.segments == [] and "pages_without_text" not in doc.meta
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("no text could be read from any of its 2 page(s)")
 
 
 def test_ocr_recognises_scanned_pages_with_their_page_numbers(contract_pdf: bytes) -> None:

@@ -45,7 +45,7 @@ def test_migrations_create_every_table_and_rerun_cleanly(db: Database) -> None:
     assert TABLES <= set(inspect(db.engine).get_table_names())
     migrate(db.engine)  # a second server starting: `upgrade head` is a no-op
     with db.engine.connect() as c:
-        assert c.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0003"
         # the migrations build exactly the tables the code declares
         assert compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), SQLModel.metadata) == []
 

@@ -14,20 +14,25 @@ from reportgen.api.service import Service, get_service
 from reportgen.api.uploads import Parsed, Upload, parse_upload
 from reportgen.ingest import DEFAULT_LIMITS
 from reportgen.store.blobs import hash_source
-from reportgen.store.documents import get_document, list_documents, save_document
+from reportgen.store.documents import (
+    document_text,
+    document_warnings,
+    get_document,
+    list_documents,
+    save_document,
+    segment_page,
+)
 from reportgen.store.tables import DocumentRow, Tenant
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 ERRORS = error_responses(401, 404, 413, 415, 422)
 
 
-def document_out(row: DocumentRow, warnings: list[str] | None = None) -> DocumentOut:
+def document_out(row: DocumentRow, warnings: list[str]) -> DocumentOut:
     return DocumentOut(
         id=row.id, filename=row.filename, kind=row.kind, format=row.format, media_type=row.media_type,
         sha256=row.sha256, size=row.size, pages=row.pages, segment_count=row.segments, chars=row.chars,
-        created_at=ts(row.created_at), warnings=list(warnings if warnings is not None else
-                                                     row.document.get("warnings", [])),
-        links={"self": f"/v1/documents/{row.id}"},
+        created_at=ts(row.created_at), warnings=list(warnings), links={"self": f"/v1/documents/{row.id}"},
     )
 
 
@@ -89,15 +94,26 @@ def get_documents(
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
 ) -> list[DocumentOut]:
     with service.db.session() as s:
-        return [document_out(r) for r in list_documents(s, tenant.id, limit=limit, offset=offset)]
+        return [document_out(r, document_warnings(s, r))
+                for r in list_documents(s, tenant.id, limit=limit, offset=offset)]
 
 
 @router.get("/{document_id}", response_model=DocumentDetail, responses=ERRORS, operation_id="get_document",
-            summary="One document: its text and located segments (time and speaker, or page)")
+            summary="One document: its text and a page of its located segments (time and speaker, or page)")
 def get_one_document(
-    document_id: str, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)
+    document_id: str,
+    offset: int = Query(0, ge=0, le=10**9, description="First segment of the page (0-based)."),
+    limit: int = Query(1000, ge=1, le=10000, description="Segments per page; `links.next` has the next page."),
+    text: bool = Query(True, description="Include the document's text (false: segments only)."),
+    tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
 ) -> DocumentDetail:
+    """Segments come a page at a time (`offset`, `limit`), so a long document is read in bounded
+    requests; `segment_count` is the total, and `links.next` is absent on the last page."""
     with service.db.session() as s:
         row = get_document(s, tenant.id, document_id)
-        base = document_out(row).model_dump()
-        return DocumentDetail(**base, text=row.document["text"], segments=row.document.get("segments", []))
+        out = document_out(row, document_warnings(s, row))
+        if offset + limit < row.segments:
+            out.links["next"] = f"/v1/documents/{row.id}?offset={offset + limit}&limit={limit}&text={str(text).lower()}"
+        segments = segment_page(s, row, offset=offset, limit=limit)
+        return DocumentDetail(**out.model_dump(), text=document_text(s, row) if text else "", segments=segments,
+                              offset=offset, limit=limit)

@@ -61,4 +61,7 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body(500, f"internal error ({type(exc).__name__}); this is a bug in reportgen, please report it."),
             status_code=500,
+            # The connection may be in any state after an unexpected error (a half-read body): close it,
+            # so a client's next request goes on a new one instead of failing on this one.
+            headers={"Connection": "close"},
         )

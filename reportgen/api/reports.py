@@ -29,6 +29,7 @@ from reportgen.api.schemas import (
 from reportgen.api.service import Service, get_service
 from reportgen.config import default_engine, llm_configured
 from reportgen.events import Stage
+from reportgen.jobs.claims import PARTIAL
 from reportgen.models import Item, Report
 from reportgen.sop import find_sops
 from reportgen.store.blobs import iter_blob
@@ -71,6 +72,7 @@ def status_out(row: StatusRow) -> ReportStatus:
         progress=Progress(stage=stage_of(row.stage), message=row.message, done=row.done, total=row.total)
         if row.stage else Progress(stage=Stage.QUEUED, message="waiting for a worker"),
         error=row.error if row.state == "failed" else None,
+        partial=row.state == "succeeded" and (row.message or "").startswith(PARTIAL),
         job=JobOut(id=row.job_id, state=row.state, attempts=row.attempts, error=row.error,
                    created_at=ts(row.job_created_at), started_at=ts(row.started_at), finished_at=ts(row.finished_at)),
         links={

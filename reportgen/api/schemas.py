@@ -57,8 +57,10 @@ class DocumentOut(BaseModel):
 
 
 class DocumentDetail(DocumentOut):
-    text: str
-    segments: list[Segment]
+    text: str = Field(description="The whole text (empty with `text=false`); segment offsets index into it.")
+    segments: list[Segment] = Field(description="One page of segments: `offset` to `offset + limit`.")
+    offset: int = 0
+    limit: int = 1000
 
 
 class UploadOut(BaseModel):
@@ -137,6 +139,7 @@ class ReportStatus(BaseModel):
     revision: int
     progress: Progress
     error: str | None = None
+    partial: bool = Field(False, description="Succeeded with some sections failed: `progress.message` names them.")
     job: JobOut
     links: dict[str, str]
     created_at: datetime

@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reportgen.api.errors import error_body
 from reportgen.errors import ArchiveError, IngestError, TooLargeError
-from reportgen.ingest import Limits, ingest_bytes, sniff
+from reportgen.ingest import Limits, ingest_bytes, refuse_fake_pdf, sniff
 from reportgen.ingest.archive import UnsafeArchiveError, iter_members, reason
+from reportgen.ingest.text import check_text_size
 from reportgen.models import Document
 from reportgen.store.blobs import put_blob
 from reportgen.store.db import Database
@@ -77,6 +78,9 @@ def parse_upload(db: Database, f: BinaryIO, filename: str, *, password: str | No
                 return _parse_zip(db, zf, filename, size, password=password, limits=limits)
     if size > limits.max_file_bytes:
         raise _too_large(filename, size, limits.max_file_bytes)
+    if kind == "text":  # refused from its size and name before the bytes are read into memory
+        refuse_fake_pdf(head, filename)
+        check_text_size(size, filename, limits)
     data = f.read()
     docs = ingest_bytes(data, filename, password=password, limits=limits)
     sha = put_blob(db, data, docs[0].sha256 if len(docs) == 1 else None)

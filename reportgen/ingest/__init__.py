@@ -17,6 +17,7 @@ from reportgen.errors import (
     ArchiveError,
     EmptySourceError,
     IngestError,
+    MalformedSourceError,
     TooLargeError,
     UnsafeArchiveError,
     UnsupportedFormatError,
@@ -25,12 +26,14 @@ from reportgen.ingest.archive import is_docx, iter_members, reason, strip_zip_ex
 from reportgen.ingest.docx import parse_docx
 from reportgen.ingest.limits import DEFAULT_LIMITS, Limits
 from reportgen.ingest.pdf import parse_pdf
-from reportgen.ingest.text import parse_text_bytes
+from reportgen.ingest.text import check_text_size, parse_text_bytes
 from reportgen.models import Document
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
-__all__ = ["DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "sniff"]
+__all__ = [
+    "DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "refuse_fake_pdf", "sniff",
+]
 
 
 
@@ -96,6 +99,10 @@ def _read_source(source: Source, filename: str | None, limits: Limits) -> tuple[
                 "Split it, or raise the limit.",
                 filename=name,
             )
+        with path.open("rb") as f:
+            head = f.read(4096)
+        if sniff(head) == "text":  # refused from its size alone before the whole file is read
+            check_text_size(size, name, limits)
         data = path.read_bytes()
     elif hasattr(source, "read"):
         name = filename or getattr(source, "name", None) or "upload"
@@ -146,13 +153,32 @@ def ingest_bytes(
             filename=filename,
         )
     kind = sniff(data) if data else "text"
-    if kind == "pdf":
-        return [parse_pdf(data, filename, password=password, ocr=ocr)]
-    if kind == "docx":
-        return [parse_docx(data, filename)]
     if kind == "zip":
         return expand_zip(data, filename, password=password, ocr=ocr, limits=limits, depth=depth)
-    return [parse_text_bytes(data, filename)]
+    try:
+        if kind == "pdf":
+            return [parse_pdf(data, filename, password=password, ocr=ocr)]
+        if kind == "docx":
+            return [parse_docx(data, filename, limits)]
+        refuse_fake_pdf(data, filename)
+        return [parse_text_bytes(data, filename, limits)]
+    except IngestError as exc:
+        if exc.filename is None:  # raised deep in a parser (the document limits): name the file
+            raise type(exc)(str(exc), filename=filename) from None
+        raise
+
+
+def refuse_fake_pdf(head: bytes, filename: str) -> None:
+    """A file named .pdf that is not a PDF is refused, not read as text of raw PDF syntax.
+
+    Called for what the sniffer calls text: a real PDF has "%PDF-" in its first kilobyte."""
+    if filename.lower().endswith(".pdf"):
+        raise MalformedSourceError(
+            "this file is named .pdf but is not a PDF: it does not start with the %PDF- header (it may be "
+            "truncated, an HTML error page saved under a .pdf name, or another format renamed). Download or "
+            "export the PDF again and re-upload it.",
+            filename=filename,
+        )
 
 
 def expand_zip(

@@ -96,6 +96,9 @@ def iter_members(zf: zipfile.ZipFile, archive_size: int, limits: Limits, filenam
         if is_junk(path):
             yield Member(path, junk=True)
             continue
+        if info.file_size > limits.max_file_bytes:  # declared: skipped before a byte is inflated
+            yield Member(path, skipped=over_file_limit(info.file_size, limits))
+            continue
         try:
             data = read_member(zf, info, limits, budget, filename)
         except UnsafeArchiveError:
@@ -160,8 +163,13 @@ def check_declared_sizes(infos: Sequence[zipfile.ZipInfo], archive_size: int, li
 
 
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: int, filename: str) -> bytes:
-    """Read one member in chunks, refusing it past its declared size, its ratio cap or the budget left."""
-    cap = min(info.file_size, budget)
+    """Read one member in chunks, refusing it past its declared size, its ratio cap or the budget left.
+
+    Reading stops at the per-file limit too, so no member costs more than that in memory,
+    whatever its header declares."""
+    if info.file_size > limits.max_file_bytes:
+        raise ArchiveError(over_file_limit(info.file_size, limits))
+    cap = min(info.file_size, budget, limits.max_file_bytes)
     ratio_cap = max(int(limits.max_zip_ratio * max(info.compress_size, 1)), RATIO_FLOOR_BYTES)
     chunks: list[bytes] = []
     size = 0
@@ -185,6 +193,11 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budg
     except RuntimeError as exc:  # zipfile raises RuntimeError for encrypted members
         raise ArchiveError(f"it cannot be read ({exc})") from None
     return b"".join(chunks)
+
+
+def over_file_limit(size: int, limits: Limits) -> str:
+    return (f"it unpacks to {size / 1e6:.0f} MB, over the {limits.max_file_bytes / 1e6:.0f} MB per-file limit; "
+            "split it, or upload it on its own")
 
 
 def _bomb(name: str, size: int, compressed: int, limits: Limits, filename: str) -> UnsafeArchiveError:

@@ -10,6 +10,8 @@ import hashlib
 import re
 from typing import Any
 
+from reportgen.errors import TooLargeError
+from reportgen.ingest.limits import DEFAULT_LIMITS, Limits, too_many_chars, too_many_segments
 from reportgen.models import Document, DocumentKind, Segment
 
 # Non-speech tokens in captions and transcripts. They stay in the text (quotes may span
@@ -26,12 +28,19 @@ NOISE_RE = re.compile(
 
 
 class TextBuilder:
-    """Accumulates the canonical text and its segments."""
+    """Accumulates the canonical text and its segments, up to the document limits.
 
-    def __init__(self) -> None:
+    Every parser builds through here, so the limits on characters and segments hold for
+    every format; the error (413) is raised as the bound is passed, before the memory is.
+    """
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
         self._parts: list[str] = []
         self._pos = 0
         self.segments: list[Segment] = []
+        self._max_chars = limits.max_document_chars
+        self._max_segments = limits.max_document_segments
+        self._limits = limits
 
     @property
     def pos(self) -> int:
@@ -42,6 +51,8 @@ class TextBuilder:
         if text:
             self._parts.append(text)
             self._pos += len(text)
+            if self._pos > self._max_chars:
+                raise TooLargeError(too_many_chars(self._limits))
 
     def add(
         self,
@@ -57,6 +68,10 @@ class TextBuilder:
         text = text.strip()
         if not text:
             return None
+        if len(self.segments) >= self._max_segments:
+            raise TooLargeError(too_many_segments(self._limits))
+        if self._pos + len(text) > self._max_chars:
+            raise TooLargeError(too_many_chars(self._limits))
         if self._parts and sep:
             self.gap(sep)
         # model_construct: the builder already guarantees the types, and validation was a

@@ -9,6 +9,7 @@ UTF-8 (which almost never accepts non-UTF-8 text by accident), then cp1252.
 from __future__ import annotations
 
 import codecs
+import re
 
 from reportgen.errors import UnsupportedFormatError
 
@@ -23,6 +24,13 @@ _BOMS: list[tuple[bytes, str]] = [
 # Control characters that never occur in real text files (tab, LF, FF, CR and ESC-free).
 _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
 _TRANSLATE_NEWLINES = str.maketrans({"\x00": None})
+# What is left of control characters after decoding, normalised as the PDF path does: a vertical
+# tab is Word's line break and a form feed a page break (both become "\n"); terminal colour codes
+# go whole; every other C0 control, DEL and the two non-characters go. None of them is text a
+# reader sees, and XML (DOCX) cannot hold them at all, so keeping them broke the DOCX output.
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_CONTROL_RE = re.compile(r"[\x01-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 
 
 def _binary_error(filename: str) -> UnsupportedFormatError:
@@ -86,4 +94,15 @@ def decode_bytes(data: bytes, filename: str = "upload") -> tuple[str, str]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text, encoding
+    return normalize_controls(text), encoding
+
+
+def normalize_controls(text: str) -> str:
+    """Text without control characters: line and page breaks become "\\n", the rest is dropped."""
+    if "\x0b" in text or "\x0c" in text:
+        text = text.translate(_BREAKS)
+    if "\x1b" in text:
+        text = _ANSI_RE.sub("", text)
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+    return text

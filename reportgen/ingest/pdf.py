@@ -126,6 +126,14 @@ def parse_pdf(data: bytes, filename: str, *, password: str | None = None, ocr: b
         for block in split_blocks(raw):
             builder.add(block, page=number, sep="\n\n")
 
+    if not builder.segments and not no_text_pages:
+        # No page was flagged above (a page can hold no text and no drawn objects, or only
+        # whitespace), and an empty document without a word looked like a working one.
+        warnings.append(
+            f"no text could be read from any of its {len(page_texts)} page(s): they are blank or have no text "
+            f"layer (a scan, or text drawn as shapes), so a report will find nothing in it. If it is a scan, "
+            f"{OCR_HINT}; otherwise export the PDF again with its text."
+        )
     meta: dict[str, object] = {}
     if no_text_pages:
         meta["pages_without_text"] = no_text_pages

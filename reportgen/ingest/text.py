@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from pathlib import PurePath
 
-from reportgen.errors import IngestError, MalformedSourceError
+from reportgen.errors import IngestError, MalformedSourceError, TooLargeError
 from reportgen.ingest.asrjson import looks_like_json, parse_asr_json
 from reportgen.ingest.build import finish
 from reportgen.ingest.decode import decode_bytes
+from reportgen.ingest.limits import DEFAULT_LIMITS, Limits, too_many_chars
 from reportgen.ingest.plain import markdown_score, parse_markdown, parse_plain
 from reportgen.ingest.segmenting import Parsed
 from reportgen.ingest.speakers import inline_score, parse_inline_speakers, parse_speaker_lines, speaker_line_score
@@ -117,9 +118,27 @@ def parse_text(text: str, filename: str = "upload") -> Parsed:
     return _PARSERS[fmt](text)
 
 
-def parse_text_bytes(data: bytes, filename: str) -> Document:
-    """Decode, sniff and parse a text source into a Document (errors name the file)."""
+# No encoding spends more than 4 bytes on a character (UTF-32), so a text file past this many
+# bytes per allowed character is too long whatever it holds: refused before it is decoded.
+MAX_BYTES_PER_CHAR = 4
+
+
+def check_text_size(size: int, filename: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a text file that cannot fit the character limit from its size alone (no decoding)."""
+    if size > MAX_BYTES_PER_CHAR * limits.max_document_chars:
+        raise TooLargeError(too_many_chars(limits, f"this text file is {size / 1e6:.0f} MB, more than that "
+                                                   "takes in any encoding"), filename=filename)
+
+
+def parse_text_bytes(data: bytes, filename: str, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Decode, sniff and parse a text source into a Document (errors name the file).
+
+    The size checks come first, before the decoded copy and the segments are made."""
+    check_text_size(len(data), filename, limits)
     text, encoding = decode_bytes(data, filename)
+    if len(text) > limits.max_document_chars:
+        raise TooLargeError(too_many_chars(limits, f"this text file has {len(text) / 1e6:.1f} million"),
+                            filename=filename)
     try:
         parsed = parse_text(text, filename)
     except IngestError as e:

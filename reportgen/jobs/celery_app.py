@@ -5,17 +5,33 @@ at-least-once: `acks_late` acknowledges a message only after the job ran,
 `reject_on_worker_lost` puts it back when the worker process is killed mid-job, and the
 broker's visibility timeout redelivers messages of a worker that vanished entirely. The
 claim/lease protocol in `reportgen.jobs.claims` turns those redeliveries into one finish.
+
+Sending can fail too (Redis down or restarting) after the job row is committed. The API then
+still answers 202, since the job exists and is `queued`, and the dispatcher keeps the job id and
+re-sends it every few seconds until the broker takes it; a server that dies meanwhile re-sends
+every queued job when it starts again. A message sent twice is harmless for the same reason a
+redelivery is: only one claim finishes the job.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from celery import Celery
+from kombu.exceptions import KombuError
 
 from reportgen.jobs.run import execute_job
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import forget_database, open_database
 
 TASK_NAME = "reportgen.run_job"
+RESEND_SECONDS = 5.0
+# One quick retry inside the request; a broker that is down then costs the client ~0.1 s, not
+# Celery's default of three retries with a connection timeout each.
+_SEND_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+
+log = logging.getLogger("reportgen.jobs")
 
 
 def make_celery(settings: ServiceSettings | None = None) -> Celery:
@@ -54,19 +70,63 @@ def make_celery(settings: ServiceSettings | None = None) -> Celery:
 
 
 class CeleryDispatcher:
-    """What the API calls to hand a job to the workers."""
+    """What the API calls to hand a job to the workers; jobs the broker refused are re-sent."""
 
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, *, resend_seconds: float = RESEND_SECONDS) -> None:
         self.app = make_celery(settings)
+        self.resend_seconds = resend_seconds
+        self._pending: dict[str, None] = {}  # job ids committed but not yet taken by the broker, in order
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        pass
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._resend_loop, name="reportgen-resend", daemon=True)
+        self._thread.start()
 
     def submit(self, job_id: str) -> None:
-        self.app.send_task(TASK_NAME, args=[job_id])
+        """Send the job, or keep it for the re-send loop: the caller's job row is already committed."""
+        try:
+            self._send(job_id)
+        except (KombuError, OSError) as exc:
+            log.warning("job %s is queued but the broker refused it (%s); re-sending every %.0f s",
+                        job_id, exc, self.resend_seconds)
+            with self._lock:
+                self._pending[job_id] = None
+
+    def pending(self) -> list[str]:
+        with self._lock:
+            return list(self._pending)
+
+    def resend(self) -> int:
+        """Re-send the kept jobs in order, stopping at the first refusal; returns how many went."""
+        sent = 0
+        for job_id in self.pending():
+            try:
+                self._send(job_id)
+            except (KombuError, OSError):
+                break
+            with self._lock:
+                self._pending.pop(job_id, None)
+            sent += 1
+        if sent:
+            log.info("re-sent %d queued job(s) to the broker", sent)
+        return sent
+
+    def _send(self, job_id: str) -> None:
+        self.app.send_task(TASK_NAME, args=[job_id], retry=True, retry_policy=_SEND_RETRY)
+
+    def _resend_loop(self) -> None:
+        while not self._stopping.wait(self.resend_seconds):
+            if self.pending():
+                self.resend()
 
     def stop(self) -> None:
-        pass
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
 
 def worker_main(settings: ServiceSettings, *, concurrency: int = 1, loglevel: str = "INFO",

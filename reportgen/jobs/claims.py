@@ -126,6 +126,9 @@ def record_event(db: Database, claim: Claim, ev: Event) -> None:
         s.commit()
 
 
+PARTIAL = "partial report"  # how the finished event of a report with failed sections begins
+
+
 def finish_job(db: Database, claim: Claim, report: Report) -> bool:
     """Write the report and mark the job succeeded, only if this claim still holds the job."""
     with db.session() as s:
@@ -142,9 +145,16 @@ def finish_job(db: Database, claim: Claim, report: Report) -> bool:
             .values(data=report.model_dump(mode="json"), updated_at=t)
         )
         v = report.verification()
+        failed = [sec for sec in report.sections if sec.status == "failed"]
+        # All sections failed never gets here (the pipeline raises); some failed is a partial report,
+        # said in the last event, which is the status's progress message, the page's and the log's.
+        message = (f"{PARTIAL}: {v['items']} items; {len(failed)} of {len(report.sections)} sections failed "
+                   f"({', '.join(sec.title for sec in failed[:5])}{', ...' if len(failed) > 5 else ''})"
+                   if failed else f"report ready: {v['items']} items")
         add_event(
             s, claim.report_id, claim.tenant_id, claim.attempt,
-            Event(stage=Stage.FINISHED, message=f"report ready: {v['items']} items", data={"verification": v}),
+            Event(stage=Stage.FINISHED, message=message,
+                  data={"verification": v, "partial": bool(failed), "failed_sections": [sec.id for sec in failed]}),
         )
         s.commit()
     return True

@@ -10,7 +10,9 @@ python-docx's default template, so a minimal reference still renders.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
+from typing import Any, TypeVar
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -22,6 +24,7 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
+from pydantic import BaseModel
 
 from reportgen.models import Document, Report
 from reportgen.render import labels, view
@@ -451,6 +454,8 @@ def render_docx(
     documents: list[Document] | None = None,
 ) -> Path:
     """Write the DOCX and return its path."""
+    report = _xml_safe(report)
+    documents = [_xml_safe(d) for d in documents] if documents else documents
     doc = _open(reference_docx)
     _Writer(doc, view.build(report, documents)).write()
     doc.core_properties.title = report.sop_name or report.sop_id
@@ -460,3 +465,27 @@ def render_docx(
     doc.save(str(out))
     return out
 
+
+# XML 1.0 cannot hold C0 controls other than tab, LF and CR (nor U+FFFE/U+FFFF), and lxml refuses
+# them: a vertical tab (Word's line break) in a source quote made every DOCX download a 500.
+# Ingest drops them now, but documents and reports stored before that still carry them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _xml_safe(model: _M) -> _M:
+    """The model with XML-invalid characters replaced (a line break for \\x0b and \\x0c, else nothing)."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            if not _XML_INVALID.search(value):
+                return value
+            return _XML_INVALID.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    dumped = model.model_dump()
+    cleaned = clean(dumped)
+    return model if cleaned == dumped else type(model).model_validate(cleaned)

@@ -169,6 +169,11 @@ def _verification(report: Report) -> dict[str, Any]:
     share = ver["located_share"]
     ver["located_pct"] = "100%" if share >= 1 else f"{int(share * 100)}%"
     ver["headline"], ver["figure"], ver["figure_label"] = headline(ver, extractive=report.extractive)
+    failed = [s.title for s in report.sections if s.status == "failed"]
+    ver["partial"] = bool(failed)
+    if failed:  # every format prints the headline first: a partial report says so before anything else
+        ver["headline"] = (f"Partial report: {len(failed)} of {len(report.sections)} sections failed "
+                           f"({', '.join(failed)}); " + ver["headline"])
     return ver
 
 

@@ -3,12 +3,20 @@
 A row's id is ours (`doc_...`), not the content-derived id ingest gives: the same file
 uploaded by two tenants must be two objects that neither can see of the other. Within a
 tenant, uploading the same bytes under the same name returns the existing document.
+
+Reading a document for the API never loads its JSON whole: a listing defers the column
+(the warnings have their own), and one document's segments are paged by the database
+(`json_array_elements` / `json_each`), so a request costs the page, not the document.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from reportgen.errors import NotFoundError
@@ -41,21 +49,61 @@ def save_document(s: Session, tenant_id: str, doc: Document, *, blob_sha256: str
         segments=len(doc.segments),
         chars=len(doc.text),
         document=stored.model_dump(mode="json"),
+        warnings=list(doc.warnings),
     )
     s.add(row)
     return row
 
 
 def get_document(s: Session, tenant_id: str, doc_id: str) -> DocumentRow:
-    row = s.get(DocumentRow, doc_id)
+    """The row without its `document` JSON (deferred: touching `row.document` loads it)."""
+    row = s.exec(select(DocumentRow).options(defer(DocumentRow.document))  # type: ignore[arg-type]
+                 .where(DocumentRow.id == doc_id)).first()
     if row is None or row.tenant_id != tenant_id:
         raise NotFoundError(f"document {doc_id!r} not found. List yours with GET /v1/documents.")
     return row
 
 
+def document_warnings(s: Session, row: DocumentRow) -> list[str]:
+    """The warnings column; a row stored before it existed reads them from its JSON, once."""
+    if row.warnings is not None:
+        return list(row.warnings)
+    return list(_json_value(s, row.id, "warnings") or [])
+
+
+def document_text(s: Session, row: DocumentRow) -> str:
+    """The document's text, read by the database out of the JSON (not the segments with it)."""
+    return str(_json_value(s, row.id, "text") or "")
+
+
+def segment_page(s: Session, row: DocumentRow, *, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Segments [offset, offset + limit) of a document, sliced by the database."""
+    if s.get_bind().dialect.name == "postgresql":
+        q = text("SELECT e.value::text FROM documents d, json_array_elements((d.document::json) -> 'segments') "
+                 "WITH ORDINALITY AS e(value, n) WHERE d.id = :id ORDER BY e.n OFFSET :offset LIMIT :limit")
+    else:
+        q = text("SELECT j.value FROM documents d, json_each(d.document, '$.segments') AS j "
+                 "WHERE d.id = :id ORDER BY j.key LIMIT :limit OFFSET :offset")
+    rows = s.connection().execute(q, {"id": row.id, "offset": offset, "limit": limit}).all()
+    return [json.loads(r[0]) for r in rows]
+
+
+def _json_value(s: Session, doc_id: str, key: str) -> Any:
+    if s.get_bind().dialect.name == "postgresql":
+        q = text(f"SELECT (document::json) -> '{key}' FROM documents WHERE id = :id")
+        return s.connection().execute(q, {"id": doc_id}).scalar()  # psycopg decodes json values
+    q = text(f"SELECT json_extract(document, '$.{key}') FROM documents WHERE id = :id")
+    value = s.connection().execute(q, {"id": doc_id}).scalar()
+    if key == "text" or value is None:
+        return value
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def list_documents(s: Session, tenant_id: str, *, limit: int = 100, offset: int = 0) -> list[DocumentRow]:
+    """Newest first, without the `document` JSON: a listing shows counts and warnings, never the text."""
     q = (
         select(DocumentRow)
+        .options(defer(DocumentRow.document))  # type: ignore[arg-type]
         .where(DocumentRow.tenant_id == tenant_id)
         .order_by(col(DocumentRow.created_at).desc(), col(DocumentRow.id))
         .offset(offset)

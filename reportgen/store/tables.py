@@ -84,6 +84,8 @@ class DocumentRow(SQLModel, table=True):
     segments: int = 0
     chars: int = 0
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # models.Document, segments included
+    # The document's warnings again, so a listing need not load `document` (None: stored before 0003)
+    warnings: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: float = Field(default_factory=now, index=True)
 
 

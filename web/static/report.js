@@ -157,6 +157,17 @@ function showFailure(message) {
     h("a", { href: "/" }, "Start a new report"), " with other sources or another template.");
 }
 
+// Some sections failed (the status says `partial`): said where a failure would be, and kept shown.
+function showPartial() {
+  if (!S.status || !S.status.partial) return;
+  const box = document.getElementById("load-error");
+  document.getElementById("review").before(box);  // above the review, not below it
+  box.hidden = false;
+  box.replaceChildren(h("strong", {}, "Partial report: "),
+    S.status.progress.message.replace(/^partial report: /, ""),
+    ". The failed sections are marked in the report; start it again to retry them.");
+}
+
 async function finished() {
   setStep("render");
   setBar(94);
@@ -174,7 +185,8 @@ async function finished() {
   }
   setStep("ready", "done");
   setBar(100);
-  announce("The report is ready for review.");
+  showPartial();
+  announce(S.status.partial ? "The report is ready, with some sections failed." : "The report is ready for review.");
   setTimeout(() => { document.getElementById("progress").hidden = true; }, 1200);
 }
 
@@ -623,8 +635,21 @@ async function loadReview() {
 // Source viewer
 // ---------------------------------------------------------------------------------------------
 
+// The API pages a document's segments; the viewer shows any of them, so it reads every page
+// (the text once, then segments only).
+async function fetchDoc(id) {
+  const doc = await api(`/v1/documents/${encodeURIComponent(id)}?limit=10000`);
+  let next = doc.links && doc.links.next;
+  while (next) {
+    const page = await api(next.replace("text=true", "text=false"));
+    doc.segments.push(...page.segments);
+    next = page.links && page.links.next;
+  }
+  return doc;
+}
+
 function loadDoc(id) {
-  if (!S.docs.has(id)) S.docs.set(id, api(`/v1/documents/${encodeURIComponent(id)}`));
+  if (!S.docs.has(id)) S.docs.set(id, fetchDoc(id));
   return S.docs.get(id);
 }
 
@@ -757,6 +782,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("report-meta").textContent = `${S.status.document_ids.length} source(s) · ${S.status.engine} engine`;
   if (S.status.state === "succeeded") {
     try { await loadReview(); } catch (e) { toast(e.message); }
+    showPartial();
     return;
   }
   document.getElementById("progress").hidden = false;
