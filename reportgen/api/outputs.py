@@ -31,7 +31,7 @@ FORMATS: dict[str, str] = {
 }
 
 
-def rendered_blob(db: Database, rep: ReportRow, report: Report, fmt: str) -> str:
+def rendered_blob(db: Database, rep: ReportRow, report: Report, fmt: str, *, pdf_engine: str | None = None) -> str:
     """The blob holding `report` rendered to `fmt` at the row's current revision (rendering it if new)."""
     with db.session() as s:
         hit = s.exec(select(Rendered.blob_sha256).where(
@@ -43,7 +43,7 @@ def rendered_blob(db: Database, rep: ReportRow, report: Report, fmt: str) -> str
         except Exception:  # noqa: BLE001 - quotes' context is optional; render without it
             documents = None
     with tempfile.TemporaryDirectory(prefix="reportgen-render-") as tmp:
-        path = write(report, Path(tmp) / f"report.{fmt}", documents=documents)
+        path = write(report, Path(tmp) / f"report.{fmt}", documents=documents, pdf_engine=pdf_engine)
         with open(path, "rb") as fh:
             sha = put_blob(db, fh)
     with db.session() as s:

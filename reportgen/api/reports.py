@@ -95,7 +95,7 @@ def download_response(service: Service, tenant: Tenant, report_id: str, fmt: str
     with service.db.session() as s:
         rep, job = get_report(s, tenant.id, report_id)
         report = ready_report(rep, job)
-    sha = rendered_blob(service.db, rep, report, fmt)
+    sha = rendered_blob(service.db, rep, report, fmt, pdf_engine=service.settings.pdf_engine)
     name = safe_name(f"{rep.room or report.sop_id}-{rep.id}") + f".{fmt}"
     return StreamingResponse(iter_blob(service.db, sha), media_type=FORMATS[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})

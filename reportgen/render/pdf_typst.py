@@ -37,14 +37,13 @@ _TAG = re.compile(r"<[^>]+>")
 # A compiler holds the fonts it found; finding them again costs more than setting a short report,
 # so one is kept per process and used by one thread at a time.
 _LOCK = threading.Lock()
-_ROOT = tempfile.mkdtemp(prefix="reportgen-typst-root-")
 
 
 @lru_cache(maxsize=1)
 def _compiler() -> Any:
     import typst  # the pdf extra; imported when a PDF is made, not by every `import reportgen`
 
-    return typst.Compiler(root=_ROOT)
+    return typst.Compiler(root=tempfile.mkdtemp(prefix="reportgen-typst-root-"))  # empty: nothing to read
 
 
 @lru_cache(maxsize=4)
