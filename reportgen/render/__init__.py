@@ -59,5 +59,5 @@ def write(
         raise RenderError(f"cannot write {out}: permission denied; choose a folder you can write to") from exc
 
 
-__all__ = ["FORMATS", "PDF_ENGINES", "RenderError", "render_docx", "render_html", "render_json", "render_markdown", "render_pdf",
-           "write"]
+__all__ = ["FORMATS", "PDF_ENGINES", "RenderError", "render_docx", "render_html", "render_json", "render_markdown",
+           "render_pdf", "write"]
