@@ -80,6 +80,13 @@ def rows_ingest(d: dict) -> list[Row]:
                         "<= 0.2", None if fast is None else fast <= 0.2, "pypdf"))
     for name, t in (_get(d, "transcripts") or {}).items():
         out.append(_row("ingest", f"transcripts {name}: MB/s", round(t.get("mb_per_s", 0), 2), None, None, "MB/s"))
+    hour = d.get("whisper_hour") or {}
+    if hour:
+        ms = hour.get("ours_ms")
+        out.append(_row("ingest", f"whisper-style 1 h transcript ({hour.get('kb', 0):.0f} KB) parse", ms,
+                        hour.get("previous_ms"), _div(ms, hour.get("previous_ms")), "ms", "<= 20 ms",
+                        None if ms is None else ms <= 20 and bool(hour.get("identical")),
+                        "previous construction (model_construct, str.translate)"))
     sweep = _get(d, "sweep") or []
     if sweep:
         crashed = sum(1 for s in sweep if s.get("outcome") == "CRASH" or s.get("invariant") is False)
@@ -98,6 +105,13 @@ def rows_grounding(d: dict) -> list[Row]:
                         _div(d.get("wrong_rate"), p.get("wrong_rate")), "", "ours 0", d.get("wrong", 1) == 0, peer))
         out.append(_row("grounding", "throughput", d.get("quotes_per_s"), p.get("quotes_per_s"),
                         _div(d.get("quotes_per_s"), p.get("quotes_per_s")), "quotes/s", "", None, peer))
+    ex = d.get("exact_150kb") or {}
+    if ex:
+        rate = ex.get("ours_quotes_per_s")
+        out.append(_row("grounding", f"verbatim quotes, {ex.get('chars', 0) / 1e3:.0f} KB source", rate,
+                        ex.get("tokenise_first_quotes_per_s"), _div(rate, ex.get("tokenise_first_quotes_per_s")),
+                        "quotes/s", ">= 10,000", None if rate is None else rate >= 10_000 and bool(ex.get("identical")),
+                        "tokenise-first (previous order)"))
     return out
 
 
