@@ -5,7 +5,7 @@
 
 const app = document.getElementById("report-app");
 const reportId = app.dataset.reportId;
-const S = { status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
+const S = { watch: null, status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
   previewDocs: new Map() };
 
 // The stages the server emits (reportgen.events.Stage, rendered into the page): an EventSource only
@@ -606,8 +606,19 @@ function updateDownloads() {
 // The server renders the PDF and DOCX in the background for every revision (a finished job, an edit);
 // until a file is ready its button shows "preparing". Polls GET /downloads until nothing is preparing
 // or another edit starts a newer watch. `say` gets a progress line; returns the last states.
-async function watchDownloads(say = () => {}) {
-  const rev = S.rev;
+function watchDownloads(say) {
+  if (S.watch && S.watch.rev === S.rev) {  // one watch per revision, whoever asks
+    if (say) S.watch.say = say;
+    return S.watch.promise;
+  }
+  const w = { rev: S.rev, say: say || (() => {}) };
+  w.promise = pollDownloads(w);
+  S.watch = w;
+  return w.promise;
+}
+
+async function pollDownloads(w) {
+  const rev = w.rev;
   const names = { pdf: "PDF", docx: "DOCX" };
   for (let i = 0; i < 600 && rev === S.rev; i++) {
     let st;
@@ -620,7 +631,7 @@ async function watchDownloads(say = () => {}) {
     if (st.revision >= rev) {
       markDownloads(st.formats);
       const parts = Object.entries(st.formats).map(([f, v]) => `${names[f] || f} ${v.startsWith("failed") ? "failed" : v}`);
-      say(`Preparing the downloads: ${parts.join(", ")}…`);
+      w.say(`Preparing the downloads: ${parts.join(", ")}…`);
       if (Object.values(st.formats).every((v) => v !== "preparing")) return st.formats;
     }
     await new Promise((r) => setTimeout(r, i < 20 ? 250 : 1000));
@@ -655,6 +666,7 @@ async function loadReview() {
   ].filter(Boolean).join(" · ");
   document.title = `${report.sop_name || report.sop_id} · reportgen`;
   updateDownloads();
+  watchDownloads();
   renderReview();
 }
 
