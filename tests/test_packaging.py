@@ -12,8 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Distributions only an extra may bring (the CLI names the extra when one is missing).
-OPTIONAL = {"typst", "weasyprint", "fastapi", "uvicorn", "python-multipart", "sqlmodel", "sqlalchemy", "alembic", "psycopg",
-            "celery", "redis"}
+OPTIONAL = {"typst", "weasyprint", "fastapi", "uvicorn", "python-multipart", "sqlmodel", "sqlalchemy", "alembic",
+            "psycopg", "celery", "redis"}
 
 
 def test_every_subpackage_is_listed_in_pyproject() -> None:
