@@ -159,3 +159,19 @@ def test_service_setting_names_an_engine() -> None:
     assert ServiceSettings(REPORTGEN_PDF_ENGINE="weasyprint").pdf_engine == "weasyprint"
     with pytest.raises(ValidationError):
         ServiceSettings(REPORTGEN_PDF_ENGINE="latex")
+
+
+def test_an_item_longer_than_a_page_still_prints_whole(tmp_path: Path) -> None:
+    """Items are kept whole on a page unless long: one longer than a page must break, not be cut off."""
+    words = " ".join(f"clause{k}" for k in range(900))  # ~8,000 characters: more than a page
+    cite = [Citation(document_id="d1", quote="the renewal is signed", status="exact", score=1.0, page=2)]
+    doc = DocumentRef(id="d1", filename="msa.pdf", kind="pdf", format="pdf", sha256="cd" * 32, pages=9)
+    report = Report(id="rep_long", sop_id="diligence-memo", sop_name="Long", documents=[doc], engine="llm",
+                    sections=[Section(id="p", title="Prose", kind="prose", items=[Item(fields={"text": words},
+                                                                                        citations=cite)]),
+                              Section(id="t", title="Table", kind="table",
+                                      items=[Item(fields={"clause": words, "party": "Acme"}, citations=cite)])])
+    text = _text(render_pdf(report, tmp_path / "long.pdf", engine="typst"))
+    found = set(re.findall(r"clause\d+", text))
+    assert {f"clause{k}" for k in range(900)} <= found
+    assert text.count("clause899") == 2  # the prose item and the table row, both to their last word
