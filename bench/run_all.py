@@ -86,7 +86,7 @@ def rows_ingest(d: dict) -> list[Row]:
         out.append(_row("ingest", f"whisper-style 1 h transcript ({hour.get('kb', 0):.0f} KB) parse", ms,
                         hour.get("previous_ms"), _div(ms, hour.get("previous_ms")), "ms", "<= 20 ms",
                         None if ms is None else ms <= 20 and bool(hour.get("identical")),
-                        "previous construction (model_construct, str.translate)"))
+                        "previous code (model_construct, noise scan, str.translate)"))
     sweep = _get(d, "sweep") or []
     if sweep:
         crashed = sum(1 for s in sweep if s.get("outcome") == "CRASH" or s.get("invariant") is False)

@@ -104,8 +104,23 @@ def document_id(filename: str, sha: str) -> str:
     return "doc_" + hashlib.sha256(f"{filename}\0{sha}".encode()).hexdigest()[:12]
 
 
+# Every NOISE_RE alternative starts with one of these characters.
+_NOISE_START = re.compile(r"[\[({\u266a]")
+
+
 def noise_spans(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in NOISE_RE.finditer(text)]
+    """What NOISE_RE.finditer finds, tried only where a bracket or note starts: most text has few or none,
+    and scanning a whole 100 KB transcript with the full pattern took half its parse time."""
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for start in _NOISE_START.finditer(text):
+        if start.start() < end:
+            continue
+        m = NOISE_RE.match(text, start.start())
+        if m:
+            spans.append((m.start(), m.end()))
+            end = m.end()
+    return spans
 
 
 def finish(
