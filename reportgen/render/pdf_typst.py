@@ -2,7 +2,7 @@
 
 WeasyPrint re-lays out a page's whole footnote area for every footnote it adds, so a 30-page
 report with a footnote per finding took it 15 s; Typst sets the same pages, footnotes, contents
-with page numbers, bookmarks and running heads in about a tenth of the time (bench/render.py).
+with page numbers, bookmarks and running heads in a twentieth to a tenth of the time (bench/render.py).
 
 Both engines read one view model (view.build), so a citation's number, label and warning are the
 same in either PDF. The SOP's kicker and confidentiality line are taken from its HTML template's
