@@ -1,11 +1,16 @@
-"""Render benchmark: a ~30-page report to PDF (WeasyPrint) and DOCX (python-docx), against the peer
-path of converting that same DOCX to PDF with LibreOffice headless, all in the same run.
+"""Render benchmark: a ~30-page report to PDF with Typst (the default) and with WeasyPrint, and to DOCX
+(python-docx), against the peer path of converting that same DOCX to PDF with LibreOffice headless,
+all in the same run.
 
     python bench/render.py [--items 180] [--repeat 2] [--json out.json] [--keep DIR]
 
 The report is synthetic but shaped like a real one: a prose summary, action-item and decision
 tables, risk lists, a scorecard and a verdict, four citations per item across two transcripts
-and a PDF, some unsupported. Times are wall-clock seconds, best of --repeat.
+and a PDF, some unsupported. Times are wall-clock seconds, best of --repeat, each repeat on a
+report with different words (Typst memoises layout, so setting the same report twice would
+measure its cache); CPU seconds are printed beside them, since a shared machine's load moves
+wall time. "fresh process" rows time a whole `python -c` that imports reportgen and writes one
+PDF: what a CLI run pays (fonts, imports) on top of the layout.
 """
 
 from __future__ import annotations
@@ -19,25 +24,33 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from reportgen.models import Citation, DocumentRef, Item, Report, Section  # noqa: E402
-from reportgen.render import render_docx, render_pdf  # noqa: E402
+from reportgen.render import PDF_ENGINES, render_docx, render_pdf  # noqa: E402
 
 WORDS = ("renewal pricing cohort churn pipeline margin onboarding migration contract region partner "
          "forecast headcount roadmap integration support backlog quota discount expansion").split()
 PEOPLE = ("Jason", "María José", "Priya", "Tom")
 
 
-def sentence(i: int, n: int = 14) -> str:
-    words = [WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(n)]
+def words_sentence(i: int, n: int = 14, salt: int = 0) -> str:
+    words = [WORDS[(i * 7 + k * 3 + salt) % len(WORDS)] for k in range(n)]
     return (" ".join(words)).capitalize() + "."
 
 
-def bench_report(items: int) -> Report:
+def bench_report(items: int, salt: int = 0) -> Report:
+    """`salt` changes the words, not the shape: another report of the same length."""
+
+    def sentence(i: int, n: int = 14) -> str:
+        return words_sentence(i, n, salt)
+
     docs = [
         DocumentRef(id="d1", filename="mgmt-call-1.vtt", kind="transcript", format="vtt", sha256="a1" * 32,
                     duration=3900, speakers=list(PEOPLE)),
@@ -84,6 +97,28 @@ def bench_report(items: int) -> Report:
                   created_at=datetime(2026, 3, 9, tzinfo=UTC))
 
 
+def best_of(fn: Callable[[int], object], repeat: int) -> tuple[float, float]:
+    """Best wall and CPU seconds of `repeat` calls, call k getting k (so each can set a different report)."""
+    walls, cpus = [], []
+    for k in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn(k)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
+
+
+def fresh_process(engine: str, items: int, work: Path) -> float:
+    """Wall seconds for a new interpreter to import reportgen and write one PDF (what a CLI run pays)."""
+    code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/bench']; from render import bench_report; "
+            "from reportgen.render import render_pdf; "
+            "render_pdf(bench_report(int(sys.argv[2]), salt=7), sys.argv[3], engine=sys.argv[4])")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(ROOT), str(items), str(work / f"fresh-{engine}.pdf"), engine],
+                   check=True, timeout=900)
+    return time.perf_counter() - start
+
+
 def best(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -113,12 +148,21 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     pdf, docx_path = work / "report.pdf", work / "report.docx"
 
-    results: dict[str, object] = {
+    results: dict[str, Any] = {
         "items": sum(len(s.items) for s in report.sections), "citations": len(report.citations()),
         "python": platform.python_version(), "cpus": os.cpu_count(), "repeat": args.repeat,
+        "load_avg": os.getloadavg(),
     }
-    results["pdf_s"] = best(lambda: render_pdf(report, pdf), args.repeat)
-    results["pdf_pages"] = pages(pdf)
+    for engine in PDF_ENGINES:
+        render_pdf(bench_report(args.items, salt=99), work / "warm.pdf", engine=engine)  # imports, fonts
+        wall, cpu = best_of(lambda k, e=engine: render_pdf(bench_report(args.items, salt=k), pdf, engine=e),
+                            args.repeat)
+        results[f"pdf_{engine}_s"], results[f"pdf_{engine}_cpu_s"] = wall, cpu
+        results[f"pdf_{engine}_pages"] = pages(pdf)
+        if args.keep:
+            shutil.copy(pdf, work / f"report-{engine}.pdf")
+        results[f"pdf_{engine}_fresh_process_s"] = fresh_process(engine, args.items, work)
+    results["pdf_s"], results["pdf_pages"] = results["pdf_weasyprint_s"], results["pdf_weasyprint_pages"]
     results["docx_s"] = best(lambda: render_docx(report, docx_path), args.repeat)
     if soffice:
         profile = work / "lo-profile"
@@ -135,22 +179,31 @@ def main() -> int:
         results["lo_docx_to_pdf_s"] = None
 
     lo = results["lo_docx_to_pdf_s"]
+    weasy = results["pdf_weasyprint_s"]
     rows = [
-        ("PDF, WeasyPrint (ours)", results["pdf_s"], f"{results['pdf_pages']} pages"),
-        ("DOCX, python-docx (ours)", results["docx_s"], ""),
-        ("DOCX -> PDF, LibreOffice (peer)", lo, f"{results.get('lo_pdf_pages', '-')} pages" if lo else "not installed"),
+        ("PDF, Typst (ours, default)", results["pdf_typst_s"], results["pdf_typst_cpu_s"],
+         f"{results['pdf_typst_pages']} pages"),
+        ("PDF, WeasyPrint (ours, HTML)", weasy, results["pdf_weasyprint_cpu_s"],
+         f"{results['pdf_weasyprint_pages']} pages"),
+        ("DOCX, python-docx (ours)", results["docx_s"], None, ""),
+        ("DOCX -> PDF, LibreOffice (peer)", lo, None, f"{results.get('lo_pdf_pages', '-')} pages" if lo else
+         "not installed"),
     ]
-    print(f"render benchmark: {results['items']} items, {results['citations']} citations, best of {args.repeat}")
-    print(f"{'path':34} {'seconds':>8} {'LibreOffice/ours':>17}  notes")
-    for name, secs, note in rows:
-        ratio = f"{lo / secs:.2f}" if lo and secs else "-"
-        print(f"{name:34} {secs if secs is not None else float('nan'):8.2f} {ratio:>17}  {note}")
+    print(f"render benchmark: {results['items']} items, {results['citations']} citations, best of {args.repeat}, "
+          f"load average {results['load_avg'][0]:.1f} on {results['cpus']} CPUs")
+    print(f"{'path':34} {'wall s':>8} {'CPU s':>7} {'/WeasyPrint':>12} {'/LibreOffice':>13}  notes")
+    for name, secs, cpu, note in rows:
+        to_w = f"{secs / weasy:.3f}" if secs and weasy else "-"
+        to_lo = f"{secs / lo:.3f}" if secs and lo else "-"
+        cpu_s = f"{cpu:7.2f}" if cpu is not None else f"{'-':>7}"
+        print(f"{name:34} {secs if secs is not None else float('nan'):8.2f} {cpu_s} {to_w:>12} {to_lo:>13}  {note}")
+    for engine in PDF_ENGINES:
+        print(f"fresh process, import + one PDF, {engine}: {results[f'pdf_{engine}_fresh_process_s']:.2f}s")
+    results["typst_vs_weasyprint"] = results["pdf_typst_s"] / weasy
     if lo:
         results["docx_speedup_vs_lo"] = lo / results["docx_s"]
-        results["pdf_speedup_vs_lo"] = lo / results["pdf_s"]
+        results["pdf_speedup_vs_lo"] = lo / results["pdf_typst_s"]
         results["docx_plus_lo_s"] = results["docx_s"] + lo
-        print(f"PDF via our DOCX + LibreOffice: {results['docx_plus_lo_s']:.2f}s "
-              f"vs WeasyPrint {results['pdf_s']:.2f}s")
     # Scaling: 4x the items should cost about 4x the time (quadratic would be ~16x).
     from reportgen.render import render_html, render_markdown
 

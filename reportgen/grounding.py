@@ -226,6 +226,16 @@ def _is_alnum(text: str, i: int) -> bool:
     return 0 <= i < len(text) and text[i].isalnum()
 
 
+_BRACKETED = re.compile(r"[\[({][^\])}]*[\])}]")
+_LONG_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def _has_content(quote: str) -> bool:
+    """True when `quote` surely keeps a word once fillers and noise are dropped: a run of five letters
+    outside brackets is no filler (they are all shorter), no filler pair and no noise mark."""
+    return _LONG_WORD.search(_BRACKETED.sub(" ", quote)) is not None
+
+
 def _exact_positions(text: str, quote: str, limit: int = 1000) -> list[int]:
     """Starts of `quote` in `text` that do not cut a word in half."""
     found: list[int] = []
@@ -274,10 +284,16 @@ class Grounder:
     def _locate(self, quote: str, document_id: str | None) -> Match:
         scope = self._scope(document_id)
         q = quote.strip()
+        # Exact first: most quotes are copied verbatim, and one exact place needs no tokens at all
+        # (tokenising the quote cost more than finding it). Tokens are still made when the quote might
+        # be nothing but fillers or noise ("empty") or when several places need the ambiguity rule.
+        exact = [(ix, p) for ix in scope for p in _exact_positions(ix.doc.text, q)] if q else []
+        if len(exact) == 1 and _has_content(q):
+            ix, p = exact[0]
+            return Match(self._cite(quote, ix, p, p + len(q), "exact", 1.0), occurrences=1)
         qtoks = normalise_tokens(q)
         if not q or not qtoks:
             return self._unsupported(quote, "empty")
-        exact = [(ix, p) for ix in scope for p in _exact_positions(ix.doc.text, q)]
         if exact:
             return self._decide(quote, qtoks, exact[0][0], exact[0][1], exact[0][1] + len(q), "exact", 1.0, len(exact))
         norm = [(ix, i) for ix in scope for i in ix.find_tokens(qtoks)]

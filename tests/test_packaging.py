@@ -12,8 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Distributions only an extra may bring (the CLI names the extra when one is missing).
-OPTIONAL = {"weasyprint", "fastapi", "uvicorn", "python-multipart", "sqlmodel", "sqlalchemy", "alembic", "psycopg",
-            "celery", "redis"}
+OPTIONAL = {"typst", "weasyprint", "fastapi", "uvicorn", "python-multipart", "sqlmodel", "sqlalchemy", "alembic",
+            "psycopg", "celery", "redis"}
 
 
 def test_every_subpackage_is_listed_in_pyproject() -> None:
@@ -52,6 +52,7 @@ def test_wheel_contains_data_folders(tmp_path: Path) -> None:
     for tpl in (ROOT / "templates").rglob("*.html"):
         assert "reportgen/_templates/" + tpl.relative_to(ROOT / "templates").as_posix() in names
     assert "reportgen/_templates/report.css" in names
+    assert "reportgen/_templates/report.typ" in names  # the Typst PDF's template
     assert any(n.startswith("reportgen/_migrations/versions/0001") for n in names)
     assert "reportgen/samples/launch-sync.txt" in names
     assert "reportgen/py.typed" in names  # type hints ship: mypy users of the package see them
@@ -63,6 +64,6 @@ def test_wheel_contains_data_folders(tmp_path: Path) -> None:
     requires = re.findall(r"^Requires-Dist: (.+)$", metadata, re.M)
     core = {re.split(r"[\s\[<>=;]", r, maxsplit=1)[0].lower() for r in requires if "extra ==" not in r}
     assert core and not core & OPTIONAL, f"optional dependencies in the core: {sorted(core & OPTIONAL)}"
-    assert {"weasyprint", "fastapi", "celery"} <= {
+    assert {"typst", "weasyprint", "fastapi", "celery"} <= {
         re.split(r"[\s\[<>=;]", r, maxsplit=1)[0].lower() for r in requires if "extra ==" in r
     }

@@ -328,7 +328,8 @@ def test_upload_progress_review_edit_download(server: str, page, tmp_path: Path)
     expect(pg.locator("#sec-action_items li.item", has_text=MARKER).locator(".tag.accepted")).to_be_visible()
     expect(pg.get_by_role("button", name="No, Decisions got something wrong")).to_have_attribute("aria-pressed", "true")
 
-    # the edit is in every download
+    # the edit is in every download, rendered in the background: a button says "preparing" until its file is
+    expect(pg.locator("#downloads a.preparing")).to_have_count(0, timeout=120_000)
     with pg.expect_download() as dl:
         pg.locator("#downloads a[data-fmt=docx]").click()
     assert MARKER in docx_text(Path(dl.value.path()).read_bytes())

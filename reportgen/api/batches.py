@@ -201,7 +201,7 @@ def download(
             while name in used:
                 name += "_"
             used.add(name)
-            sha = rendered_blob(service.db, rep, report, format)
+            sha = rendered_blob(service.db, rep, report, format, pdf_engine=service.settings.pdf_engine)
             with zf.open(f"{name}.{format}", "w") as out:
                 for chunk in iter_blob(service.db, sha):
                     out.write(chunk)

@@ -1,25 +1,18 @@
 """Rendered report files: made once per (report, format, revision), kept in the blob store.
 
-Rendering happens on first download, in whichever API process serves it, and the bytes go
-to the database so every other process (and a later download) serves the same file.
+The slow formats (PDF, DOCX) are rendered before anyone asks (reportgen.jobs.prerender); any
+other format, or one not rendered yet, is rendered on first download in whichever API process
+serves it, and the bytes go to the database so every other process serves the same file.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from pydantic import BaseModel, Field
 
-from reportgen.models import Report
-from reportgen.render import write
-from reportgen.store.blobs import put_blob
-from reportgen.store.db import Database
-from reportgen.store.documents import load_documents
-from reportgen.store.tables import Rendered, ReportRow
+from reportgen.jobs.prerender import rendered_blob
 
 Format = Literal["pdf", "docx", "html", "md", "json"]
 FORMATS: dict[str, str] = {
@@ -31,29 +24,19 @@ FORMATS: dict[str, str] = {
 }
 
 
-def rendered_blob(db: Database, rep: ReportRow, report: Report, fmt: str) -> str:
-    """The blob holding `report` rendered to `fmt` at the row's current revision (rendering it if new)."""
-    with db.session() as s:
-        hit = s.exec(select(Rendered.blob_sha256).where(
-            Rendered.report_id == rep.id, Rendered.format == fmt, Rendered.revision == rep.revision)).first()
-        if hit:
-            return hit
-        try:
-            documents = load_documents(s, rep.tenant_id, [d.id for d in report.documents])
-        except Exception:  # noqa: BLE001 - quotes' context is optional; render without it
-            documents = None
-    with tempfile.TemporaryDirectory(prefix="reportgen-render-") as tmp:
-        path = write(report, Path(tmp) / f"report.{fmt}", documents=documents)
-        with open(path, "rb") as fh:
-            sha = put_blob(db, fh)
-    with db.session() as s:
-        s.add(Rendered(report_id=rep.id, format=fmt, revision=rep.revision, blob_sha256=sha))
-        try:
-            s.commit()
-        except IntegrityError:  # rendered concurrently: same report, same revision
-            s.rollback()
-    return sha
+class DownloadsOut(BaseModel):
+    """Which slow downloads of the report's current revision are ready to stream."""
+
+    revision: int = Field(description="the report revision these files are of; an edit makes a new one")
+    formats: dict[str, str] = Field(
+        description='per format (pdf, docx): "ready", "preparing" (rendering in the background) or "failed: why" '
+                    "(the download then renders on request and says what went wrong)",
+        examples=[{"pdf": "ready", "docx": "preparing"}],
+    )
 
 
 def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "report"
+
+
+__all__ = ["FORMATS", "DownloadsOut", "Format", "rendered_blob", "safe_name"]

@@ -13,7 +13,7 @@ from reportgen.api.errors import ApiError
 from reportgen.api.events import EventStreamResponse, event_stream, openapi_responses, stage_of
 from reportgen.api.history import add_summaries, batch_statuses
 from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
-from reportgen.api.outputs import FORMATS, Format, rendered_blob, safe_name
+from reportgen.api.outputs import FORMATS, DownloadsOut, Format, rendered_blob, safe_name
 from reportgen.api.schemas import (
     FeedbackCreate,
     FeedbackOut,
@@ -30,6 +30,7 @@ from reportgen.api.service import Service, get_service
 from reportgen.config import default_engine, llm_configured
 from reportgen.events import Stage
 from reportgen.jobs.claims import PARTIAL
+from reportgen.jobs.prerender import download_state, schedule
 from reportgen.models import Item, Report
 from reportgen.sop import find_sops
 from reportgen.store.blobs import iter_blob
@@ -97,7 +98,7 @@ def download_response(service: Service, tenant: Tenant, report_id: str, fmt: str
     with service.db.session() as s:
         rep, job = get_report(s, tenant.id, report_id)
         report = ready_report(rep, job)
-    sha = rendered_blob(service.db, rep, report, fmt)
+    sha = rendered_blob(service.db, rep, report, fmt, pdf_engine=service.settings.pdf_engine)
     name = safe_name(f"{rep.room or report.sop_id}-{rep.id}") + f".{fmt}"
     return StreamingResponse(iter_blob(service.db, sha), media_type=FORMATS[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -199,6 +200,19 @@ def download(
     return download_response(service, tenant, report_id, format)
 
 
+@router.get("/{report_id}/downloads", response_model=DownloadsOut, responses=ERRORS,
+            operation_id="get_report_downloads",
+            summary="Which downloads are ready: the PDF and DOCX are rendered in the background per revision")
+def downloads(report_id: str, tenant: Tenant = Depends(current_tenant),
+              service: Service = Depends(get_service)) -> DownloadsOut:
+    with service.db.session() as s:
+        rep, job = get_report(s, tenant.id, report_id)
+        if rep.data is None:
+            ready_report(rep, job)  # 409: not ready yet, or failed
+    return DownloadsOut(revision=rep.revision,
+                        formats=download_state(service.db, rep, pdf_engine=service.settings.pdf_engine))
+
+
 @router.get("/{report_id}/events", response_class=EventStreamResponse,
             responses=openapi_responses({401: "Unauthorized", 404: "Not Found", 422: "Unprocessable Entity"}),
             operation_id="follow_report_events",
@@ -246,7 +260,8 @@ def patch_item(
         if body.review is not None:
             item.review = body.review
         save_report_data(s, rep, report)
-        return item
+    schedule(service.db, report_id, rep.revision, pdf_engine=service.settings.pdf_engine)  # the new revision's files
+    return item
 
 
 @router.post("/{report_id}/feedback", status_code=201, response_model=FeedbackOut, responses=ERRORS,

@@ -1,7 +1,7 @@
 """Which optional extra provides what, and the one-line error that names it when it is missing.
 
 `pip install reportgen` is the core: it ingests, extracts, grounds and renders JSON, Markdown,
-HTML and DOCX. `[pdf]` adds WeasyPrint, `[server]` the API and its database (FastAPI, uvicorn,
+HTML and DOCX. `[pdf]` adds Typst and WeasyPrint, `[server]` the API and its database (FastAPI, uvicorn,
 SQLModel/SQLAlchemy, Alembic, psycopg), `[celery]` the Celery worker on Redis (with the server's
 database), `[all]` everything. A verb checks before it starts, so a user learns what to install
 instead of reading an ImportError from deep inside a dependency.
@@ -15,7 +15,7 @@ from reportgen.errors import ReportgenError
 
 # The modules each extra brings that reportgen imports (distribution names differ: python-multipart...).
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "pdf": ("weasyprint",),
+    "pdf": ("typst", "weasyprint"),
     "server": ("fastapi", "uvicorn", "sqlmodel", "sqlalchemy", "alembic"),
     "celery": ("celery", "redis"),
 }

@@ -22,19 +22,26 @@ from reportgen.models import Report
 from reportgen.pipeline import generate as generate_report
 from reportgen.pipeline import make_engine
 from reportgen.render import write
+from reportgen.render.pdf import pdf_engine_for
 from reportgen.resources import samples_dir
 
 ReferenceDocxOpt = Annotated[
     Path | None, typer.Option("--reference-docx", help="A .docx whose styles the DOCX output uses.")
 ]
 TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="Folder of template overrides.")]
+PdfEngineOpt = Annotated[
+    str | None, typer.Option("--pdf-engine", help="What sets a .pdf: typst (the built-in look; the default) or "
+                             "weasyprint (the HTML templates; the default with --templates).")
+]
 
 
-def _require_pdf(outputs: Sequence[Path]) -> None:
-    """Fail before any work is done when a .pdf is asked for without the pdf extra."""
+def _require_pdf(outputs: Sequence[Path], engine: str | None = None, templates: Path | None = None) -> None:
+    """Fail before any work is done when a .pdf is asked for without the pdf extra, or with an engine that
+    cannot set it."""
     for out in outputs:
         if out.suffix.lower() == ".pdf":
             require_extra("pdf", f"writing {out.name}")
+            pdf_engine_for(engine, templates)
 
 
 def _write_outputs(
@@ -44,13 +51,14 @@ def _write_outputs(
     templates: Path | None,
     *,
     err: bool = False,
+    pdf_engine: str | None = None,
 ) -> None:
     for out in outputs:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".json":
             out.write_text(report.model_dump_json(indent=2), encoding="utf-8")
         else:
-            write(report, out, reference_docx=reference_docx, template_dir=templates)
+            write(report, out, reference_docx=reference_docx, template_dir=templates, pdf_engine=pdf_engine)
         typer.echo(f"wrote {out}", err=err)
 
 
@@ -132,6 +140,7 @@ def generate(
     ocr: Annotated[bool, typer.Option("--ocr", help="Recognise pages without a text layer (needs tesseract).")] = False,
     reference_docx: ReferenceDocxOpt = None,
     templates: TemplatesOpt = None,
+    pdf_engine: PdfEngineOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Fill an SOP from the sources; every item cited and located."""
@@ -141,7 +150,7 @@ def generate(
             when = date.fromisoformat(meeting_date)
         except ValueError:
             raise ReportgenError(f"--date {meeting_date!r} is not a date: use YYYY-MM-DD.") from None
-    _require_pdf(output or [])
+    _require_pdf(output or [], pdf_engine, templates)
     with _offline_engine(engine, model_path, quiet) as chosen:
         report = generate_report(
             files,
@@ -155,7 +164,7 @@ def generate(
             on_event=_progress(quiet),
         )
     _summary(report, err=as_json)
-    _write_outputs(report, output or [], reference_docx, templates, err=as_json)
+    _write_outputs(report, output or [], reference_docx, templates, err=as_json, pdf_engine=pdf_engine)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
 
@@ -166,9 +175,10 @@ def render(
     output: Annotated[list[Path], typer.Option("-o", "--output", help="Output file: .pdf .docx .html .md .json")],
     reference_docx: ReferenceDocxOpt = None,
     templates: TemplatesOpt = None,
+    pdf_engine: PdfEngineOpt = None,
 ) -> None:
     """Render a report JSON to PDF, DOCX, HTML or Markdown."""
-    _require_pdf(output)
+    _require_pdf(output, pdf_engine, templates)
     try:
         report = Report.model_validate_json(report_json.read_bytes())
     except FileNotFoundError:
@@ -178,7 +188,7 @@ def render(
             f"{report_json}: not a reportgen report JSON ({e.error_count()} problems, first: "
             f"{e.errors()[0]['loc']} {e.errors()[0]['msg']})."
         ) from None
-    _write_outputs(report, output, reference_docx, templates)
+    _write_outputs(report, output, reference_docx, templates, pdf_engine=pdf_engine)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from reportgen.errors import ReportgenError
 from reportgen.events import Event, Stage
 from reportgen.extract.base import Extractor
 from reportgen.jobs.claims import Claim, claim_job, fail_job, finish_job, heartbeat, record_event, worker_id
+from reportgen.jobs.prerender import prerender
 from reportgen.models import Report
 from reportgen.pipeline import agenerate, make_engine
 from reportgen.store.config import ServiceSettings
@@ -79,9 +80,13 @@ def execute_job(
             report = build_report(db, claim)
         if lost.is_set():
             return "lost"
-        return "succeeded" if finish_job(db, claim, report) else "lost"
+        if not finish_job(db, claim, report):
+            return "lost"
     except ReportgenError as e:
         return fail_job(db, claim, str(e), retry=False) or "lost"
     except Exception as e:  # noqa: BLE001 - a bug or an outage: keep the inputs, say why, retry if attempts remain
         log.error("job %s attempt %s crashed:\n%s", job_id, claim.attempt, traceback.format_exc())
         return fail_job(db, claim, f"internal error: {type(e).__name__}: {e}", retry=True) or "lost"
+    # The job is done and visible; its PDF and DOCX are made now, so the first download is instant.
+    prerender(db, claim.report_id, pdf_engine=settings.pdf_engine)
+    return "succeeded"

@@ -12,7 +12,7 @@ from reportgen.models import Document, Report
 from reportgen.render.docx import render_docx
 from reportgen.render.html import RenderError, render_html
 from reportgen.render.markdown import render_markdown
-from reportgen.render.pdf import render_pdf
+from reportgen.render.pdf import PDF_ENGINES, render_pdf
 
 FORMATS = {".pdf": "PDF", ".docx": "Word", ".html": "HTML", ".htm": "HTML", ".md": "Markdown", ".json": "JSON"}
 
@@ -28,8 +28,13 @@ def write(
     reference_docx: Path | None = None,
     template_dir: Path | None = None,
     documents: list[Document] | None = None,
+    pdf_engine: str | None = None,
 ) -> Path:
-    """Write `report` to `path` in the format its suffix names; returns the path written."""
+    """Write `report` to `path` in the format its suffix names; returns the path written.
+
+    `pdf_engine` ("typst" or "weasyprint") only matters for a .pdf; None is Typst, or WeasyPrint
+    when `template_dir` holds the user's own HTML templates.
+    """
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -39,7 +44,7 @@ def write(
         raise RenderError(f"cannot write {out}: folder {out.parent} does not exist; create it first")
     try:
         if suffix == ".pdf":
-            return render_pdf(report, out, template_dir=template_dir, documents=documents)
+            return render_pdf(report, out, template_dir=template_dir, documents=documents, engine=pdf_engine)
         if suffix == ".docx":
             return render_docx(report, out, reference_docx, documents=documents)
         if suffix in (".html", ".htm"):
@@ -54,5 +59,5 @@ def write(
         raise RenderError(f"cannot write {out}: permission denied; choose a folder you can write to") from exc
 
 
-__all__ = ["FORMATS", "RenderError", "render_docx", "render_html", "render_json", "render_markdown", "render_pdf",
-           "write"]
+__all__ = ["FORMATS", "PDF_ENGINES", "RenderError", "render_docx", "render_html", "render_json", "render_markdown",
+           "render_pdf", "write"]

@@ -39,6 +39,10 @@ class ServiceSettings(EnvSettings):
     )
     max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024, validation_alias="REPORTGEN_MAX_UPLOAD_BYTES")
     max_attempts: int = Field(3, ge=1, le=20, validation_alias="REPORTGEN_JOB_ATTEMPTS")
+    pdf_engine: str = Field(
+        "typst", pattern="^(typst|weasyprint)$", description="what sets a report's PDF: typst (the built-in look, "
+        "fast) or weasyprint (its HTML under report.css)", validation_alias="REPORTGEN_PDF_ENGINE",
+    )
     auth_cache_seconds: float = Field(
         10.0, ge=0, le=3600, description="how long an API key's tenant is remembered: the bound on a revocation "
         "made by another process (the CLI, another server) taking effect; 0 = look the key up on every request",

@@ -5,7 +5,7 @@
 
 const app = document.getElementById("report-app");
 const reportId = app.dataset.reportId;
-const S = { status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
+const S = { watch: null, status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
   previewDocs: new Map() };
 
 // The stages the server emits (reportgen.events.Stage, rendered into the page): an EventSource only
@@ -171,18 +171,14 @@ function showPartial() {
 async function finished() {
   setStep("render");
   setBar(94);
-  document.getElementById("progress-msg").textContent = "Rendering the PDF…";
+  document.getElementById("progress-msg").textContent = "Preparing the PDF and DOCX…";
   await refreshStatus();
   await loadReview();
   const t0 = performance.now();
-  try {
-    const r = await fetch(downloadUrl("pdf"), { credentials: "same-origin" });
-    await r.arrayBuffer();
-    if (!r.ok) throw new Error(String(r.status));
-    document.getElementById("progress-msg").textContent = `Ready. PDF rendered in ${((performance.now() - t0) / 1000).toFixed(1)} s.`;
-  } catch (e) {
-    document.getElementById("progress-msg").textContent = "Ready. (The PDF will render when you download it.)";
-  }
+  const formats = await watchDownloads((text) => { document.getElementById("progress-msg").textContent = text; });
+  document.getElementById("progress-msg").textContent = formats && formats.pdf === "ready"
+    ? `Ready. PDF prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s.`
+    : "Ready. (The PDF will render when you download it.)";
   setStep("ready", "done");
   setBar(100);
   showPartial();
@@ -458,6 +454,7 @@ async function patchItem(section, item, body) {
   const out = await api(`/v1/reports/${encodeURIComponent(reportId)}/items/${encodeURIComponent(item.id)}`, jsonOpts("PATCH", body));
   S.rev += 1;
   updateDownloads();
+  watchDownloads();
   replaceItem(section, out);
   return out;
 }
@@ -608,8 +605,61 @@ function updateDownloads() {
   for (const a of box.querySelectorAll("a[data-fmt]")) {
     a.href = downloadUrl(a.dataset.fmt);
     a.setAttribute("download", "");
+    a.onclick = (e) => {  // a file still being prepared: say so rather than start a download that waits
+      if (a.getAttribute("aria-disabled") === "true") {
+        e.preventDefault();
+        announce(`The ${a.dataset.label} is being prepared; its button turns on when it is ready.`);
+      }
+    };
   }
   box.hidden = false;
+}
+
+// The server renders the PDF and DOCX in the background for every revision (a finished job, an edit);
+// until a file is ready its button shows "preparing". Polls GET /downloads until nothing is preparing
+// or another edit starts a newer watch. `say` gets a progress line; returns the last states.
+function watchDownloads(say) {
+  if (S.watch && S.watch.rev === S.rev) {  // one watch per revision, whoever asks
+    if (say) S.watch.say = say;
+    return S.watch.promise;
+  }
+  const w = { rev: S.rev, say: say || (() => {}) };
+  w.promise = pollDownloads(w);
+  S.watch = w;
+  return w.promise;
+}
+
+async function pollDownloads(w) {
+  const rev = w.rev;
+  const names = { pdf: "PDF", docx: "DOCX" };
+  for (let i = 0; i < 600 && rev === S.rev; i++) {
+    let st;
+    try {
+      st = await api(`/v1/reports/${encodeURIComponent(reportId)}/downloads`);
+    } catch (e) {
+      markDownloads({});
+      return null;
+    }
+    if (st.revision >= rev) {
+      markDownloads(st.formats);
+      const parts = Object.entries(st.formats).map(([f, v]) => `${names[f] || f} ${v.startsWith("failed") ? "failed" : v}`);
+      w.say(`Preparing the downloads: ${parts.join(", ")}…`);
+      if (Object.values(st.formats).every((v) => v !== "preparing")) return st.formats;
+    }
+    await new Promise((r) => setTimeout(r, i < 20 ? 250 : 1000));
+  }
+  return null;
+}
+
+function markDownloads(formats) {
+  for (const a of document.querySelectorAll("#downloads a[data-fmt]")) {
+    const label = a.dataset.label || (a.dataset.label = a.textContent);
+    const preparing = formats[a.dataset.fmt] === "preparing";
+    a.classList.toggle("preparing", preparing);
+    a.toggleAttribute("aria-busy", preparing);
+    if (preparing) a.setAttribute("aria-disabled", "true"); else a.removeAttribute("aria-disabled");
+    a.textContent = preparing ? `${label} (preparing…)` : label;
+  }
 }
 
 async function loadReview() {
@@ -628,6 +678,7 @@ async function loadReview() {
   ].filter(Boolean).join(" · ");
   document.title = `${report.sop_name || report.sop_id} · reportgen`;
   updateDownloads();
+  watchDownloads();
   renderReview();
 }
 
