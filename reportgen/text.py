@@ -19,6 +19,7 @@ and the old, shorter stopword list). With this stemmer the offline reports are u
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?")
 
@@ -55,8 +56,11 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text.lower())
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """'meetings' and 'meeting', 'launched' and 'launch' as one term (plural and tense endings only)."""
+    """'meetings' and 'meeting', 'launched' and 'launch' as one term (plural and tense endings only).
+
+    Cached: a report stems the same few thousand words tens of thousands of times."""
     word = word.replace("\u2019", "'")
     for suf in _SUFFIXES:
         if len(word) > len(suf) + 3 and word.endswith(suf):

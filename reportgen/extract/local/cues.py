@@ -9,6 +9,7 @@ the phrasing people actually use that an SOP author may not have listed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reportgen.sop import SectionSpec
 from reportgen.text import is_backchannel
@@ -201,7 +202,14 @@ def families_for(spec: SectionSpec) -> list[str]:
 
 
 def family_hits(text: str, fams: list[str]) -> list[str]:
-    return [f for f in fams if FAMILY_PATTERNS[f].search(text)]
+    return [f for f in fams if _hits(text, f)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _hits(text: str, fam: str) -> bool:
+    """One regex search per sentence and family per process: every section asks the same sentences the
+    same questions (the hot spot issue "speed where users wait" found in the offline engine)."""
+    return FAMILY_PATTERNS[fam].search(text) is not None
 
 
 def cue_patterns(cues: list[str]) -> list[re.Pattern[str]]:
@@ -216,6 +224,22 @@ def cue_patterns(cues: list[str]) -> list[re.Pattern[str]]:
         right = r"\b" if cue[-1].isalnum() else ""
         out.append(re.compile(left + body + right, re.IGNORECASE))
     return out
+
+
+@lru_cache(maxsize=256)
+def _any_cue(pats: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in pats), re.IGNORECASE) if pats else None
+
+
+def cue_count(text: str, pats: list[re.Pattern[str]]) -> int:
+    """How many of an SOP's cue phrases a sentence says. One combined search first: most sentences
+    say none, and testing each of a section's dozens of cues on every sentence was the engine's
+    largest cost."""
+    group = tuple(pats)
+    anyone = _any_cue(group)
+    if anyone is None or anyone.search(text) is None:
+        return 0
+    return sum(1 for p in group if p.search(text))
 
 
 def clean(text: str) -> str:

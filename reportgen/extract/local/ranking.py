@@ -104,7 +104,7 @@ def rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cue
                 continue
             if fig.strong:
                 hits.append("figure-strong")
-        cue_n = sum(1 for p in pats if p.search(s.text))
+        cue_n = C.cue_count(s.text, pats)
         fam_score = (1.5 if hits else 0.0) + 0.25 * max(0, len(hits) - 1)
         related = rel[k] >= 0.4 and overlap[k] >= 2
         eligible = cue_n > 0 or bool(hits) or (related and not strict)
@@ -171,7 +171,7 @@ def evidence(
         iv = interviewers.get(s.doc_index)
         if iv is not None and s.speaker == iv:
             continue
-        cue_n = sum(1 for p in pats if p.search(s.text))
+        cue_n = C.cue_count(s.text, pats)
         answer = s.index in answers
         if not (cue_n or answer or (rel[k] >= 0.4 and overlap[k] >= 2)):
             continue

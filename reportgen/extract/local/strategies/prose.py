@@ -39,7 +39,7 @@ def summary_picks(index: SourceIndex, spec: SectionSpec, di: int, fams: list[str
             slots.add("decision")
         if spoken and "risk" in hits and s.words >= 8 and not C.is_bare_agreement(s.text):
             slots.add("risk")
-        cue = any(p.search(s.text) for p in pats)
+        cue = C.cue_count(s.text, pats) > 0
         score = (
             1.2 * index.centrality[i]
             + 0.6 * rel[k] * (overlap[k] >= 2)

@@ -58,7 +58,7 @@ def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
         if C.is_request(s.text):
             continue  # "Priya, can you check the logs?" is a task
         explicit = bool(C.family_hits(s.text, ["question"]))
-        cue = any(p.search(s.text) for p in pats)
+        cue = C.cue_count(s.text, pats) > 0
         if s.is_question:
             if _answered(index, s) or _TAG_QUESTION_RE.search(s.text):
                 continue  # answered, or "..., right?" which checks rather than asks

@@ -48,6 +48,16 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+def _take(window: Counter[str], bag: Counter[str]) -> None:
+    """Remove a sentence's words from a sliding window, dropping words it no longer holds."""
+    for word, count in bag.items():
+        left = window[word] - count
+        if left > 0:
+            window[word] = left
+        else:
+            del window[word]
+
+
 def _shift_cue(s: Sentence) -> bool:
     return bool(_SHIFT_RE.search(s.text)) or bool(C.family_hits(s.text, ["topic"]))
 
@@ -64,24 +74,32 @@ def find_topics(
     width = max(2, min(10, n // (2 * want)))
     bags = [Counter(toks[i]) for i in idxs]
     spoken = any(sentences[i].speaker for i in idxs)
+    shift = {i: _shift_cue(sentences[i]) for i in idxs}  # one cue test per sentence, not one per use
     gaps: list[tuple[float, int]] = []  # (score, position g: a block starts at idxs[g])
     cohesion = []
+    # The windows either side of each gap slide one sentence at a time: add the sentence entering,
+    # remove the one leaving, rather than re-summing `width` bags per gap.
+    left: Counter[str] = Counter(bags[0])
+    right: Counter[str] = Counter()
+    for bag in bags[1 : 1 + width]:
+        right.update(bag)
     for g in range(1, n):
-        left: Counter[str] = Counter()
-        right: Counter[str] = Counter()
-        for bag in bags[max(0, g - width) : g]:
-            left.update(bag)
-        for bag in bags[g : g + width]:
-            right.update(bag)
+        if g > 1:
+            left.update(bags[g - 1])
+            if g - 1 - width >= 0:
+                _take(left, bags[g - 1 - width])
+            _take(right, bags[g - 1])
+            if g - 1 + width < n:
+                right.update(bags[g - 1 + width])
         cohesion.append(_cosine(left, right))
     for g in range(1, n):
         s, prev = sentences[idxs[g]], sentences[idxs[g - 1]]
-        if spoken and s.speaker == prev.speaker and not _shift_cue(s) and not is_backchannel(prev.text):
+        if spoken and s.speaker == prev.speaker and not shift[idxs[g]] and not is_backchannel(prev.text):
             continue  # mid-turn: a topic starts where someone takes the floor, or says it moves on
         c = cohesion[g - 1]
         lpeak = max(cohesion[max(0, g - 1 - width) : g])
         rpeak = max(cohesion[g - 1 : g - 1 + width + 1])
-        score = (lpeak - c) + (rpeak - c) + (0.6 if _shift_cue(s) else 0.0)
+        score = (lpeak - c) + (rpeak - c) + (0.6 if shift[idxs[g]] else 0.0)
         floor = s.speaker != prev.speaker or is_backchannel(prev.text)
         if spoken and s.is_question and floor:
             score += 0.45  # someone takes the floor with a question: often a new subject
@@ -113,11 +131,11 @@ def find_topics(
             continue
         fit = {
             i: sum(weight.get(t, 0.0) for t in set(toks[i])) / (math.sqrt(len(set(toks[i]))) + 1.0)
-            - (0.5 if sentences[i].is_question and not _shift_cue(sentences[i]) else 0.0)
+            - (0.5 if sentences[i].is_question and not shift[i] else 0.0)
             for i in options
         }
         top = max(fit.values())
-        opener = next((i for i in options[:2] if _shift_cue(sentences[i]) and fit[i] > 0), None)
+        opener = next((i for i in options[:2] if shift[i] and fit[i] > 0), None)
         best = opener if opener is not None else next(i for i in options if fit[i] >= 0.6 * top)
         label = topic_label([sentences[i].text for i in block], sentences[best].text, _names(sentences, idxs), df, n)
         if label.lower() in seen:
