@@ -44,6 +44,9 @@ def serve(
     if host not in LOOPBACK:
         typer.echo("bound beyond loopback: every request needs an API key (reportgen keys create --tenant NAME)",
                    err=True)
+        if settings.allowed_hosts is None:
+            typer.echo("answering to any Host name: set REPORTGEN_ALLOWED_HOSTS to this server's names to "
+                       "refuse others", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

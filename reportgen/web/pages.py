@@ -20,7 +20,12 @@ PAGES = {
     "upload": "New report",
     "history": "History",
 }
-HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+# The shells load only their own scripts and styles and talk only to this server; nothing may frame
+# them (clickjacking) and their forms post only here.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+           "Content-Security-Policy": CSP, "X-Frame-Options": "DENY"}
 
 
 def _templates() -> Jinja2Templates:
