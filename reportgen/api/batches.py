@@ -28,6 +28,7 @@ from reportgen.api.schemas import BatchCreate, BatchReport, BatchStatus, Engine,
 from reportgen.api.service import Service, get_service
 from reportgen.api.uploads import Upload, parse_upload
 from reportgen.ingest import DEFAULT_LIMITS
+from reportgen.sop import find_sops
 from reportgen.store.blobs import hash_source, iter_blob
 from reportgen.store.documents import check_documents_exist
 from reportgen.store.reports import create_batch, create_report, get_batch, list_batches, report_model
@@ -35,6 +36,12 @@ from reportgen.store.tables import BatchRow, Job, ReportRow, Tenant
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 ERRORS = error_responses(401, 404, 409, 413, 415, 422)
+
+
+def _sop_name(sop_id: str) -> str:
+    """The name people know the SOP by (the batches table showed its raw id); '' once it is gone."""
+    sop = find_sops().get(sop_id)
+    return sop.name if sop else ""
 
 
 def batch_out(batch: BatchRow, rows: list[tuple[ReportRow, Job]]) -> BatchStatus:
@@ -53,7 +60,8 @@ def batch_out(batch: BatchRow, rows: list[tuple[ReportRow, Job]]) -> BatchStatus
     else:
         state = "running"
     return BatchStatus(
-        id=batch.id, state=state, sop=batch.sop_id, engine=batch.engine, counts={**counts, "total": total},
+        id=batch.id, state=state, sop=batch.sop_id, sop_name=_sop_name(batch.sop_id), engine=batch.engine,
+        counts={**counts, "total": total},
         reports=[BatchReport(room=r.room, report_id=r.id, state=j.state, error=j.error if j.state == "failed" else None,
                              document_ids=r.document_ids) for r, j in rows],
         links={"self": f"/v1/batches/{batch.id}", **{f: f"/v1/batches/{batch.id}/download?format={f}"

@@ -222,6 +222,7 @@ class BatchStatus(BaseModel):
     id: str = Field(examples=["bat_5e6f7a8b9c0d"])
     state: Literal["queued", "running", "succeeded", "partial", "failed"]
     sop: str
+    sop_name: str = Field("", examples=["Diligence memo"], description="the SOP's display name ('' if it is gone)")
     engine: str
     counts: dict[str, int]
     reports: list[BatchReport]

@@ -1,0 +1,128 @@
+"""Regressions for the bugs of issue 14's web and API walk-through, one test each.
+
+Each test reproduces what the walk-through saw; the comment on it says what that was.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reportgen.models import Citation, Item, Section
+from reportgen.sop import FieldSpec, SectionSpec
+from reportgen.validate.duplicates import merge_duplicates
+from tests.service_fixtures import api, make_zip, meeting_bytes, settings_for, upload, wait_report
+
+RISKS = SectionSpec(id="risks", title="Risks", kind="list", fields={
+    "risk": FieldSpec(type="text"), "severity": FieldSpec(type="enum", values=["low", "medium", "high"])})
+
+
+def _cite(start: int, end: int, quote: str = "q") -> Citation:
+    return Citation(document_id="d1", quote=quote, char_start=start, char_end=end, status="exact", score=1.0)
+
+
+def _flag(item: Item) -> str:
+    return next(f for f in item.flags if f.startswith("duplicate-merged"))
+
+
+def test_items_with_different_figures_are_not_merged() -> None:
+    # was: "2 repeated items merged, their quotes are listed" with one citation, and the facts
+    # "20 percent privacy" / "2 percent weather" lost
+    same = _cite(100, 180)
+    sec = Section(id="risks", title="Risks", kind="list", items=[
+        Item(fields={"risk": "Revenue at risk from churn: 20 percent privacy", "severity": "high"}, citations=[same]),
+        Item(fields={"risk": "Revenue at risk from churn: 2 percent weather", "severity": "low"}, citations=[same]),
+    ])
+    merge_duplicates(RISKS, sec)
+    assert [i.fields["risk"] for i in sec.items] == ["Revenue at risk from churn: 20 percent privacy",
+                                                      "Revenue at risk from churn: 2 percent weather"]
+    assert not any(f.startswith("duplicate-merged") for i in sec.items for f in i.flags)
+
+
+def test_merged_item_keeps_every_quote_and_says_what_it_absorbed() -> None:
+    sec = Section(id="risks", title="Risks", kind="list", items=[
+        Item(fields={"risk": "Key customers may leave after the pricing change"}, citations=[_cite(100, 180)]),
+        Item(fields={"risk": "Key customers might leave after the pricing change"},
+             citations=[_cite(100, 180), _cite(400, 460)]),
+        Item(fields={"risk": "Key customers may leave after the pricing change."}, citations=[_cite(100, 180)]),
+    ])
+    merge_duplicates(RISKS, sec)
+    assert len(sec.items) == 1
+    item = sec.items[0]
+    assert [(c.char_start, c.char_end) for c in item.citations] == [(100, 180), (400, 460)]
+    flag = _flag(item)
+    assert "2 repeated item(s)" in flag and "1 more quote(s)" in flag
+    assert "\u201cKey customers might leave after the pricing change\u201d" in flag  # its wording is kept
+
+    # merged again (a report validated twice): the count and the wording survive
+    sec.items.append(Item(fields={"risk": "Key customers may leave after the pricing change"},
+                          citations=[_cite(100, 180)]))
+    merge_duplicates(RISKS, sec)
+    flag = _flag(sec.items[0])
+    assert "3 repeated item(s)" in flag and "might leave" in flag and "the same quote(s)" in flag
+
+
+def test_repeat_with_the_same_quote_does_not_claim_quotes_it_lacks() -> None:
+    sec = Section(id="risks", title="Risks", kind="list", items=[
+        Item(fields={"risk": "Churn"}, citations=[_cite(1, 50)]),
+        Item(fields={"risk": "churn"}, citations=[_cite(1, 50)]),
+    ])
+    merge_duplicates(RISKS, sec)
+    assert len(sec.items) == 1 and len(sec.items[0].citations) == 1
+    assert "they cited the same quote(s)" in _flag(sec.items[0]) and "listed with it" not in _flag(sec.items[0])
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):  # noqa: ANN001, ANN201
+    with api(settings_for(tmp_path_factory.mktemp("walk"))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def finished(client) -> dict:  # noqa: ANN001
+    doc = upload(client, {"meeting.txt": meeting_bytes()}).json()["documents"][0]
+    r = client.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc["id"]],
+                                         "engine": "local"})
+    assert r.status_code == 202, r.text
+    st = wait_report(client, r.json()["id"])
+    assert st["state"] == "succeeded", st
+    return st
+
+
+def test_patch_refuses_a_value_outside_the_sops_enum(client, finished) -> None:  # noqa: ANN001
+    # was: `status: catastrophic` stored unflagged (200)
+    rid = finished["id"]
+    report = client.get(f"/v1/reports/{rid}/result").json()
+    item = next(i for s in report["sections"] if s["id"] == "action_items" for i in s["items"])
+    url = f"/v1/reports/{rid}/items/{item['id']}"
+    r = client.patch(url, json={"fields": {"status": "catastrophic"}})
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "invalid_field_value" and "open, done, blocked" in err["message"]
+    assert "catastrophic" in err["message"]
+    after = client.get(f"/v1/reports/{rid}/result").json()
+    assert next(i for s in after["sections"] for i in s["items"] if i["id"] == item["id"]) == item  # unchanged
+    assert client.patch(url, json={"fields": {"status": "done"}}).status_code == 200
+    # a free-text field takes any text
+    assert client.patch(url, json={"fields": {"task": "anything a person writes"}}).status_code == 200
+
+
+def test_event_log_speaks_to_users_not_of_workers(client, finished) -> None:  # noqa: ANN001
+    # was: "attempt 1 started on inproc:vm:22141:139882662538112"
+    events = client.get(f"/v1/reports/{finished['id']}/events").text
+    assert "event: started" in events
+    assert "inproc" not in events and "started on" not in events
+
+
+def test_favicon_is_served(client) -> None:  # noqa: ANN001
+    # was: 404
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml") and b"<svg" in r.content
+
+
+def test_batch_status_names_its_sop(client) -> None:  # noqa: ANN001
+    # was: the batches table showed `meeting-action-items`
+    z = make_zip({"acme/call.txt": meeting_bytes()})
+    r = client.post("/v1/batches/upload", files={"file": ("rooms.zip", z)}, data={"sop": "meeting-action-items"})
+    assert r.status_code == 202, r.text
+    assert r.json()["sop_name"] == "Meeting action items"
+    assert client.get("/v1/batches").json()[0]["sop_name"] == "Meeting action items"
