@@ -5,6 +5,11 @@ Each test reproduces what the walk-through saw; the comment on it says what that
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from reportgen.models import Citation, Item, Section
@@ -12,6 +17,7 @@ from reportgen.sop import FieldSpec, SectionSpec
 from reportgen.validate.duplicates import merge_duplicates
 from tests.service_fixtures import api, make_zip, meeting_bytes, settings_for, upload, wait_report
 
+ROOT = Path(__file__).resolve().parent.parent
 RISKS = SectionSpec(id="risks", title="Risks", kind="list", fields={
     "risk": FieldSpec(type="text"), "severity": FieldSpec(type="enum", values=["low", "medium", "high"])})
 
@@ -126,3 +132,40 @@ def test_batch_status_names_its_sop(client) -> None:  # noqa: ANN001
     assert r.status_code == 202, r.text
     assert r.json()["sop_name"] == "Meeting action items"
     assert client.get("/v1/batches").json()[0]["sop_name"] == "Meeting action items"
+
+
+def _cli(*args: str, cwd, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # noqa: ANN001
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("REPORTGEN_", "DATABASE_URL", "OPENAI_"))}
+    base["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "reportgen.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**base, **(env or {})}, timeout=120)
+
+
+def test_keys_create_elsewhere_does_not_make_a_second_database(tmp_path) -> None:  # noqa: ANN001
+    # was: run outside the checkout, it silently made ./.reportgen/reportgen.sqlite3 there, and the
+    # running server refused the key
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    r = _cli("keys", "create", "--tenant", "acme", cwd=elsewhere)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    msg = " ".join(r.stderr.replace("│", " ").split())
+    assert "no reportgen database at" in msg and "REPORTGEN_DATA_DIR" in msg and "--new-database" in msg
+    assert not (elsewhere / ".reportgen").exists() and r.stdout == ""
+
+    # pointed at the server's data folder it works, and says where it wrote
+    server_data = tmp_path / "server-data"
+    with api(settings_for(server_data)) as c:  # the server made its database there
+        assert upload(c, {"m.txt": meeting_bytes()}).status_code == 201
+        doc = c.get("/v1/documents").json()[0]["id"]
+        rid = c.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc]}).json()["id"]
+        wait_report(c, rid)
+        r = _cli("keys", "create", "--tenant", "acme", cwd=elsewhere, env={"REPORTGEN_DATA_DIR": str(server_data)})
+        assert r.returncode == 0, r.stderr
+        key = r.stdout.strip()
+        assert f"database: {(server_data / 'reportgen.sqlite3').resolve()}" in r.stderr
+        # the web-made report is not silently hidden: the command says whose it is and how to reach it
+        assert "1 report(s) made without a key" in r.stderr and "--tenant local" in r.stderr
+        assert c.get("/v1/documents", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert not (elsewhere / ".reportgen").exists()
+    r = _cli("keys", "create", "--tenant", "solo", "--new-database", cwd=elsewhere)
+    assert r.returncode == 0 and (elsewhere / ".reportgen" / "reportgen.sqlite3").exists()

@@ -95,7 +95,8 @@ def _reports_env(data: Path) -> dict[str, str]:
 
 
 def create_key(data: Path, tenant: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "reportgen.cli", "keys", "create", "--tenant", tenant],
+    out = subprocess.run([sys.executable, "-m", "reportgen.cli", "keys", "create", "--tenant", tenant,
+                          "--new-database"],
                          env=_reports_env(data), cwd=ROOT, capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 

@@ -297,6 +297,8 @@ class ServerInfo(BaseModel):
     endpoint: str | None = Field(None, description="The OpenAI-compatible endpoint's host, when one is set.")
     max_upload_bytes: int
     max_file_bytes: int
+    tenant: str = Field("", examples=["local"], description="The tenant this request's key (or keyless mode: "
+                        "`local`) belongs to: what every list and id of this API is scoped to.")
 
 
 class LlmCallOut(BaseModel):
