@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from reportgen.models import Citation, Item, Section
-from reportgen.sop import FieldSpec, SectionSpec
+from reportgen.sop import FieldSpec, SectionSpec, find_sops
+from reportgen.sop.suggest import rank_sops
 from reportgen.validate.duplicates import merge_duplicates
 from tests.service_fixtures import api, make_zip, meeting_bytes, settings_for, upload, wait_report
 
@@ -169,3 +170,22 @@ def test_keys_create_elsewhere_does_not_make_a_second_database(tmp_path) -> None
     assert not (elsewhere / ".reportgen").exists()
     r = _cli("keys", "create", "--tenant", "solo", "--new-database", cwd=elsewhere)
     assert r.returncode == 0 and (elsewhere / ".reportgen" / "reportgen.sqlite3").exists()
+
+
+def test_sop_suggestion_ranks_by_cues_and_kind(client) -> None:  # noqa: ANN001
+    # was: the page preselected the first SOP alphabetically and said nothing of a mismatch
+    contract = ("SUPPLY AGREEMENT. 1. Term: three years, renews automatically. 2. Termination: either party may "
+                "terminate upon a Change of Control. 3. Liability is capped at the fees paid. Exclusivity applies. "
+                "Governing law: Delaware.")
+    fits = rank_sops(list(find_sops().values()), [("pdf", contract)])
+    assert fits[0].sop_id == "diligence-memo" and fits[0].suggested and fits[0].warning is None
+    scorecard = next(f for f in fits if f.sop_id == "interview-scorecard")
+    assert not scorecard.suggested and not scorecard.kinds_fit and "made for transcript" in (scorecard.warning or "")
+    assert [f for f in rank_sops(list(find_sops().values()), [("text", "lorem ipsum dolor")]) if f.suggested] == []
+
+    doc = upload(client, {"meeting.txt": meeting_bytes()}).json()["documents"][0]["id"]
+    r = client.post("/v1/sops/suggest", json={"document_ids": [doc]})
+    assert r.status_code == 200, r.text
+    assert r.json()[0]["sop"] == "meeting-action-items" and r.json()[0]["suggested"]
+    assert client.post("/v1/sops/suggest", json={"document_ids": ["doc_nope"]}).status_code == 404
+    assert client.post("/v1/sops/suggest", json={"document_ids": []}).status_code == 422

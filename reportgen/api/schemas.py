@@ -252,6 +252,24 @@ class SopOut(_SopHead):
     sections: list[SectionSummary]
 
 
+class SopSuggestRequest(BaseModel):
+    document_ids: list[str] = Field(min_length=1, max_length=500, examples=[["doc_3f9a1c2b7d4e"]])
+
+
+class SopFitOut(BaseModel):
+    """How well one SOP suits the sources: a hint for the person choosing (reportgen.sop.suggest)."""
+
+    sop: str = Field(examples=["diligence-memo"])
+    name: str = Field(examples=["Diligence memo"])
+    score: float = Field(description="0..1: the share of the SOP's cue phrases found in the sources, halved when a "
+                                     "source is of a kind the SOP does not suit")
+    cues_found: int
+    cues_total: int
+    kinds_fit: bool = Field(description="every source is of a kind the SOP says it suits")
+    suggested: bool = Field(description="the best fit (at most one SOP; none when no cue was found anywhere)")
+    warning: str | None = Field(None, description="why this SOP reads these sources poorly, when it does")
+
+
 class RubricBandOut(BaseModel):
     value: int
     label: str
