@@ -16,6 +16,8 @@ from reportgen.models import Citation, Item, Section
 from reportgen.sop import FieldSpec, SectionSpec, find_sops
 from reportgen.sop.suggest import rank_sops
 from reportgen.validate.duplicates import merge_duplicates
+from tests.support import require_tool
+from tests.fixtures_pdf import encrypt, image_only_pdf, text_pdf
 from tests.service_fixtures import api, make_zip, meeting_bytes, settings_for, upload, wait_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,3 +191,34 @@ def test_sop_suggestion_ranks_by_cues_and_kind(client) -> None:  # noqa: ANN001
     assert r.json()[0]["sop"] == "meeting-action-items" and r.json()[0]["suggested"]
     assert client.post("/v1/sops/suggest", json={"document_ids": ["doc_nope"]}).status_code == 404
     assert client.post("/v1/sops/suggest", json={"document_ids": []}).status_code == 422
+
+
+def test_upload_errors_speak_to_web_and_api_users(client) -> None:  # noqa: ANN001
+    # was: "--password on the CLI", "run with --ocr" (the page had no OCR), "this zip is damaged" for a .docx
+    locked = encrypt(text_pdf([["Board note: the budget was approved."]]), "s3cret")
+    r = upload(client, {"board.pdf": locked})
+    msg = r.json()["error"]["message"]
+    assert r.status_code == 422 and "--password" not in msg and "the `password` form field" in msg
+    assert "password box" in msg
+
+    scan = image_only_pdf([["The supplier shall deliver", "the goods by Friday."]])
+    r = upload(client, {"scan.pdf": scan})
+    assert r.status_code == 201, r.text
+    warnings = r.json()["documents"][0]["warnings"]
+    assert warnings and all("--ocr" not in w and "ocr=True" not in w for w in warnings)
+    assert any("Read again with OCR" in w and "`ocr=true`" in w for w in warnings)
+
+    r = upload(client, {"notes.docx": b"PK\x03\x04" + b"\x00" * 200})
+    msg = r.json()["error"]["message"]
+    assert r.status_code == 422 and "Word document is damaged" in msg and "zip" not in msg
+
+
+def test_api_offers_ocr(client) -> None:  # noqa: ANN001
+    require_tool("tesseract", "tesseract-ocr")
+    scan = image_only_pdf([["The supplier shall deliver", "the goods by Friday."]])
+    r = client.post("/v1/documents", files=[("files", ("scan2.pdf", scan))], data={"ocr": "true"})
+    assert r.status_code == 201, r.text
+    doc = r.json()["documents"][0]
+    assert all("recognised by OCR" in w for w in doc["warnings"])  # said, since OCR can misread
+    text = client.get(f"/v1/documents/{doc['id']}").json()["text"].lower()
+    assert "supplier" in text and "friday" in text

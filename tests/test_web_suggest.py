@@ -1,4 +1,5 @@
-"""The upload page suggests the SOP that suits the sources and warns on a mismatch (issue 14).
+"""The upload page suggests the SOP that suits the sources and warns on a mismatch, and reads a
+scanned PDF again with OCR (issue 14).
 
 It used to preselect the first SOP alphabetically (Advisory memo) and let a user build an
 interview scorecard from a supply contract without a word. Headless Chromium against a real
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.fixtures_pdf import image_only_pdf
+from tests.support import require_tool
 from tests.test_web_browser import browser, page, pdf_bytes, serve  # noqa: F401 - pytest fixtures
 
 CONTRACT = pdf_bytes([[
@@ -68,3 +71,22 @@ def test_interview_suggests_the_scorecard(server: str, page) -> None:  # noqa: A
                                               "buffer": INTERVIEW}])
     expect(pg.get_by_role("radio", name=re.compile("^Interview scorecard"))).to_be_checked()
     expect(pg.locator("#sop-interview-scorecard-fit")).to_contain_text("Suggested")
+
+
+def test_scanned_pdf_is_read_again_with_ocr_from_the_page(server: str, page) -> None:  # noqa: ANN001
+    # was: the warning said "run with --ocr" and the page had no way to do it
+    from playwright.sync_api import expect
+
+    require_tool("tesseract", "tesseract-ocr")
+    pg = page
+    pg.goto(server + "/")
+    scan = image_only_pdf([["The supplier shall deliver", "the goods by Friday."]])
+    pg.set_input_files("#file-input", files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": scan}])
+    row = pg.locator("li.file").filter(has_text="scan.pdf")
+    expect(row.locator("details.fwarn")).to_contain_text("1 warning")
+    assert "--ocr" not in row.inner_text()
+    row.get_by_role("button", name="Read again with OCR").click()
+    expect(row.get_by_role("button", name="Read again with OCR")).to_have_count(0, timeout=60_000)
+    expect(row).to_contain_text("PDF · 1 page")
+    row.locator("details.fwarn summary").click()
+    expect(row.locator("details.fwarn")).to_contain_text("recognised by OCR")

@@ -140,16 +140,19 @@ def upload(
     engine: Engine | None = Form(None),
     meeting_date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
     password: str | None = Form(None, description="Password of encrypted PDFs in the zip."),
+    ocr: bool = Form(False, description="Recognise PDF pages that have no text layer (scans) with tesseract-ocr."),
     idempotency_key: str | None = IdempotencyKey,
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
 ) -> BatchStatus | JSONResponse:
-    fp = fingerprint("POST", request.url.path, [hash_source(file.file), sop, engine, meeting_date, password or ""])
+    fp = fingerprint("POST", request.url.path, [hash_source(file.file), sop, engine, meeting_date, password or ""]
+                     + (["ocr"] if ocr else []))
     with service.db.session() as s:
         if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
             return cached
     sop, engine_name = resolve_sop_and_engine(sop, engine)
     options = ReportOptions(meeting_date=meeting_date).model_dump(exclude_none=True)
-    up = parse_upload(service.db, file.file, file.filename or "batch.zip", password=password, limits=DEFAULT_LIMITS)
+    up = parse_upload(service.db, file.file, file.filename or "batch.zip", password=password, limits=DEFAULT_LIMITS,
+                      ocr=ocr)
     docs, skipped = rooms_of(up)
     with service.db.session() as s:
         batch = create_batch(s, tenant.id, sop_id=sop, engine=engine_name)

@@ -90,6 +90,11 @@ function fileRow(e) {
   const warnings = (e.docs || []).flatMap((d) => d.warnings.map((w) => `${d.filename}: ${w}`));
   if (warnings.length) row.append(h("details.fwarn", {}, h("summary", {}, `${warnings.length} warning${warnings.length === 1 ? "" : "s"}`),
     h("ul", {}, warnings.slice(0, 50).map((w) => h("li", {}, w)))));
+  // scanned pages (no text layer): the server can recognise them (tesseract), asked per file
+  if (e.state === "ok" && !e.ocr && warnings.some((w) => /no text layer/i.test(w))) {
+    row.append(h("div.ocr", {}, h("button.btn.small", { type: "button", onclick: () => send(e, e.password, true) },
+      "Read again with OCR"), h("span.muted.small", {}, " recognises the scanned pages' text (slower)")));
+  }
   if (e.state === "locked") {
     const id = `pw-${e.key}`;
     const input = h("input", { id, type: "password", autocomplete: "off", required: true });
@@ -127,13 +132,16 @@ function addFiles(files) {
   renderFiles();
 }
 
-async function send(e, password) {
+async function send(e, password, ocr) {
   e.state = "uploading";
   e.error = null;
+  e.password = password || null;
+  e.ocr = Boolean(ocr);
   renderFiles();
   const form = new FormData();
   form.append("files", e.file, e.file.name);
   if (password) form.append("password", password);
+  if (ocr) form.append("ocr", "true");
   try {
     const out = await api("/v1/documents", { method: "POST", body: form });
     e.docs = out.documents;
