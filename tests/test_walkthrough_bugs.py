@@ -16,9 +16,9 @@ from reportgen.models import Citation, Item, Section
 from reportgen.sop import FieldSpec, SectionSpec, find_sops
 from reportgen.sop.suggest import rank_sops
 from reportgen.validate.duplicates import merge_duplicates
-from tests.support import require_tool
 from tests.fixtures_pdf import encrypt, image_only_pdf, text_pdf
 from tests.service_fixtures import api, make_zip, meeting_bytes, settings_for, upload, wait_report
+from tests.support import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 RISKS = SectionSpec(id="risks", title="Risks", kind="list", fields={

@@ -14,9 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests import test_web_browser as wb
 from tests.fixtures_pdf import image_only_pdf
 from tests.support import require_tool
-from tests.test_web_browser import browser, page, pdf_bytes, serve  # noqa: F401 - pytest fixtures
+from tests.test_web_browser import pdf_bytes, serve
+
+# the browser and page fixtures of the main browser test, shared rather than copied
+browser, page = wb.browser, wb.page
 
 CONTRACT = pdf_bytes([[
     "SUPPLY AGREEMENT between Acme Corp (the Supplier) and Globex Inc (the Buyer).",

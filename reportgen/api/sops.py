@@ -50,7 +50,8 @@ def get_sop(sop_id: str = Path(max_length=200), _: Tenant = Depends(current_tena
 
 
 @router.post("/suggest", response_model=list[SopFitOut], responses=error_responses(401, 404, 422),
-             operation_id="suggest_sops", summary="Rank the SOPs for some uploaded documents, best first, with warnings")
+             operation_id="suggest_sops",
+             summary="Rank the SOPs for some uploaded documents, best first, with warnings")
 def suggest(body: SopSuggestRequest, tenant: Tenant = Depends(current_tenant),
             service: Service = Depends(get_service)) -> list[SopFitOut]:
     """The upload page asks this after each upload: it preselects the `suggested` SOP and shows the
