@@ -261,8 +261,9 @@ class SopFitOut(BaseModel):
 
     sop: str = Field(examples=["diligence-memo"])
     name: str = Field(examples=["Diligence memo"])
-    score: float = Field(description="0..1: the share of the SOP's cue phrases found in the sources (each weighted by "
-                                     "1 / the SOPs sharing it), halved when a source is of a kind the SOP does not suit")
+    score: float = Field(description="0..1: the share of the SOP's cue phrases found in the sources (each weighted "
+                                     "by 1 / the SOPs sharing it), halved when a source is of a kind the SOP does not "
+                                     "suit")
     cues_found: int
     cues_total: int
     kinds_fit: bool = Field(description="every source is of a kind the SOP says it suits")
