@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import pytest
+import markdown_it
 
 from reportgen.models import Citation, DocumentRef, Item, Report, ReportIssue, Section
 from reportgen.render.markdown import render_markdown
 from tests.render_samples import sample_report
-
-markdown_it = pytest.importorskip("markdown_it")
 
 HOSTILE = [
     "<script>alert('x1')</script>",
