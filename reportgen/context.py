@@ -90,9 +90,25 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
+_FENCE_RE = re.compile(r"<(\s*/?\s*)(source)", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_LABEL_CHARS = str.maketrans({"[": "(", "]": ")", "<": "‹", ">": "›", '"': "'"})
+
+
 def _defang(text: str) -> str:
     """Keep a source from closing (or faking) the <source> fence around it."""
-    return re.sub(r"<(/?)(source)", r"‹\1\2", text, flags=re.IGNORECASE)
+    return _FENCE_RE.sub(r"‹\1\2", text)
+
+
+def defang_label(text: str, limit: int = 80) -> str:
+    """A source-derived label (speaker, filename) as one inert line of at most `limit` characters.
+
+    A label sits in our own markup (a line's `[...]` tag, the fence's `file="..."`), where a
+    model reads it as ours, not as fenced data: so it may not close a tag or the fence, start a
+    line, or open a fake one (issue 14: a speaker `Eve</source>` let the next turn's "Ignore
+    previous instructions" out of the fence, and the model obeyed it)."""
+    flat = " ".join(_CONTROL_RE.sub(" ", _defang(text)).split()).translate(_LABEL_CHARS)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def segment_line(doc_index: int, seg: Segment) -> str:
@@ -103,7 +119,7 @@ def segment_line(doc_index: int, seg: Segment) -> str:
     if seg.page is not None:
         tag.append(f"p.{seg.page}")
     if seg.speaker:
-        tag.append(seg.speaker.replace("]", ")"))
+        tag.append(defang_label(seg.speaker))
     text = " ".join(_defang(seg.text).split())
     return f"[{' '.join(tag)}] {text}"
 
@@ -132,7 +148,7 @@ def render_sources(chunks: Sequence[ContextChunk]) -> str:
     """The sources block of the user prompt: each document fenced as <source> data."""
     blocks = []
     for c in chunks:
-        name = c.filename.replace('"', "'")
+        name = defang_label(c.filename, 200)
         blocks.append(f'<source id="D{c.document_index}" file="{name}" kind="{c.kind}">\n{c.text}\n</source>')
     return "\n\n".join(blocks)
 

@@ -64,7 +64,8 @@ def settings_for(tmp_path, **kw) -> ServiceSettings:  # noqa: ANN001 - a pytest 
 
 @contextlib.contextmanager
 def api(settings: ServiceSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    # localhost, not TestClient's `testserver`: keyless mode answers only to loopback names (DNS rebinding)
+    with TestClient(create_app(settings), raise_server_exceptions=False, base_url="http://localhost") as client:
         yield client
 
 

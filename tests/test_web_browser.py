@@ -400,7 +400,8 @@ def test_sections_preview_while_a_slow_llm_job_runs(tmp_path_factory: pytest.Tem
         pg = page
         pg.goto(f"{base}/reports/{started.json()['id']}")
         # two sections previewed while the report is still being built (no review yet)
-        pg.wait_for_function("document.querySelectorAll('#preview .rsec.preview').length >= 2 "
+        # a function, not an expression string: the page's CSP (script-src 'self') refuses eval
+        pg.wait_for_function("() => document.querySelectorAll('#preview .rsec.preview').length >= 2 "
                              "&& document.getElementById('review').hidden", timeout=60_000)
         expect(pg.locator("#preview .chip").first).to_be_visible()
         assert pg.locator("#preview .rsec.preview").count() < 5

@@ -3,7 +3,8 @@
 On start the app migrates the database (`upgrade head`) and starts the dispatcher: the
 in-process runner (which resumes unfinished jobs) or, with `REPORTGEN_BROKER_URL`, Celery
 (re-sending jobs still queued, in case a previous server died between commit and send).
-The web pages are mounted beside the API by `reportgen.web.mount(app)`.
+The web pages are mounted beside the API by `reportgen.web.mount(app)`, and `BrowserGuard`
+(`reportgen.api.origins`) wraps everything: Host check, same-origin writes, no framing.
 
 Every operation has a named `operation_id` (verb_noun, as generated clients call it); a route
 added without one fails at startup rather than getting FastAPI's `name_path_method` default.
@@ -22,6 +23,7 @@ from sqlmodel import select
 
 from reportgen import web
 from reportgen.api import batches, documents, errors, info, reports, sops
+from reportgen.api.origins import BrowserGuard
 from reportgen.api.service import Dispatcher, Service
 from reportgen.api.uploads import BodyLimit
 from reportgen.jobs.inprocess import InProcessRunner
@@ -118,5 +120,8 @@ def create_app(settings: ServiceSettings | None = None, *, dispatcher: Dispatche
                       queued=queued)
 
     web.mount(app)
+    # outermost, so it sees the client's own headers (before KeyCookie turns the cookie into Authorization)
+    app.add_middleware(BrowserGuard, allowed_hosts=settings.allowed_hosts,
+                       keyless_possible=settings.open_when_no_keys)
     return app
 

@@ -46,8 +46,10 @@ async def current_tenant(
         generation = cache.generation()
         tenant = await anyio.to_thread.run_sync(_lookup_key, service, key)
         if tenant is None:
-            raise ApiError(401, "this API key is not valid (unknown or revoked). Create one with "
-                                "`reportgen keys create --tenant NAME` and send `Authorization: Bearer KEY`.")
+            raise ApiError(401, "this API key is not valid (unknown or revoked) on this server. Create one with "
+                                "`reportgen keys create --tenant NAME` against this server's database (run it where "
+                                "the server runs, or with its REPORTGEN_DATA_DIR or DATABASE_URL: the command prints "
+                                "the database it wrote to) and send `Authorization: Bearer KEY`.")
         cache.put(key, tenant, generation)
         return tenant
     if service.settings.open_when_no_keys and not cache.keys_exist():

@@ -28,6 +28,7 @@ from reportgen.api.schemas import BatchCreate, BatchReport, BatchStatus, Engine,
 from reportgen.api.service import Service, get_service
 from reportgen.api.uploads import Upload, parse_upload
 from reportgen.ingest import DEFAULT_LIMITS
+from reportgen.sop import find_sops
 from reportgen.store.blobs import hash_source, iter_blob
 from reportgen.store.documents import check_documents_exist
 from reportgen.store.reports import create_batch, create_report, get_batch, list_batches, report_model
@@ -35,6 +36,12 @@ from reportgen.store.tables import BatchRow, Job, ReportRow, Tenant
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 ERRORS = error_responses(401, 404, 409, 413, 415, 422)
+
+
+def _sop_name(sop_id: str) -> str:
+    """The name people know the SOP by (the batches table showed its raw id); '' once it is gone."""
+    sop = find_sops().get(sop_id)
+    return sop.name if sop else ""
 
 
 def batch_out(batch: BatchRow, rows: list[tuple[ReportRow, Job]]) -> BatchStatus:
@@ -53,7 +60,8 @@ def batch_out(batch: BatchRow, rows: list[tuple[ReportRow, Job]]) -> BatchStatus
     else:
         state = "running"
     return BatchStatus(
-        id=batch.id, state=state, sop=batch.sop_id, engine=batch.engine, counts={**counts, "total": total},
+        id=batch.id, state=state, sop=batch.sop_id, sop_name=_sop_name(batch.sop_id), engine=batch.engine,
+        counts={**counts, "total": total},
         reports=[BatchReport(room=r.room, report_id=r.id, state=j.state, error=j.error if j.state == "failed" else None,
                              document_ids=r.document_ids) for r, j in rows],
         links={"self": f"/v1/batches/{batch.id}", **{f: f"/v1/batches/{batch.id}/download?format={f}"
@@ -132,16 +140,19 @@ def upload(
     engine: Engine | None = Form(None),
     meeting_date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
     password: str | None = Form(None, description="Password of encrypted PDFs in the zip."),
+    ocr: bool = Form(False, description="Recognise PDF pages that have no text layer (scans) with tesseract-ocr."),
     idempotency_key: str | None = IdempotencyKey,
     tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
 ) -> BatchStatus | JSONResponse:
-    fp = fingerprint("POST", request.url.path, [hash_source(file.file), sop, engine, meeting_date, password or ""])
+    fp = fingerprint("POST", request.url.path, [hash_source(file.file), sop, engine, meeting_date, password or ""]
+                     + (["ocr"] if ocr else []))
     with service.db.session() as s:
         if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
             return cached
     sop, engine_name = resolve_sop_and_engine(sop, engine)
     options = ReportOptions(meeting_date=meeting_date).model_dump(exclude_none=True)
-    up = parse_upload(service.db, file.file, file.filename or "batch.zip", password=password, limits=DEFAULT_LIMITS)
+    up = parse_upload(service.db, file.file, file.filename or "batch.zip", password=password, limits=DEFAULT_LIMITS,
+                      ocr=ocr)
     docs, skipped = rooms_of(up)
     with service.db.session() as s:
         batch = create_batch(s, tenant.id, sop_id=sop, engine=engine_name)

@@ -36,12 +36,12 @@ def document_out(row: DocumentRow, warnings: list[str]) -> DocumentOut:
     )
 
 
-def store_uploads(service: Service, files: list[UploadFile], password: str | None) -> list[Upload]:
+def store_uploads(service: Service, files: list[UploadFile], password: str | None, ocr: bool = False) -> list[Upload]:
     """Parse every file first (all or nothing): a bad file fails the request before anything is listed."""
     if not files:
         raise ApiError(422, "no files: send one or more files in the multipart field `files`.", "no_files")
-    return [parse_upload(service.db, f.file, f.filename or "upload", password=password, limits=DEFAULT_LIMITS)
-            for f in files]
+    return [parse_upload(service.db, f.file, f.filename or "upload", password=password, limits=DEFAULT_LIMITS,
+                         ocr=ocr) for f in files]
 
 
 def save_parsed(s, tenant: Tenant, parsed: list[Parsed]) -> list[DocumentRow]:  # noqa: ANN001 - Session
@@ -58,6 +58,7 @@ def upload_documents(
     request: Request,
     files: list[UploadFile] = File(..., description="One or more files; a zip expands into its documents."),
     password: str | None = Form(None, description="Password of encrypted PDFs in this upload."),
+    ocr: bool = Form(False, description="Recognise PDF pages that have no text layer (scans) with tesseract-ocr."),
     idempotency_key: str | None = IdempotencyKey,
     tenant: Tenant = Depends(current_tenant),
     service: Service = Depends(get_service),
@@ -65,11 +66,12 @@ def upload_documents(
     """Each file is sniffed by content (not extension), parsed into located segments and stored.
     Same bytes under the same name return the document already stored. 413: too large; 415: a format
     reportgen cannot read; 422: unreadable (e.g. an encrypted PDF without the `password` field)."""
-    fp = fingerprint("POST", request.url.path, [hash_source(f.file) for f in files] + [password or ""])
+    fp = fingerprint("POST", request.url.path, [hash_source(f.file) for f in files] + [password or ""]
+                     + (["ocr"] if ocr else []))
     with service.db.session() as s:
         if (cached := replay(s, tenant.id, idempotency_key, fp)) is not None:
             return cached
-    uploads = store_uploads(service, files, password)
+    uploads = store_uploads(service, files, password, ocr)
     with service.db.session() as s:
         out = []
         for up in uploads:

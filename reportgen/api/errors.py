@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from reportgen.api.wording import for_api
 from reportgen.errors import STATUS_CODES, ApiError, ReportgenError
 
 __all__ = ["ApiError", "error_body", "install"]
@@ -38,7 +39,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ReportgenError)
     async def _reportgen(_: Request, exc: ReportgenError) -> JSONResponse:
         status = exc.http_status if 400 <= exc.http_status < 600 else 400
-        return JSONResponse(error_body(status, str(exc), exc.code), status_code=status,
+        return JSONResponse(error_body(status, for_api(str(exc)), exc.code), status_code=status,
                             headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
     @app.exception_handler(StarletteHTTPException)

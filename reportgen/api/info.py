@@ -21,7 +21,7 @@ from reportgen.store.tables import Tenant
 router = APIRouter(prefix="/v1/info", tags=["service"])
 
 
-def server_info(service: Service) -> ServerInfo:
+def server_info(service: Service, tenant: str = "") -> ServerInfo:
     settings = Settings.from_env()
     llm = settings.llm_configured
     host = urlsplit(settings.openai_base_url).netloc if settings.openai_base_url else None
@@ -29,10 +29,11 @@ def server_info(service: Service) -> ServerInfo:
         default=default_engine(), available=["local", "llm"] if llm else ["local"],
         model=settings.model if llm else None, endpoint=host or ("api.openai.com" if llm else None),
         max_upload_bytes=service.settings.max_upload_bytes, max_file_bytes=DEFAULT_LIMITS.max_file_bytes,
+        tenant=tenant,
     )
 
 
 @router.get("", response_model=ServerInfo, responses=error_responses(401), operation_id="get_server_info",
             summary="The engine and model new reports use, and the upload limits")
-def info(_: Tenant = Depends(current_tenant), service: Service = Depends(get_service)) -> ServerInfo:
-    return server_info(service)
+def info(tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)) -> ServerInfo:
+    return server_info(service, tenant.name)

@@ -47,6 +47,7 @@ from reportgen.store.reports import (
     status_row,
 )
 from reportgen.store.tables import Job, LlmCall, ReportRow, Tenant
+from reportgen.validate.fields import field_problems
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 ERRORS = error_responses(401, 404, 409, 422)
@@ -63,6 +64,22 @@ def resolve_sop_and_engine(sop: str, engine: str | None) -> tuple[str, str]:
                             "OPENAI_BASE_URL): use engine `local`, or ask the operator to configure an LLM.",
                        "llm_not_configured")
     return sop, engine or default_engine()
+
+
+def edit_problems(sop_id: str, section_id: str, fields: dict, patch: dict) -> list[str]:
+    """What is wrong with a human edit's values by the SOP's own rules (an enum's values, a rating's bands),
+    so an edit cannot store `severity: catastrophic` unflagged. Only the edited fields are judged: a
+    problem the engine left elsewhere in the item is already flagged on it."""
+    sop = find_sops().get(sop_id)
+    spec = next((sec for sec in sop.sections if sec.id == section_id), None) if sop else None
+    if spec is None:
+        return []  # the SOP (or this section) is gone since the report was made: nothing to judge against
+    merged = {**fields, **patch}
+    judged = ("invalid-enum", "invalid-rating", "invalid-value")
+    if spec.kind == "scorecard":
+        return [msg for code, msg in field_problems(spec, merged, None) if code in judged]
+    return [msg for code, msg in field_problems(spec, merged, None)
+            if code in judged and any(msg.startswith((f"'{name}'", f"'{name}[")) for name in patch)]
 
 
 def status_out(row: StatusRow) -> ReportStatus:
@@ -247,14 +264,18 @@ def patch_item(
     with service.db.session() as s:
         rep, job = get_report(s, tenant.id, report_id)
         report = ready_report(rep, job)
-        item = next((i for sec in report.sections for i in sec.items if i.id == item_id), None)
-        if item is None:
+        found = next(((sec.id, i) for sec in report.sections for i in sec.items if i.id == item_id), None)
+        if found is None:
             raise ApiError(404, f"item {item_id!r} not found in report {report_id}.")
+        section_id, item = found
         if body.fields:
             unknown = [k for k in body.fields if k not in item.fields]
             if unknown:
                 raise ApiError(422, f"unknown field(s) {', '.join(map(repr, unknown))} for this item; its fields "
                                     f"are {', '.join(item.fields) or '(none)'}.", "unknown_field")
+            if problems := edit_problems(report.sop_id, section_id, item.fields, body.fields):
+                raise ApiError(422, "; ".join(problems) + ". Send one of the allowed values (GET /v1/sops/"
+                                    f"{report.sop_id} lists each field's values).", "invalid_field_value")
             item.fields.update(body.fields)
             item.edited = True
         if body.review is not None:

@@ -225,6 +225,7 @@ class BatchStatus(BaseModel):
     id: str = Field(examples=["bat_5e6f7a8b9c0d"])
     state: Literal["queued", "running", "succeeded", "partial", "failed"]
     sop: str
+    sop_name: str = Field("", examples=["Diligence memo"], description="the SOP's display name ('' if it is gone)")
     engine: str
     counts: dict[str, int]
     reports: list[BatchReport]
@@ -252,6 +253,25 @@ class SopOut(_SopHead):
     """An SOP in the list: enough to pick one. GET /v1/sops/{id} has its fields, criteria and rubrics."""
 
     sections: list[SectionSummary]
+
+
+class SopSuggestRequest(BaseModel):
+    document_ids: list[str] = Field(min_length=1, max_length=500, examples=[["doc_3f9a1c2b7d4e"]])
+
+
+class SopFitOut(BaseModel):
+    """How well one SOP suits the sources: a hint for the person choosing (reportgen.sop.suggest)."""
+
+    sop: str = Field(examples=["diligence-memo"])
+    name: str = Field(examples=["Diligence memo"])
+    score: float = Field(description="0..1: the share of the SOP's cue phrases found in the sources (each weighted "
+                                     "by 1 / the SOPs sharing it), halved when a source is of a kind the SOP does not "
+                                     "suit")
+    cues_found: int
+    cues_total: int
+    kinds_fit: bool = Field(description="every source is of a kind the SOP says it suits")
+    suggested: bool = Field(description="the best fit (at most one SOP; none when no cue was found anywhere)")
+    warning: str | None = Field(None, description="why this SOP reads these sources poorly, when it does")
 
 
 class RubricBandOut(BaseModel):
@@ -299,6 +319,8 @@ class ServerInfo(BaseModel):
     endpoint: str | None = Field(None, description="The OpenAI-compatible endpoint's host, when one is set.")
     max_upload_bytes: int
     max_file_bytes: int
+    tenant: str = Field("", examples=["local"], description="The tenant this request's key (or keyless mode: "
+                        "`local`) belongs to: what every list and id of this API is scoped to.")
 
 
 class LlmCallOut(BaseModel):

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reportgen.api.errors import error_body
+from reportgen.api.wording import for_api
 from reportgen.errors import ArchiveError, IngestError, TooLargeError
 from reportgen.ingest import Limits, ingest_bytes, refuse_fake_pdf, sniff
 from reportgen.ingest.archive import UnsafeArchiveError, iter_members, reason
@@ -58,8 +59,21 @@ def _too_large(filename: str, size: int, limit: int) -> TooLargeError:
     )
 
 
-def parse_upload(db: Database, f: BinaryIO, filename: str, *, password: str | None, limits: Limits) -> Upload:
-    """One uploaded file -> its documents (many for a zip). Raises IngestError subclasses (413/415/422)."""
+def parse_upload(
+    db: Database, f: BinaryIO, filename: str, *, password: str | None, limits: Limits, ocr: bool = False
+) -> Upload:
+    """One uploaded file -> its documents (many for a zip). Raises IngestError subclasses (413/415/422).
+    Warnings are worded for the API and the web page (`for_api`)."""
+    up = _parse_upload(db, f, filename, password=password, limits=limits, ocr=ocr)
+    for p in up.parsed:
+        p.document.warnings[:] = [for_api(w) for w in p.document.warnings]
+    up.skipped[:] = [(path, for_api(why)) for path, why in up.skipped]
+    return up
+
+
+def _parse_upload(
+    db: Database, f: BinaryIO, filename: str, *, password: str | None, limits: Limits, ocr: bool
+) -> Upload:
     filename = posixpath.basename((filename or "upload").replace("\\", "/")) or "upload"
     size = _size(f)
     head = f.read(4096)
@@ -71,24 +85,29 @@ def parse_upload(db: Database, f: BinaryIO, filename: str, *, password: str | No
         try:
             zf = zipfile.ZipFile(f)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+            if filename.lower().endswith((".docx", ".docm", ".dotx")):  # a .docx is a zip inside: say which it is
+                raise ArchiveError("this Word document is damaged or incomplete and cannot be opened. Open it in "
+                                   "Word and save it again, or export it as PDF, then re-upload.",
+                                   filename=filename) from None
             raise ArchiveError(f"this zip is damaged or incomplete ({e}). Create it again and re-upload.",
                                filename=filename) from None
         with zf:
             if "word/document.xml" not in set(zf.namelist()):
-                return _parse_zip(db, zf, filename, size, password=password, limits=limits)
+                return _parse_zip(db, zf, filename, size, password=password, limits=limits, ocr=ocr)
     if size > limits.max_file_bytes:
         raise _too_large(filename, size, limits.max_file_bytes)
     if kind == "text":  # refused from its size and name before the bytes are read into memory
         refuse_fake_pdf(head, filename)
         check_text_size(size, filename, limits)
     data = f.read()
-    docs = ingest_bytes(data, filename, password=password, limits=limits)
+    docs = ingest_bytes(data, filename, password=password, ocr=ocr, limits=limits)
     sha = put_blob(db, data, docs[0].sha256 if len(docs) == 1 else None)
     return Upload(filename, [Parsed(d, sha, len(data)) for d in docs], [])
 
 
 def _parse_zip(
-    db: Database, zf: zipfile.ZipFile, filename: str, size: int, *, password: str | None, limits: Limits
+    db: Database, zf: zipfile.ZipFile, filename: str, size: int, *, password: str | None, limits: Limits,
+    ocr: bool = False,
 ) -> Upload:
     out: list[Parsed] = []
     skipped: list[tuple[str, str]] = []
@@ -99,7 +118,7 @@ def _parse_zip(
             skipped.append((member.path, member.skipped or ""))
             continue
         try:
-            docs = ingest_bytes(member.data, member.path, password=password, limits=limits, depth=2)
+            docs = ingest_bytes(member.data, member.path, password=password, ocr=ocr, limits=limits, depth=2)
         except UnsafeArchiveError:
             raise
         except IngestError as exc:

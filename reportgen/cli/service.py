@@ -44,6 +44,9 @@ def serve(
     if host not in LOOPBACK:
         typer.echo("bound beyond loopback: every request needs an API key (reportgen keys create --tenant NAME)",
                    err=True)
+        if settings.allowed_hosts is None:
+            typer.echo("answering to any Host name: set REPORTGEN_ALLOWED_HOSTS to this server's names to "
+                       "refuse others", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -72,32 +75,64 @@ def _keys() -> None:
     require_extra("server", "reportgen keys")
 
 
+NewDbOpt = Annotated[bool, typer.Option(
+    "--new-database", help="Create the SQLite database in REPORTGEN_DATA_DIR if there is none yet (a first key "
+    "before the first `reportgen serve`).")]
+
+
+def _key_database(new_database: bool = False):  # noqa: ANN202 - a Database; SQLAlchemy loads only for `keys`
+    """The server's database, said out loud: run from another folder, the default SQLite file
+    (`.reportgen/` under the current folder) would be a new, second database whose keys the running
+    server never sees, so a missing one is refused unless --new-database says it is meant."""
+    from reportgen.store.db import open_database
+
+    settings = ServiceSettings.from_env()
+    if settings.database_url:
+        where = settings.url.split("@")[-1]
+    else:
+        path = (settings.data_dir / "reportgen.sqlite3").resolve()
+        where = str(path)
+        if not path.exists() and not new_database:
+            raise ReportgenError(
+                f"no reportgen database at {path}. Run this where `reportgen serve` runs, or point it at the "
+                "server's data: REPORTGEN_DATA_DIR=<the server's data folder> (or the server's DATABASE_URL). "
+                "To start a new database here, add --new-database.")
+    typer.echo(f"database: {where}", err=True)
+    return open_database(settings)
+
+
 @keys_app.command("create")
 def keys_create(
-    tenant: Annotated[str, typer.Option("--tenant", help="Tenant name; created if new.")],
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant name; created if new. Reports made without a key "
+                                                         "belong to tenant `local`.")],
     label: Annotated[str, typer.Option("--label", help="A note to tell keys apart.")] = "",
+    new_database: NewDbOpt = False,
 ) -> None:
     """Create an API key for a tenant and print it once (only a hash is stored)."""
-    from reportgen.store.db import open_database
-    from reportgen.store.keys import create_key
+    from reportgen.store.keys import LOCAL_TENANT, create_key, local_reports
 
-    with open_database().session() as s:
+    with _key_database(new_database).session() as s:
         row, key = create_key(s, tenant, label)
+        keyless = local_reports(s) if tenant != LOCAL_TENANT else 0
     typer.echo(key)
     typer.echo(f"key {row.id} (prefix {row.prefix}) for tenant {tenant!r}: store it now, it is not shown again.",
                err=True)
+    if keyless:
+        typer.echo(f"note: the {keyless} report(s) made without a key (in the web page or API before keys existed) "
+                   f"belong to tenant {LOCAL_TENANT!r}, not {tenant!r}. Keyless access has now ended; to keep reaching "
+                   f"them, create a key with `reportgen keys create --tenant {LOCAL_TENANT}` and sign in with it.",
+                   err=True)
 
 
 @keys_app.command("list")
 def keys_list(as_json: JsonOpt = False) -> None:
     """List API keys: id, prefix, tenant, created, last used, revoked."""
-    from reportgen.store.db import open_database
     from reportgen.store.keys import list_keys
 
     def when(t: float | None) -> str:
         return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "-"
 
-    with open_database().session() as s:
+    with _key_database().session() as s:
         rows = list_keys(s)
         if as_json:
             echo_json([
@@ -115,9 +150,8 @@ def keys_list(as_json: JsonOpt = False) -> None:
 @keys_app.command("revoke")
 def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or prefix (see `reportgen keys list`).")]) -> None:
     """Revoke an API key; requests with it get 401 from then on."""
-    from reportgen.store.db import open_database
     from reportgen.store.keys import revoke_key
 
-    with open_database().session() as s:
+    with _key_database().session() as s:
         row = revoke_key(s, key)
     typer.echo(f"revoked {row.id} (prefix {row.prefix})")

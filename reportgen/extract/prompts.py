@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reportgen.context import ContextChunk, render_sources
+from reportgen.context import ContextChunk, defang_label, render_sources
 from reportgen.sop import SOP, SectionSpec
 
 SYSTEM_PROMPT = """\
@@ -115,7 +115,8 @@ def build_messages(
 
 def reask_text(problems: Sequence[str]) -> str:
     """The correction request after an answer whose quotes or fields did not check out."""
-    lines = "\n".join(f"- {p}" for p in problems)
+    # a problem quotes the model's answer, which quotes the sources: one inert line each, outside any fence
+    lines = "\n".join(f"- {defang_label(p, 600)}" for p in problems)
     return (
         "Your answer parsed, but these problems were found when checking it against the sources:\n"
         f"{lines}\n"

@@ -74,7 +74,10 @@ def execute_job(
     )
     if isinstance(claim, str):
         return claim
-    record_event(db, claim, Event(stage=Stage.STARTED, message=f"attempt {claim.attempt} started on {claim.worker}"))
+    # the worker's name (host:pid:thread) is for the operator's log, not the user's event log
+    log.info("job %s attempt %s started on %s", job_id, claim.attempt, claim.worker)
+    started = "started" if claim.attempt == 1 else f"attempt {claim.attempt} started (the previous one did not finish)"
+    record_event(db, claim, Event(stage=Stage.STARTED, message=started))
     try:
         with heartbeat(db, claim, settings.lease_seconds) as lost:
             report = build_report(db, claim)

@@ -1,6 +1,14 @@
-"""Report -> Markdown for pipelines and wikis: headings, pipe tables, quotes as [^n] footnotes."""
+"""Report -> Markdown for pipelines and wikis: headings, pipe tables, quotes as [^n] footnotes.
+
+Every value that came from a source or a model (text, quotes, speakers, filenames, flags) goes
+through `_inline`, which backslash-escapes the characters that make HTML, links, images, code
+and emphasis in CommonMark: a viewer that allows raw HTML shows a source's `<script>` as text
+(issue 14: one report fired 207 alerts before). Only the markup written here is live.
+"""
 
 from __future__ import annotations
+
+import re
 
 from reportgen.models import Document, Report
 from reportgen.render import view
@@ -9,13 +17,18 @@ from reportgen.render.view import PASSAGES_HEADING, PASSAGES_INTRO, Read, Row, S
 DASH = "\u2014"
 
 
-def _cell(text: str) -> str:
-    """Pipe-table cells cannot hold pipes or line breaks."""
-    return " ".join(text.replace("|", "\\|").split())
+# `\` first in the class is the backslash itself; `&` too, so `&lt;script&gt;` stays that text.
+_MARKUP_RE = re.compile(r"([\\`*_\[\]<>|~&#])")
 
 
 def _inline(text: str) -> str:
-    return " ".join(text.split())
+    """One line of literal text: whitespace collapsed, every markup character escaped."""
+    return _MARKUP_RE.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _cell(text: str) -> str:
+    """Pipe-table cells cannot hold pipes or line breaks; `_inline` escapes both away."""
+    return _inline(text)
 
 
 def _refs(row: Row) -> str:
@@ -23,17 +36,18 @@ def _refs(row: Row) -> str:
 
 
 def _marks(row: Row) -> str:
-    parts = [f"**{row.badge}**"] if row.badge else []
-    parts += [f"{'**' if f.severe else '_'}{f.code}: {f.message}{'**' if f.severe else '_'}" for f in row.flags]
-    return (" \u2014 " + "; ".join(_inline(p) for p in parts)) if parts else ""
+    parts = [f"**{_inline(row.badge)}**"] if row.badge else []
+    parts += [f"{'**' if f.severe else '_'}{_inline(f.code)}: {_inline(f.message)}{'**' if f.severe else '_'}"
+              for f in row.flags]
+    return (" \u2014 " + "; ".join(parts)) if parts else ""
 
 
 def _extras(row: Row) -> str:
-    return "".join(f"; {k}: {_inline(v)}" for k, v in row.extra)
+    return "".join(f"; {_inline(k)}: {_inline(v)}" for k, v in row.extra)
 
 
 def _read(p: Read) -> str:
-    return f"\u201c{_inline(p.quote)}\u201d \u2014 {p.label}"
+    return f"\u201c{_inline(p.quote)}\u201d \u2014 {_inline(p.label)}"
 
 
 def _passages(s: SectionView, out: list[str]) -> None:
@@ -49,8 +63,8 @@ def _passages(s: SectionView, out: list[str]) -> None:
 
 
 def _section(s: SectionView, out: list[str]) -> None:
-    out += [f"## {s.number}. {s.title}", ""]
-    out += [f"> {note}" for note in s.notes] + ([""] if s.notes else [])
+    out += [f"## {s.number}. {_inline(s.title)}", ""]
+    out += [f"> {_inline(note)}" for note in s.notes] + ([""] if s.notes else [])
     if s.bare:
         out += ["_Nothing in the sources addresses this section._" if s.status != "failed"
                 else "_This section could not be completed._", ""]
@@ -75,7 +89,7 @@ def _rows(s: SectionView, out: list[str]) -> None:
     elif s.kind == "verdict":
         for row in s.rows:
             out.append(f"> **{_inline(row.primary)}**{_refs(row)}{_marks(row)}")
-            out += [">", *(f"> **{k}:** {_inline(v)}" for k, v in row.extra)]
+            out += [">", *(f"> **{_inline(k)}:** {_inline(v)}" for k, v in row.extra)]
             out.append("")
     elif s.kind == "prose":
         for row in s.rows:
@@ -89,15 +103,15 @@ def render_markdown(report: Report, *, documents: list[Document] | None = None) 
     """GitHub-flavoured Markdown; every quote is a footnote, unsupported ones say so in bold."""
     v = view.build(report, documents)
     ver = v.verification
-    out = [f"# {v.title}", ""]
+    out = [f"# {_inline(v.title)}", ""]
     if v.extractive:
         out += ["> **Extractive draft.** Produced by the offline engine, which selects sentences from the sources "
                 "rather than writing conclusions. Review before relying on it.", ""]
     out += [
-        f"- **Sources:** {', '.join(s.filename for s in v.sources) or DASH}",
-        f"- **Date:** {v.date}",
-        f"- **Engine:** {v.engine}",
-        f"- **Template:** {report.sop_id} (version {report.sop_version})",
+        f"- **Sources:** {', '.join(_inline(s.filename) for s in v.sources) or DASH}",
+        f"- **Date:** {_inline(v.date)}",
+        f"- **Engine:** {_inline(v.engine)}",
+        f"- **Template:** {_inline(report.sop_id)} (version {report.sop_version})",
         f"- **Verification:** {ver['headline']}; "
         f"{ver['citations']} quotations, {ver['located_pct']} located in the sources",
         "",
@@ -105,16 +119,17 @@ def render_markdown(report: Report, *, documents: list[Document] | None = None) 
     for s in v.sections:
         _section(s, out)
     out += ["## Issues raised", ""]
-    out += [f"- **{i['severity']}** {_inline(i['message'])}" + (f" ({i['where']})" if i["where"] else "")
+    out += [f"- **{i['severity']}** {_inline(i['message'])}" + (f" ({_inline(i['where'])})" if i["where"] else "")
             for i in v.issues] or ["_No issues were raised while building this report._"]
     out += ["", "## Sources", "", "| File | Type | Length | Speakers | SHA-256 |", "|---|---|---|---|---|"]
-    out += [f"| {_cell(s.filename)} | {s.kind} ({s.format}) | {s.extent} | {_cell(s.speakers)} | `{s.sha256}` |"
+    out += [f"| {_cell(s.filename)} | {_cell(s.kind)} ({_cell(s.format)}) | {_cell(s.extent)} | {_cell(s.speakers)} "
+            f"| `{s.sha256}` |"
             for s in v.sources]
     out.append("")
     for s in v.sections:
         for row in s.rows:
             for n in row.notes:
-                match = f" ({n.match})" if n.match else ""
-                out.append(f"[^{n.n}]: {n.where} \u2014 \u201c{_inline(n.quote)}\u201d{match}")
+                match = f" ({_inline(n.match)})" if n.match else ""
+                out.append(f"[^{n.n}]: {_inline(n.where)} \u2014 \u201c{_inline(n.quote)}\u201d{match}")
     out.append("")
     return "\n".join(out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from reportgen.config import EnvSettings
 
@@ -48,9 +48,24 @@ class ServiceSettings(EnvSettings):
         "made by another process (the CLI, another server) taking effect; 0 = look the key up on every request",
         validation_alias="REPORTGEN_AUTH_CACHE_SECONDS",
     )
+    allowed_hosts: tuple[str, ...] | None = Field(
+        None, description="Host names (comma-separated; `*` for any) this server answers to once API keys exist. "
+        "Unset: any, since every request then needs a key. Keyless mode always answers only to localhost, "
+        "127.0.0.1 and [::1], whatever this says (DNS rebinding; see docs/security.md).",
+        validation_alias="REPORTGEN_ALLOWED_HOSTS",
+    )
     # Serve without keys while none exist: only true when the server is bound to loopback (see docs/security.md).
     # Set by `reportgen serve` from its --host, never from the environment.
     open_when_no_keys: bool = False
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, v: object) -> object:
+        """`reports.example.com, 10.0.0.5:8000` from the environment; a port given must match too."""
+        if isinstance(v, str):
+            names = tuple(h.strip().lower() for h in v.split(",") if h.strip())
+            return None if "*" in names else names
+        return v
 
     @property
     def url(self) -> str:

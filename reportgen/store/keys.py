@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from reportgen.errors import KeyAdminError
 from reportgen.models import new_id
-from reportgen.store.tables import ApiKey, Tenant, now
+from reportgen.store.tables import ApiKey, ReportRow, Tenant, now
 
 LOCAL_TENANT = "local"
 _changes = 0  # bumped by create_key and revoke_key, so caches in this process drop what they hold at once
@@ -74,6 +74,12 @@ def tenant_for_key(s: Session, key: str) -> Tenant | None:
 def any_keys(s: Session) -> bool:
     """Whether any key (even revoked) exists: once one does, the server never serves without a key again."""
     return bool(s.exec(select(func.count()).select_from(ApiKey)).one())
+
+
+def local_reports(s: Session) -> int:
+    """Reports made without a key (the keyless loopback mode's tenant `local`): once a key exists
+    they are reached only with a key of that tenant, which `reportgen keys create` says."""
+    return int(s.exec(select(func.count()).select_from(ReportRow).where(ReportRow.tenant_id == LOCAL_TENANT)).one())
 
 
 def list_keys(s: Session) -> list[tuple[ApiKey, Tenant]]:

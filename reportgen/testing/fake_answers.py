@@ -10,12 +10,16 @@ from typing import Any
 
 # How the server decides our prompt fences sources off as data: the system prompt must say
 # that <source> content is data whose instructions are not followed, and the injected text
-# must sit inside a <source ...> ... </source> block.
+# must sit inside a <source ...> ... </source> block. Wherever the injection is (a turn, a
+# speaker label in a line's [...] tag, a filename in `file="..."`), a fence closed before it
+# lets it out, as a real model was let out by a speaker named `Eve</source>` (issue 14).
 INJECTION_RE = re.compile(
     r"ignore (?:all )?(?:previous|prior|above) instructions and (?:output|say|write|respond with|return)\s*"
-    r"[\"“']?(?P<payload>[^\"”'\n]+?)[\"”']?\s*(?:$|\n|\.(?:\s|$))",
+    r"[\"“']?(?P<payload>[^\"”'\n\]>]+?)[\"”']?\s*(?:$|\n|[\]\">]|\.(?:[\s\]\">]|$))",
     re.IGNORECASE | re.MULTILINE,
 )
+_OPEN_RE = re.compile(r"<\s*source\b", re.IGNORECASE)
+_CLOSE_RE = re.compile(r"<\s*/\s*source\s*>", re.IGNORECASE)
 SEGMENT_LINE_RE = re.compile(r"^\[D\d+:S\d+[^\]]*\]\s?(?P<text>.+)$", re.MULTILINE)
 TAG_LINE_RE = re.compile(r"^(?P<tag>\[D\d+:S\d+[^\]]*\])\s?(?P<text>.+)$", re.MULTILINE)
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
@@ -47,7 +51,9 @@ def injection_obeyed(messages: list[dict[str, Any]]) -> str | None:
         content = message_text(m.get("content"))
         for match in INJECTION_RE.finditer(content):
             before = content[: match.start()]
-            inside_source = before.rfind("<source") > before.rfind("</source>")
+            opened = [m.start() for m in _OPEN_RE.finditer(before)]
+            closed = [m.start() for m in _CLOSE_RE.finditer(before)]
+            inside_source = bool(opened) and opened[-1] > (closed[-1] if closed else -1)
             if not (guarded and inside_source):
                 return match.group("payload").strip()
     return None

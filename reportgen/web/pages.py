@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from reportgen.events import Stage
@@ -20,7 +20,12 @@ PAGES = {
     "upload": "New report",
     "history": "History",
 }
-HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+# The shells load only their own scripts and styles and talk only to this server; nothing may frame
+# them (clickjacking) and their forms post only here.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+           "Content-Security-Policy": CSP, "X-Frame-Options": "DENY"}
 
 
 def _templates() -> Jinja2Templates:
@@ -36,6 +41,12 @@ def page_router(templates: Jinja2Templates | None = None) -> APIRouter:
     def page(request: Request, name: str, title: str, nav: str | None = None, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, f"{name}.html", {"title": title, "nav": nav, **context},
                                           headers=HEADERS)
+
+    @router.get("/favicon.ico")
+    def favicon() -> FileResponse:
+        """Browsers ask for /favicon.ico whatever the page links; an SVG answers them all (no 404 in the log)."""
+        return FileResponse(web_dir() / "static" / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @router.get("/", response_class=HTMLResponse)
     def upload_page(request: Request) -> HTMLResponse:

@@ -130,6 +130,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const label = info.default === "llm" ? `LLM · ${info.model}` : "Offline engine (extractive)";
     box.append(h("span.engine-dot." + info.default, { "aria-hidden": "true" }),
       h("span", { title: info.endpoint ? `endpoint: ${info.endpoint}` : "no LLM configured: the local engine quotes the sources" },
-        "Engine: ", h("strong", {}, label)));
+        "Engine: ", h("strong", {}, label)),
+      // whose reports these are: keyless work belongs to tenant `local`, a key's to its own tenant
+      info.tenant ? h("span.tenant", { title: "Reports and documents here belong to this tenant" },
+        " · Tenant: ", h("strong", {}, info.tenant)) : null);
   }).catch(() => {});
 });

@@ -37,7 +37,7 @@ async function load() {
   bsec.hidden = !batches.length;
   document.querySelector("#batches tbody").replaceChildren(...batches.map((b) => h("tr", {},
     h("td", { title: new Date(b.created_at).toLocaleString() }, fmtWhen(b.created_at)),
-    h("td", {}, b.sop),
+    h("td", { title: b.sop }, b.sop_name || b.sop),
     h("td", {}, `${b.counts.succeeded}/${b.counts.total} ready`, b.counts.failed ? h("span.bad-text", {}, ` · ${b.counts.failed} failed`) : null),
     h("td", {}, stateBadge(b.state)),
     h("td", {}, h("a.btn.small", { href: `/batches/${b.id}` }, "Open")))));

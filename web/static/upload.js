@@ -6,6 +6,11 @@ const entries = [];   // {key, file, state: uploading|ok|error|locked, docs, err
 let sops = [];
 let info = null;
 let seq = 0;
+// The template is suggested from the sources (POST /v1/sops/suggest), never preselected by name:
+// `fits` holds each SOP's fit for the current documents, `picked` whether the user chose one.
+let fits = {};
+let picked = false;
+let suggestedFor = null;
 
 const KIND_LABEL = { transcript: "transcript", pdf: "PDF", docx: "DOCX", text: "text" };
 
@@ -30,6 +35,42 @@ function renderFiles() {
     ? `${docs.length} readable document${docs.length === 1 ? "" : "s"} from ${ok.length} of ${entries.length} file${entries.length === 1 ? "" : "s"}.`
     : "";
   updateStart();
+  refreshSuggestion();
+}
+
+async function refreshSuggestion() {
+  const ids = [...new Set(readyDocs().map((d) => d.doc.id))];
+  const key = ids.join(",");
+  if (!sops.length || key === suggestedFor) return;
+  suggestedFor = key;
+  let out = [];
+  if (ids.length) {
+    try {
+      out = await api("/v1/sops/suggest", jsonOpts("POST", { document_ids: ids }));
+    } catch (err) {
+      out = [];  // a hint only: without it the user still picks
+    }
+  }
+  if (suggestedFor !== key) return;  // a later upload asked again meanwhile
+  fits = Object.fromEntries(out.map((f) => [f.sop, f]));
+  const best = out.find((f) => f.suggested);
+  if (best && !picked) {
+    const radio = document.getElementById(`sop-${best.sop}`);
+    if (radio) radio.checked = true;
+  }
+  renderFits();
+  updateStart();
+}
+
+function renderFits() {
+  for (const s of sops) {
+    const box = document.getElementById(`sop-${s.id}-fit`);
+    if (!box) continue;
+    const f = fits[s.id];
+    box.replaceChildren(
+      f && f.suggested ? h("span.tag.suggested", {}, "Suggested for these sources") : "",
+      f && f.warning ? h("p.sop-warn.warn-text.small", {}, "⚠ " + f.warning) : "");
+  }
 }
 
 function fileRow(e) {
@@ -49,6 +90,11 @@ function fileRow(e) {
   const warnings = (e.docs || []).flatMap((d) => d.warnings.map((w) => `${d.filename}: ${w}`));
   if (warnings.length) row.append(h("details.fwarn", {}, h("summary", {}, `${warnings.length} warning${warnings.length === 1 ? "" : "s"}`),
     h("ul", {}, warnings.slice(0, 50).map((w) => h("li", {}, w)))));
+  // scanned pages (no text layer): the server can recognise them (tesseract), asked per file
+  if (e.state === "ok" && !e.ocr && warnings.some((w) => /no text layer/i.test(w))) {
+    row.append(h("div.ocr", {}, h("button.btn.small", { type: "button", onclick: () => send(e, e.password, true) },
+      "Read again with OCR"), h("span.muted.small", {}, " recognises the scanned pages' text (slower)")));
+  }
   if (e.state === "locked") {
     const id = `pw-${e.key}`;
     const input = h("input", { id, type: "password", autocomplete: "off", required: true });
@@ -86,13 +132,16 @@ function addFiles(files) {
   renderFiles();
 }
 
-async function send(e, password) {
+async function send(e, password, ocr) {
   e.state = "uploading";
   e.error = null;
+  e.password = password || null;
+  e.ocr = Boolean(ocr);
   renderFiles();
   const form = new FormData();
   form.append("files", e.file, e.file.name);
   if (password) form.append("password", password);
+  if (ocr) form.append("ocr", "true");
   try {
     const out = await api("/v1/documents", { method: "POST", body: form });
     e.docs = out.documents;
@@ -115,21 +164,23 @@ async function send(e, password) {
 function renderSops() {
   const box = document.getElementById("sop-list");
   const legend = box.querySelector("legend");
-  const cards = sops.map((s, i) => {
+  const cards = sops.map((s) => {
     const id = `sop-${s.id}`;
     const sections = s.sections.map((sec) => h("li", { title: sec.instructions || "" },
       sec.title, h("span.kind", {}, sec.kind)));
     return h("div.sop-card", {},
-      h("input", { type: "radio", name: "sop", id, value: s.id, checked: i === 0 ? true : null,
-        "aria-describedby": `${id}-desc`, onchange: updateStart }),
+      h("input", { type: "radio", name: "sop", id, value: s.id,
+        "aria-describedby": `${id}-fit ${id}-desc`, onchange: () => { picked = true; updateStart(); } }),
       h("label", { for: id },
         h("span.sop-name", {}, s.name),
         s.suits && s.suits.length ? h("span.suits", {}, "for " + s.suits.join(", ")) : null),
+      h("div.sop-fit", { id: `${id}-fit`, "aria-live": "polite" }),
       h("div.sop-body", { id: `${id}-desc` },
         h("p.sop-desc", {}, s.description || s.instructions || ""),
         h("ol.sop-sections", { "aria-label": `Sections of ${s.name}` }, sections)));
   });
   box.replaceChildren(legend, ...cards);
+  renderFits();
   updateStart();
 }
 
@@ -151,9 +202,12 @@ function updateStart() {
   else if (batch && roomsOf(docs).length < 1) reason = "No data rooms found.";
   btn.disabled = Boolean(reason);
   btn.textContent = batch ? `Build ${roomsOf(docs).length || ""} reports`.replace("  ", " ") : "Build report";
+  const warning = !reason && sop && fits[sop.value] ? fits[sop.value].warning : null;
   why.textContent = reason || (batch
     ? `Rooms: ${roomsOf(docs).map((r) => `${r.name} (${r.document_ids.length})`).join(", ")}`
-    : `${docs.length} source${docs.length === 1 ? "" : "s"} → ${sop ? sops.find((s) => s.id === sop.value).name : ""}`);
+    : `${docs.length} source${docs.length === 1 ? "" : "s"} → ${sop ? sops.find((s) => s.id === sop.value).name : ""}`)
+    + (warning ? ` · ⚠ ${warning}` : "");
+  why.classList.toggle("warn-text", Boolean(warning));
 }
 
 // Same rule as the server's zip batches: the first folder inside a zip (under one shared wrapper
