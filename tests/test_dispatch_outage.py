@@ -55,7 +55,8 @@ def test_report_created_while_redis_is_down_is_202_then_sent_once_redis_is_back(
         settings = settings_for(tmp_path, database_url=url, broker_url=broker, queue=queue, lease_seconds=5.0)
         dispatcher = CeleryDispatcher(settings, resend_seconds=0.5)
         try:
-            with TestClient(create_app(settings, dispatcher=dispatcher), raise_server_exceptions=False) as client:
+            with TestClient(create_app(settings, dispatcher=dispatcher), raise_server_exceptions=False,
+                            base_url="http://localhost") as client:  # keyless mode answers loopback names only
                 doc = upload(client, {"meeting.txt": meeting_bytes()}).json()["documents"][0]
                 r = client.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc["id"]],
                                                      "engine": "local", "options": {"meeting_date": "2026-03-02"}})
