@@ -224,7 +224,8 @@ def test_line_ids_pick_the_segment_and_words_the_span():
         "D1:S0 We decided to move the invoices service to the new billing platform in March.": (
             ["We decided to move the invoices service to the new billing platform in March."], "id-words-elsewhere"),
         "plain words": (["plain words"], "verbatim"),
-        "D1:S99 00:00": (["D1:S99 00:00"], "unknown-id"),
+        "D1:S99 00:00": ([], "unknown-id"),  # a tag alone quotes nothing, even a tag of no line
+        "D1:S99 We decided to move the invoices service": (["We decided to move the invoices service"], "unknown-id"),
     }
     for quote, (expected, how) in cases.items():
         r = resolve_quote(quote, corpus)
@@ -235,9 +236,8 @@ def test_line_ids_pick_the_segment_and_words_the_span():
 
 def test_a_tag_is_never_taken_as_the_quote():
     corpus = Corpus([transcript()])
-    for quote in ["D1:S2 00:14 Jason", "[D1:S2 00:14 Jason]", "[D1:S2]"]:
-        (q,) = resolve_quote(quote, corpus).quotes
-        assert "D1:S" not in q and "00:14" not in q
+    for quote in ["D1:S2 00:14 Jason", "[D1:S2 00:14 Jason]", "[D1:S2]", "D1:S99 00:14", "[D1:S7 01:02 Jason]"]:
+        assert all("D1:S" not in q and "00:14" not in q for q in resolve_quote(quote, corpus).quotes), quote
 
 
 @pytest.mark.parametrize("fault", ["tagged_quote", "tag_only_quote"])
