@@ -12,6 +12,7 @@ Two cuts, both chosen by size and never by outcome:
 
 - `--shortest K`: the K meetings of the fold with the fewest words, whole. Nothing inside a meeting
   is cut, so every section stays exhaustive and its gold is the annotators' own.
+- `--sections`: score only the named sections (each is one call per meeting, or more).
 - `--turns N` (with `--first K`): the first K meetings in id order, each cut to its first N turns.
   A gold item is kept when all its evidence lines are among the kept turns; items with no evidence
   line, or with some beyond the cut, are dropped (the count is printed), since what they summarise
@@ -57,6 +58,7 @@ def main() -> None:
     ap.add_argument("--shortest", type=int, help="keep the K meetings with the fewest words, whole")
     ap.add_argument("--first", type=int, default=3, help="with --turns: the first K meetings in id order")
     ap.add_argument("--turns", type=int, help="cut each of the first K meetings to its first N turns")
+    ap.add_argument("--sections", nargs="+", help="score only these sections (each costs a call per meeting)")
     args = ap.parse_args()
     cases = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     if (args.shortest is None) == (args.turns is None):
@@ -71,6 +73,9 @@ def main() -> None:
             cut, d = cut_turns(case, args.turns)
             chosen.append(cut)
             dropped += d
+    for c in chosen:
+        if args.sections:
+            c["sections"] = {k: v for k, v in c["sections"].items() if k in args.sections}
     args.out.write_text("".join(json.dumps(c) + "\n" for c in chosen), encoding="utf-8")
     for c in chosen:
         items = {k: len(v["items"]) for k, v in c["sections"].items()}
