@@ -34,6 +34,7 @@ from reportgen.ingest import ingest  # noqa: E402
 from reportgen.models import Document, Report  # noqa: E402
 from reportgen.pipeline import agenerate, resolve_sop  # noqa: E402
 from reportgen.sop import SOP  # noqa: E402
+from reportgen.testing.samples import meeting_sop, transcript  # noqa: E402
 
 _STAMP = re.compile(r"^\s*\[?(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,]\d+)?")
 
@@ -134,7 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True)
     ap.add_argument("--model", required=True)
-    ap.add_argument("--source", type=Path, required=True)
+    ap.add_argument("--source", type=Path, help="a transcript; without it, the real-server test's eight-line one")
     ap.add_argument("--minutes", type=float, default=3.0, help="cut a timed transcript to its first N minutes")
     ap.add_argument("--sop", default="meeting-action-items")
     ap.add_argument("--sections", nargs="+", help="only these sections of the SOP (ids)")
@@ -148,10 +149,16 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        source = cut_minutes(args.source, args.minutes, Path(tmp)) if args.minutes else args.source
-        docs = ingest(source)
-        print(f"{source.name}: {sum(len(d.segments) for d in docs)} segments", file=sys.stderr)
-        sop = resolve_sop(args.sop)
+        if args.source is None:
+            docs = [transcript()]
+        else:
+            source = cut_minutes(args.source, args.minutes, Path(tmp)) if args.minutes else args.source
+            docs = ingest(source)
+        print(f"{docs[0].filename}: {sum(len(d.segments) for d in docs)} segments", file=sys.stderr)
+        # Without --source: the real-server test's transcript and SOP (tests/test_llm_real.py), so a row
+        # here compares with that test's rows.
+        sop = resolve_sop(args.sop) if args.source else SOP(
+            id="real-llm", name="Real LLM check", version=1, sections=meeting_sop(3).sections[1:3])
         if args.sections:
             unknown = set(args.sections) - {s.id for s in sop.sections}
             if unknown:

@@ -3,7 +3,12 @@
 `.ci/run` starts llama.cpp's server (llama-cpp-python[server]) with Qwen2.5-Coder-0.5B-Instruct on
 127.0.0.1 and exports REPORTGEN_REAL_LLM_URL; without it these tests skip, and under
 REPORTGEN_REQUIRE_ALL=1 they fail. They are kept small (one eight-line transcript, two sections,
-answers capped at 384 tokens) so the whole file costs 1-3 minutes on two CPU cores.
+answers capped at 384 tokens): the file took 17 minutes on two cores shared with other work (load
+average ~10; the server read prompts at 11-16 tokens/s and wrote at 4-5), 1-3 on an idle machine.
+
+Each call may take 30 minutes and is not retried: a single-slot local server goes on working on a
+request whose client timed out, so a retry only queues behind it (the first timeout would then
+fail the section as transport, and the test with it).
 
 What the fake server cannot show, this does: the real server's refusal of a json_schema
 response_format, its constrained decoding in tools and json modes, its token counts, and a small
@@ -73,7 +78,7 @@ def _sop() -> SOP:
 def _settings(url: str, data_dir: Path, mode: str) -> Settings:
     return Settings(openai_base_url=url, openai_api_key=None, model=MODEL, llm_mode=mode, data_dir=data_dir,
                     max_reasks=MAX_REASKS, max_concurrency=1, max_output_tokens=384, context_window=WINDOW,
-                    timeout=600, max_retries=1)
+                    timeout=1800, max_retries=0)
 
 
 def _run(url: str, data_dir: Path, mode: str) -> tuple[Report, LLMExtractor]:
