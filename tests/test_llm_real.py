@@ -58,7 +58,8 @@ MAX_REASKS = 1
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(url.rstrip("/") + "/models", timeout=5).status_code == 200
+        # A busy llama-cpp-python server can take a while to answer even this: wait, do not skip.
+        return httpx.get(url.rstrip("/") + "/models", timeout=120).status_code == 200
     except httpx.HTTPError:
         return False
 
