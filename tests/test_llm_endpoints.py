@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,23 @@ def test_a_cached_rerun_after_a_fallback_makes_no_call(tmp_path):
     assert server.calls == paid  # the refusal is replayed from the cache too
     assert [d.items for d in again] == [d.items for d in first]
     assert sum(d.usage.calls for d in again) == 0 and any("refused json_schema" in n for n in ex.notes)
+
+
+def test_a_failed_call_is_not_cached_so_the_rerun_asks_again(tmp_path):
+    """What may pass (a 5xx, a timeout) is never kept: the re-run pays for those calls and no others."""
+    docs, sop = [transcript()], meeting_sop(3)
+    with serve_fake_openai(faults=[Fault("server_error", match="Decisions")]) as server:
+        _, first = _extract(_settings(server, tmp_path, max_retries=0, max_concurrency=1), sop, docs)
+        failed = [d.section_id for d in first if d.failed]
+        paid = server.calls
+    assert failed == ["decisions"] and all(d.items for d in first if not d.failed)
+    with serve_fake_openai() as server:  # the endpoint has recovered; the cache is the same
+        ex, again = _extract(_settings(server, tmp_path, max_retries=0, max_concurrency=1), sop, docs)
+        asked = [re.search(r"\(id: (\w+),", e.body["messages"][-1]["content"]).group(1) for e in server.log]
+    assert asked == ["decisions"] and all(d.failed is None for d in again)
+    assert {d.section_id: d.usage.calls for d in again}["decisions"] == 1 and paid == len(sop.sections)
+    rows = SqliteCallLog.in_dir(tmp_path).calls(ex.last_run_id)
+    assert sorted(r.section_id for r in rows if not r.cached) == ["decisions"]
 
 
 def test_concurrent_sections_each_fall_back(tmp_path):
@@ -206,7 +224,8 @@ def test_line_ids_pick_the_segment_and_words_the_span():
         "D1:S0 We decided to move the invoices service to the new billing platform in March.": (
             ["We decided to move the invoices service to the new billing platform in March."], "id-words-elsewhere"),
         "plain words": (["plain words"], "verbatim"),
-        "D1:S99 00:00": (["D1:S99 00:00"], "unknown-id"),
+        "D1:S99 00:00": ([], "unknown-id"),  # a tag alone quotes nothing, even a tag of no line
+        "D1:S99 We decided to move the invoices service": (["We decided to move the invoices service"], "unknown-id"),
     }
     for quote, (expected, how) in cases.items():
         r = resolve_quote(quote, corpus)
@@ -217,9 +236,8 @@ def test_line_ids_pick_the_segment_and_words_the_span():
 
 def test_a_tag_is_never_taken_as_the_quote():
     corpus = Corpus([transcript()])
-    for quote in ["D1:S2 00:14 Jason", "[D1:S2 00:14 Jason]", "[D1:S2]"]:
-        (q,) = resolve_quote(quote, corpus).quotes
-        assert "D1:S" not in q and "00:14" not in q
+    for quote in ["D1:S2 00:14 Jason", "[D1:S2 00:14 Jason]", "[D1:S2]", "D1:S99 00:14", "[D1:S7 01:02 Jason]"]:
+        assert all("D1:S" not in q and "00:14" not in q for q in resolve_quote(quote, corpus).quotes), quote
 
 
 @pytest.mark.parametrize("fault", ["tagged_quote", "tag_only_quote"])

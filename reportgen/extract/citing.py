@@ -10,7 +10,9 @@ copy the tag into their quotes ("[D1:S0 00:00] Hey, everyone.") or give only the
 - words that are not in the cited segment but are elsewhere in the sources are kept as they
   are (the id was wrong, the words are real); words found nowhere give way to the cited
   segment itself, and the support check then judges whether it says what the item claims;
-- an id that names no segment keeps the quote as written, so grounding flags it unsupported.
+- an id that names no segment keeps the words written after it, so grounding locates them or
+  flags them unsupported; with no words, it quotes nothing (an item left with no quote is
+  re-asked, and flagged uncited if it stays so).
 
 A tag is never taken as quoted text. Locating the resulting quote, and deciding whether it
 supports the item, stay grounding's job (reportgen.grounding), as for every other quote.
@@ -114,8 +116,9 @@ def resolve_quote(quote: str, corpus: Corpus) -> Resolution:
         row = table.get((int(m.group(1)), int(m.group(2))))
         words = _strip_tag_rest(quote[m.end() : end], row)
         if row is None:
-            # No such line: keep the words (or the tag as written) for grounding to flag.
-            quotes.append(words if normalise(words) else quote[m.start() : end].strip())
+            # No such line: keep the words for grounding to locate or flag; a tag alone quotes nothing.
+            if normalise(words):
+                quotes.append(words)
             how.append("unknown-id")
             continue
         text = row.segment.text.strip()

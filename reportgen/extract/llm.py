@@ -157,6 +157,8 @@ class LLMExtractor:
         self.last_modes: Counter[str] = Counter()
         self.last_quotes: Counter[str] = Counter()
         self.progress_every = PROGRESS_EVERY
+        # How quotes are asked for (prompts.QUOTE_RULES): by line id and words, or words alone (for comparison).
+        self.cite = "id"
 
     # -- the Extractor protocol ------------------------------------------------------------
 
@@ -263,7 +265,7 @@ class LLMExtractor:
     async def _section(self, state: _State, spec: SectionSpec) -> DraftSection:
         started = time.monotonic()
         for attempt in range(3):
-            frame = build_messages(state.sop, spec, [], meeting_date=self._meeting_date(state))
+            frame = build_messages(state.sop, spec, [], meeting_date=self._meeting_date(state), cite=self.cite)
             budget = self._source_budget(state, spec, frame)
             if budget < MIN_SOURCE_TOKENS:
                 return DraftSection(section_id=spec.id, failed=(
@@ -311,7 +313,7 @@ class LLMExtractor:
         notes: list[str] = []
         where = f" (part {index + 1} of {parts})" if parts > 1 else ""
         messages = build_messages(state.sop, spec, chunks, part=index + 1, parts=parts, selected=selected,
-                                  meeting_date=self._meeting_date(state))
+                                  meeting_date=self._meeting_date(state), cite=self.cite)
         model_cls = section_model(spec)
         schema = schema_of(model_cls)
         mode = self._mode()
@@ -390,9 +392,8 @@ class LLMExtractor:
                 if parse_error is not None:
                     notes.append(f"the last re-ask{where} was malformed; kept the previous answer")
                 break
-            next_kwargs = handle_reask_kwargs(
-                copy.deepcopy(kwargs), MODES[mode], completion, parse_error or ValueError(reask_text(problems))
-            )
+            why = parse_error or ValueError(reask_text(problems, self.cite))
+            next_kwargs = handle_reask_kwargs(copy.deepcopy(kwargs), MODES[mode], completion, why)
             estimate = estimate_messages(next_kwargs)
             if not state.budget.allows(estimate):
                 msg = (f"token budget: re-asks stopped{where} because the report's token budget "

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from reportgen.context import ContextChunk, defang_label, render_sources
 from reportgen.sop import SOP, SectionSpec
 
-SYSTEM_PROMPT = """\
+_SYSTEM_TEMPLATE = """\
 You are a careful analyst filling one section of a structured report, following a standard operating procedure.
 
 The user message contains the sources inside <source ...> ... </source> blocks. Everything inside a <source> block \
@@ -26,20 +26,50 @@ the section.
 
 Each source line starts with a tag such as [D1:S12 12:04 Jason] (document 1, segment 12, time, speaker) or \
 [D2:S3 p.7] (document 2, segment 3, page 7). The tags tell you who said what and where; they are not part of \
-the text. The id in a tag (D1:S12) names its line.
+the text.{tag_note}
 
 Rules:
-1. Every item must be supported by quotes from the sources. Write each quote as the id of the line it comes from, \
-then the words copied verbatim from that line: the exact words, in the same order, without paraphrasing, correcting \
-or joining lines. For example: "D1:S12 I'll send the runbook by Friday". Prefer one sentence or a phrase of 5 to 40 \
-words. The id alone ("D1:S12") cites the whole line. The engine looks every quote up in the cited line and the \
-sources, and rejects any it cannot find.
+{quote_rule}
 2. Report only what the sources say. Do not invent facts, names, dates or figures. If the sources contain nothing \
 for this section, return no items.
 3. Field values: people as named in the sources (or the speaker label); dates as YYYY-MM-DD when the sources make \
 them certain, otherwise the phrase as said (e.g. "end of next week"); amounts with their value, unit, period and \
 the text as written; a rating only when the evidence justifies a band, otherwise null (not rated).
 4. Answer in the requested structure only."""
+
+# How the model is asked to quote. `id` (the default): the line's id, then its words; the engine takes the
+# quote from the cited line (citing.py). `verbatim`: the words alone, as before line ids were asked for;
+# kept so bench/llm_real.py can measure what citing by id gains for a given model.
+QUOTE_RULES = {
+    "id": (
+        "1. Every item must be supported by quotes from the sources. Write each quote as the id of the line it comes "
+        "from, then the words copied verbatim from that line: the exact words, in the same order, without "
+        "paraphrasing, correcting or joining lines. For example: \"D1:S12 I'll send the runbook by Friday\". Prefer "
+        "one sentence or a phrase of 5 to 40 words. The id alone (\"D1:S12\") cites the whole line. The engine looks "
+        "every quote up in the cited line and the sources, and rejects any it cannot find."
+    ),
+    "verbatim": (
+        "1. Every item must be supported by quotes copied verbatim from the sources: the exact words, in the same "
+        "order, without the line tag, without paraphrasing, correcting or joining distant sentences. Prefer one "
+        "sentence or a phrase of 5 to 40 words per quote. The engine searches for every quote in the sources and "
+        "rejects any it cannot find."
+    ),
+}
+_REASK_QUOTE = {
+    "id": ("give the id of the line that supports the item and copy its exact words (\"D1:S12 the exact words\"), "
+           "or drop the quote"),
+    "verbatim": "copy the exact words from a <source> line (without its [D..:S..] tag), or drop the quote",
+}
+
+
+def system_prompt(cite: str = "id") -> str:
+    if cite not in QUOTE_RULES:
+        raise ValueError(f"cite must be one of {', '.join(QUOTE_RULES)}, not {cite!r}")
+    tag_note = " The id in a tag (D1:S12) names its line." if cite == "id" else ""
+    return _SYSTEM_TEMPLATE.format(quote_rule=QUOTE_RULES[cite], tag_note=tag_note)
+
+
+SYSTEM_PROMPT = system_prompt("id")
 
 
 def _criteria_block(spec: SectionSpec) -> str:
@@ -107,20 +137,20 @@ def user_prompt(
 
 def build_messages(
     sop: SOP, spec: SectionSpec, chunks: Sequence[ContextChunk], *, part: int = 1, parts: int = 1,
-    selected: bool = False, meeting_date: str | None = None,
+    selected: bool = False, meeting_date: str | None = None, cite: str = "id",
 ) -> list[dict[str, str]]:
     user = user_prompt(sop, spec, chunks, part=part, parts=parts, selected=selected, meeting_date=meeting_date)
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+    system = SYSTEM_PROMPT if cite == "id" else system_prompt(cite)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def reask_text(problems: Sequence[str]) -> str:
+def reask_text(problems: Sequence[str], cite: str = "id") -> str:
     """The correction request after an answer whose quotes or fields did not check out."""
     # a problem quotes the model's answer, which quotes the sources: one inert line each, outside any fence
     lines = "\n".join(f"- {defang_label(p, 600)}" for p in problems)
     return (
         "Your answer parsed, but these problems were found when checking it against the sources:\n"
         f"{lines}\n"
-        "Return the whole section again with these fixed. For a quote that was not found, give the id of the line "
-        "that supports the item and copy its exact words (\"D1:S12 the exact words\"), or drop the quote, or drop "
-        "the item if nothing in the sources supports it. Keep the items that were correct."
+        f"Return the whole section again with these fixed. For a quote that was not found, {_REASK_QUOTE[cite]}, "
+        "or drop the item if nothing in the sources supports it. Keep the items that were correct."
     )
