@@ -39,6 +39,7 @@ BENCHES: dict[str, tuple[bool, list[str], list[str]]] = {
     "llm": (False, [], ["--repeat", "1"]),
     "render": (False, [], ["--items", "60", "--repeat", "1"]),
     "api": (False, [], ["--rooms", "6", "--clients", "20", "--polls", "5", "--upload-mb", "40"]),
+    "offline": (True, [], ["--runs", "3"]),
 }
 
 
@@ -185,8 +186,15 @@ def rows_api(d: dict) -> list[Row]:
     return out
 
 
+def rows_offline(d: dict) -> list[Row]:
+    return [_row("offline", f"offline engine, 1 h transcript, {r['sop']}: CPU", r["engine_cpu_s"], r["bm25_cpu_s"],
+                 r["ratio"], "s", f"<= {d.get('budget_s')} s", r["ok"], "BM25 ranking of every section")
+            for r in d.get("rows") or []]
+
+
 EXTRACT: dict[str, Callable[[dict], list[Row]]] = {
     "ingest": rows_ingest, "grounding": rows_grounding, "llm": rows_llm, "render": rows_render, "api": rows_api,
+    "offline": rows_offline,
 }
 
 
