@@ -54,13 +54,18 @@ eval: $(VENV)/.installed
 	$(BIN)/python -m reportgen.evals.suite --corpus $(CORPUS) --out .reportgen
 
 ## retrain the models shipped in reportgen/extract/local/models/ from the corpus (needs the train extra)
-.PHONY: train train-boundaries
-train: train-boundaries
+.PHONY: train train-boundaries train-cuad
+train: train-boundaries train-cuad
 
 ## sentence ends for unpunctuated captions, from AMI's fit fold; then their precision/recall on held-out text
 train-boundaries: $(VENV)/.installed-dev
 	$(BIN)/python -m reportgen.evals.boundary_train --corpus $(CORPUS)
 	$(BIN)/python -m reportgen.evals.boundary_eval --corpus $(CORPUS)
+
+## contract clause kinds from CUAD's fit fold (reportgen/evals/cuad_train.py); `make eval` reports validation
+## CUAD_CACHE=/tmp/cuad-cache/docs keeps the ingested PDFs between runs (outside the repo)
+train-cuad: $(VENV)/.installed-dev
+	$(BIN)/python -m reportgen.evals.cuad_train --corpus $(CORPUS) $(if $(CUAD_CACHE),--cache $(CUAD_CACHE))
 
 clean:
 	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

@@ -174,7 +174,9 @@ def find_figures(text: str) -> list[Figure]:
             close = text.find(")", end, end + 8)
             prev.end = close + 1 if close >= 0 else end
             prev.unit = prev.unit or unit
-            prev.text = text[prev.start : prev.end].strip()
+            phrase, pend = _period_near(text, prev.start, prev.end)
+            prev.period = prev.period or _period_label(phrase)
+            prev.text = text[prev.start : pend if phrase and pend - prev.end <= 25 else prev.end].strip()
             prev.strong = prev.strong or strong
             continue
         f = Figure(value, unit, None, text[start:end].strip(), start, end, strong)
