@@ -49,8 +49,10 @@ FIGURE_RE = re.compile(
     r"|(?P<n3>" + _NUM + "|" + _WORDNUM + r")\s?(?P<mult>x\b|times\s+(?=higher|more|larger|greater|faster|bigger|"
     r"as\b|the\b))"
     r"|(?P<n4>" + _NUM + r")[\s-]?(?P<s4>" + _SCALE + r")\b(?:\s+(?P<cw4>" + _CURRENCY_WORD + r"))?"
-    r"|(?P<n5>" + _NUM + r")\s?(?P<cw5>" + _CURRENCY_WORD + r")\b"
-    r"|(?P<n7>" + _WORDNUM + r")(?:\s+(?P<cw7>" + _CURRENCY_WORD + r")\b)?"
+    r"|(?<![/\d])(?P<n5>" + _NUM + r")\s?(?P<cw5>" + _CURRENCY_WORD + r")\b"
+    # "Seven Hundred and No/100 Dollars", "three million U.S. dollars"
+    r"|(?P<n7>" + _WORDNUM + r")(?:\s+and\s+(?:no|\d{1,2})/100)?(?:\s+(?:U\.\s?S\.\s+|US\s+)?(?P<cw7>"
+    + _CURRENCY_WORD + r")\b)?"
     r"|(?P<n6>" + _NUM + r")\s+(?:(?:new|paying|active|enterprise|full-time)\s+)?(?P<cu6>" + _COUNT_UNITS + r")\b",
     re.IGNORECASE,
 )
@@ -168,9 +170,13 @@ def find_figures(text: str) -> list[Figure]:
             unit = _CURRENCY_WORDS[cw.group(1).lower()]
             end += cw.end()
         prev = out[-1] if out else None
-        if prev is not None and prev.value == value and prev.high is None and re.fullmatch(
-            r"\s*\(\s*", text[prev.end : start]
-        ):  # "Twenty-Five thousand dollars ($25,000USD)": the digits restate the words
+        between = text[prev.end : start] if prev is not None else ""
+        cents = re.fullmatch(r"\s*and\s+[\w\s-]{1,30}?\s+cents?\s*\(\s*", between, re.IGNORECASE)
+        if prev is not None and value is not None and prev.high is None and (
+            prev.value == value and re.fullmatch(r"\s*\(\s*", between)
+            or cents and prev.value == int(value)
+        ):  # "Twenty-Five thousand dollars ($25,000USD)", "Four Dollars and Forty One Cents ($4.41)": one figure
+            prev.value = value
             close = text.find(")", end, end + 8)
             prev.end = close + 1 if close >= 0 else end
             prev.unit = prev.unit or unit
