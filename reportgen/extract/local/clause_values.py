@@ -98,7 +98,8 @@ _RENEW_RE = re.compile(
 )
 _NOTICE_RE = re.compile(
     r"(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>days?|months?)['\u2019]?\s*(?:prior\s+|advance\s+|written\s+|of\s+)*"
-    r"(?:written\s+)?notice|\bnotice\b[^.;]{0,60}?\bat\s+least\s+(?P<n2>" + _NUMBER_WORD + r")\s*(?P<unit2>days?|months?)"
+    r"(?:written\s+)?notice|\bnotice\b[^.;]{0,60}?\bat\s+least\s+(?P<n2>" + _NUMBER_WORD
+    + r")\s*(?P<unit2>days?|months?)"
     r"|\bat\s+least\s+(?P<n3>" + _NUMBER_WORD + r")\s*(?P<unit3>days?|months?)\s+(?:prior|before)",
     re.IGNORECASE,
 )
