@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from reportgen.extract.local.clause_model import MODEL_FILE, MODEL_VERSION, ClauseModel, load_model, unit_features
-from reportgen.extract.local.clause_values import first_date, governing_law, parties_text, term_value
+from reportgen.extract.local.clause_values import date_of, first_date, governing_law, parties_text, term_value
 from reportgen.extract.local.clauses import Unit
+from reportgen.models import Citation, Item, Section
+from reportgen.validate.duplicates import merge_duplicates
+from tests.test_local_contracts import TERMS
 
 
 def unit(text: str, heading: str | None = None) -> Unit:
@@ -78,12 +81,28 @@ def test_governing_law_value(text: str, law: str | None) -> None:
 
 def test_dates_terms_and_parties_values() -> None:
     assert first_date("made this 23rd day of September, 2016 by and between") == "September 23, 2016"
-    assert first_date("entered into as of 6/21/99") == "June 21, 1999"
+    assert first_date("entered into as of 6/21/99") == "6/21/99"
     assert first_date("made this ____ day of ________, 2004") == "____ day of ________, 2004"
     assert term_value("shall continue up to and including 28 February 2000 (the Initial Term).") == "February 28, 2000"
     assert term_value("shall automatically renew for successive one (1) year periods") == "successive 1 year"
+    assert term_value("This Agreement will be in effect for three (3) years from the Effective Date",
+                      date_of("made as of February 1, 2018")) == "February 1, 2021"
     assert term_value("unless either party gives notice at least sixty (60) days prior to the end") == "60 days"
     assert term_value("The term of this Agreement shall continue until terminated as provided herein.") == "perpetual"
     assert parties_text('This Agreement is made by and between 2TheMart.com, Inc., a Delaware corporation '
                         '("2TheMart"), and I-Escrow, Inc., a California corporation ("i-Escrow").') == (
         '2TheMart.com, Inc. ("2TheMart"); I-Escrow, Inc. ("i-Escrow")')
+
+
+
+def test_the_same_value_in_two_agreements_stays_two_rows() -> None:
+    def row(doc: str, start: int) -> Item:
+        cite = Citation(document_id=doc, quote="governed by the laws of the State of Delaware", char_start=start,
+                        char_end=start + 45, status="exact", score=1.0)
+        return Item(fields={"clause": "governing law", "summary": "Delaware"}, citations=[cite])
+
+    section = Section(id="contract_terms", title="Key contract terms", kind="table",
+                      items=[row("msa", 10), row("nda", 40), row("msa", 900)])
+    merge_duplicates(TERMS, section)
+    assert [i.citations[0].document_id for i in section.items] == ["msa", "nda"]  # msa's repeat folds in
+    assert len(section.items[0].citations) == 2 and "duplicate-merged" in section.items[0].flags[0]

@@ -10,6 +10,7 @@ plainly: the row then quotes the clause itself.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 from reportgen.extract.local.clauses import _DATE_RE
 from reportgen.values import numbers_in
@@ -78,10 +79,12 @@ def _date_text(raw: str) -> str | None:
 
 
 def first_date(text: str) -> str | None:
-    """The first date a sentence states, as "June 21, 1999"; a date left blank in the form is given as
-    written ("____ day of ________, 2004"): that is what the agreement says."""
+    """The first date a sentence states, as "June 21, 1999" (digits as written); a date left blank in the form
+    is given as written ("____ day of ________, 2004"): that is what the agreement says."""
     for m in _DATE_RE.finditer(text):
         d = _date_text(m.group(0))
+        if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
+            return m.group(0).strip()  # "11/4/10" as written: its digits are what the quote states
         if d:
             return d
         if "_" in m.group(0):
@@ -121,15 +124,46 @@ def _period(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
-def term_value(text: str) -> str | None:
-    """The term a term-and-renewal sentence states: an expiry date, "perpetual", "successive 1 year" or a
-    notice period ("60 days"), in that order."""
+_FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
+                     r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
+                     + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b", re.IGNORECASE)  # fmt: skip
+_CONDITIONAL_END = re.compile(r"\b(?:expire|terminate|end|continue|remain in (?:full )?(?:force|effect))s?\b"
+                              r"[^.;]{0,40}?\b(?:if|upon|when|unless|until)\b", re.IGNORECASE)
+
+
+def _plus(start: date, n: int, unit: str) -> date | None:
+    months = n * 12 if unit.lower().startswith("year") else n
+    y, m = divmod(start.month - 1 + months, 12)
+    try:
+        return start.replace(year=start.year + y, month=m + 1)
+    except ValueError:
+        return None  # the 29th of February, or the 31st of a short month
+
+
+def date_of(text: str) -> date | None:
+    """The first complete date a text states, as a date (a term of "three (3) years" runs from it)."""
+    for m in _DATE_RE.finditer(text):
+        if (d := _date_text(m.group(0))) is not None:
+            return datetime.strptime(d, "%B %d, %Y").date()
+    return None
+
+
+def term_value(text: str, start: date | None = None) -> str | None:
+    """The term a term-and-renewal sentence states: an expiry date (stated, or `start`, the agreement's date,
+    plus a stated number of years or months), "perpetual", "successive 1 year" or a notice period ("60
+    days"), in that order."""
     for m in _EXPIRES_RE.finditer(text):
         d = first_date(text[m.end() : m.end() + 80])
         if d and "_" not in d:
             return d
-    if _PERPETUAL_RE.search(text) or (re.search(r"\bterm\b", text, re.I) and not _DURATION_RE.search(text)
-                                       and not _DATE_RE.search(text)):
+    f = _FOR_RE.search(text)
+    if f and start and not re.search(r"\brenew", text[: f.start()], re.IGNORECASE):
+        n = _count(f.group("n") or f.group("n2"))
+        end = _plus(start, n, f.group("unit") or f.group("unit2")) if n else None
+        if end is not None:
+            return f"{end:%B} {end.day}, {end.year}"
+    no_end = not _DURATION_RE.search(text) and not _DATE_RE.search(text)
+    if _PERPETUAL_RE.search(text) or no_end and (re.search(r"\bterm\b", text, re.I) or _CONDITIONAL_END.search(text)):
         return "perpetual"  # CUAD's word for a term with no fixed end
     r = _RENEW_RE.search(text)
     if r and (n := _count(r.group("n"))):

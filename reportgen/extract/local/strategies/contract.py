@@ -11,10 +11,11 @@ value for those with one (governing law "New York", the agreement date, the term
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from reportgen.drafts import DraftItem
 from reportgen.extract.local.clause_model import load_model
-from reportgen.extract.local.clause_values import first_date, governing_law, parties_text, term_value
+from reportgen.extract.local.clause_values import date_of, first_date, governing_law, parties_text, term_value
 from reportgen.extract.local.clauses import (
     DATES,
     KINDS,
@@ -53,9 +54,21 @@ def row_text(kind: str, doc: Document, units: list[Unit], k: int) -> tuple[str |
     if kind == PARTIES:
         u = _extend(doc, ClauseHit(kind, u.doc_index, u, 0.0)).unit
         return parties_text(u.text) or u.text, (u.start, u.end)
-    value = {LAW: governing_law, DATES: first_date, TERM: term_value}.get(kind)
+    if kind == TERM:
+        said = term_value(u.text, agreement_date(units))
+        return " ".join((said or u.text).split()), (u.start, u.end)
+    value = {LAW: governing_law, DATES: first_date}.get(kind)
     said = value(u.text) if value is not None else None
     return " ".join((said or u.text).split()), (u.start, u.end)
+
+
+def agreement_date(units: list[Unit]) -> date | None:
+    """The date the preamble gives the agreement (its first dozen units), from which a term of "three (3)
+    years" runs."""
+    for u in units[:12]:
+        if (d := date_of(u.text)) is not None:
+            return d
+    return None
 
 
 def _units(doc: Document, di: int) -> list[Unit]:
