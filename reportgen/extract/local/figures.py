@@ -102,8 +102,8 @@ def _period_near(text: str, start: int, end: int) -> tuple[str | None, int]:
         if m.end() > start and m.start() < end:
             continue
         gap = m.start() - end if m.start() >= end else start - m.end() + 3  # ties go to the phrase after
-        if "," in (text[end : m.start()] if m.start() >= end else text[m.end() : start]):
-            continue  # a period across a comma belongs to another clause
+        if re.search(r"[,(\"\u201c]", text[end : m.start()] if m.start() >= end else text[m.end() : start]):
+            continue  # a period across a comma or into a parenthesis belongs to another clause
         phrase = re.sub(r"^(?:in|for|during|by)\s+", "", m.group(0), flags=re.IGNORECASE)
         if gap < best[0]:
             best = (gap, phrase, m.end() if m.start() >= end else end)
