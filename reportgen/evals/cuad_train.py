@@ -38,7 +38,7 @@ from reportgen.evals.gold import _locate_quote
 from reportgen.evals.text import text_agrees
 from reportgen.extract.local.clause_model import MODEL_FILE, MODEL_VERSION, unit_features
 from reportgen.extract.local.clauses import KINDS, Unit, contract_units
-from reportgen.extract.local.strategies.contract import row_text
+from reportgen.extract.local.strategies.contract import pick_unit, row_text
 from reportgen.grounding import Grounder
 from reportgen.ingest import ingest
 from reportgen.models import Document
@@ -156,19 +156,21 @@ def _platt(margins: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def choose_threshold(items: list[Labelled], kind: str, probs: list[np.ndarray]) -> tuple[float, dict[str, Any]]:
-    """The threshold with the best out-of-fold F1 of rows that would pass the strict eval."""
+    """The threshold with the best out-of-fold F1 of rows that would pass the strict eval, each row picked
+    as the engine picks it (`strategies/contract.pick_unit`)."""
     gold = sum(1 for it in items if it.spans.get(kind))
     best: tuple[float, float, dict[str, Any]] = (-1.0, 0.5, {})
-    tops = []
-    for it, p in zip(items, probs, strict=True):
-        if len(p) == 0:
-            tops.append((0.0, False))
-            continue
-        k = int(np.argmax(p))
-        tops.append((float(p[k]), row_passes(it, kind, k)))
+    passes: dict[tuple[int, int], bool] = {}
     for t in THRESHOLDS:
-        pred = sum(1 for s, _ in tops if s >= t)
-        hit = sum(1 for s, ok in tops if s >= t and ok)
+        pred = hit = 0
+        for i, (it, p) in enumerate(zip(items, probs, strict=True)):
+            k = pick_unit(kind, it.doc, it.units, p, t) if len(p) else None
+            if k is None:
+                continue
+            pred += 1
+            if (i, k) not in passes:
+                passes[(i, k)] = row_passes(it, kind, k)
+            hit += passes[(i, k)]
         prec, rec = hit / pred if pred else 0.0, hit / gold if gold else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         if f1 > best[0]:

@@ -1,7 +1,8 @@
 """Contract terms: one row per clause kind per agreement, from the learned clause classifier (`clause_model.py`).
 
-Each sentence of an agreement gets a calibrated probability per clause kind; the kind's best sentence becomes
-the row when its probability reaches the kind's threshold (chosen on CUAD's fit fold: silence beats a guess),
+Each sentence of an agreement gets a calibrated probability per clause kind; the kind's best sentence (for a value
+kind, the best that states its value) becomes the row when its probability reaches the kind's threshold (chosen on
+CUAD's fit fold: silence beats a guess),
 and that probability is the row's score. The row quotes the sentence; its summary is the sentence itself for
 clauses the reader must read (assignment, change of control, exclusivity, liability cap, termination) and the
 value for those with one (governing law "New York", the agreement date, the term, the parties' names:
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+
+import numpy as np
 
 from reportgen.drafts import DraftItem
 from reportgen.extract.local.clause_model import load_model
@@ -48,18 +51,41 @@ def clause_field(spec: SectionSpec) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+def _value(kind: str, doc: Document, units: list[Unit], k: int) -> str | None:
+    """The value a value kind's row states from unit k (None for clause kinds, or when none is stated)."""
+    u = units[k]
+    if kind == TERM:
+        return term_value(u.text, agreement_date(units))
+    if kind == LAW:
+        return governing_law(u.text)
+    if kind == DATES:
+        return first_date(u.text)
+    return None
+
+
 def row_text(kind: str, doc: Document, units: list[Unit], k: int) -> tuple[str | None, tuple[int, int] | None]:
     """(what the row says, the span it quotes) when unit k is made the row for `kind`."""
     u = units[k]
     if kind == PARTIES:
         u = _extend(doc, ClauseHit(kind, u.doc_index, u, 0.0)).unit
         return parties_text(u.text) or u.text, (u.start, u.end)
-    if kind == TERM:
-        said = term_value(u.text, agreement_date(units))
-        return " ".join((said or u.text).split()), (u.start, u.end)
-    value = {LAW: governing_law, DATES: first_date}.get(kind)
-    said = value(u.text) if value is not None else None
+    said = _value(kind, doc, units, k)
     return " ".join((said or u.text).split()), (u.start, u.end)
+
+
+def pick_unit(kind: str, doc: Document, units: list[Unit], probs: np.ndarray, threshold: float) -> int | None:
+    """The unit a kind's row quotes: the most probable one, if it reaches the threshold; for a value kind
+    (date, law, term) the most probable one above the threshold that states its value, when one does."""
+    order = np.argsort(-probs, kind="stable")[:5]
+    if len(order) == 0 or probs[order[0]] < threshold:
+        return None
+    if kind in (DATES, LAW, TERM):
+        for k in order:
+            if probs[k] < threshold:
+                break
+            if _value(kind, doc, units, int(k)) is not None:
+                return int(k)
+    return int(order[0])
 
 
 def agreement_date(units: list[Unit]) -> date | None:
@@ -89,8 +115,8 @@ def learned_rows(documents: list[Document], kinds: list[str]) -> list[tuple[int,
         probs = model.probabilities(units)
         for kind in kinds:
             col = probs[:, model.kinds.index(kind)]
-            k = int(col.argmax())
-            if col[k] < model.threshold(kind):
+            k = pick_unit(kind, doc, units, col, model.threshold(kind))
+            if k is None:
                 continue
             text, span = row_text(kind, doc, units, k)
             if text is None or span is None:
