@@ -34,6 +34,7 @@ _WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
 # the offline engine's figure reader (extract/local/figures.py), so a field and its check read alike.
 WORD_NUMBER = r"\b(?:(?:" + _WORD + r"|and|a|an)[\s-]+)*(?:" + _WORD + r")\b"
 _WORDS_RE = re.compile(WORD_NUMBER, re.IGNORECASE)
+NUMBER_WORD_RE = re.compile(r"\b(?:" + _WORD + r")\b", re.IGNORECASE)  # is any number written in words here?
 
 
 def parse_number(raw: str) -> Decimal | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reportgen.values import WORD_NUMBER, parse_number
+from reportgen.values import NUMBER_WORD_RE, WORD_NUMBER, parse_number
 
 _CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "C$": "CAD", "A$": "AUD"}
 _CURRENCY_WORDS = {
@@ -41,21 +41,28 @@ _SCALE = r"thousand|million|billion|trillion|mm|mn|mil|bn|k|m|b|t"
 _CODES = r"USD|EUR|GBP|CAD|AUD|CHF|JPY"
 _CURRENCY_WORD = r"dollars?|euros?|pounds|usd|eur|gbp|bucks|yen|chf|cad|aud"
 
-FIGURE_RE = re.compile(
-    # "$25,000", "$1.2M", "$25,000USD", "USD 25,000": never backs off "25,000" to "$25"
-    r"(?P<cur>US\$|C\$|A\$|[$€£¥]|\b(?:" + _CODES + r")\s?(?=\d))\s?(?P<n1>" + _NUM + r")(?!,?\d)"
-    r"(?:\s?(?P<s1>" + _SCALE + r")(?![a-z]))?(?:\s?(?P<code1>" + _CODES + r")\b)?"
-    r"|(?P<n2>" + _NUM + r")\s?(?P<pct>%|percent\b|per cent\b)"
-    r"|(?P<n3>" + _NUM + "|" + _WORDNUM + r")\s?(?P<mult>x\b|times\s+(?=higher|more|larger|greater|faster|bigger|"
-    r"as\b|the\b))"
-    r"|(?P<n4>" + _NUM + r")[\s-]?(?P<s4>" + _SCALE + r")\b(?:\s+(?P<cw4>" + _CURRENCY_WORD + r"))?"
-    r"|(?<![/\d])(?P<n5>" + _NUM + r")\s?(?P<cw5>" + _CURRENCY_WORD + r")\b"
-    # "Seven Hundred and No/100 Dollars", "three million U.S. dollars"
-    r"|(?P<n7>" + _WORDNUM + r")(?:\s+and\s+(?:no|\d{1,2})/100)?(?:\s+(?:U\.\s?S\.\s+|US\s+)?(?P<cw7>"
-    + _CURRENCY_WORD + r")\b)?"
-    r"|(?P<n6>" + _NUM + r")\s+(?:(?:new|paying|active|enterprise|full-time)\s+)?(?P<cu6>" + _COUNT_UNITS + r")\b",
-    re.IGNORECASE,
-)
+def _figure_re(wordnum: str) -> re.Pattern[str]:
+    return re.compile(
+        # "$25,000", "$1.2M", "$25,000USD", "USD 25,000": never backs off "25,000" to "$25"
+        r"(?P<cur>US\$|C\$|A\$|[$€£¥]|\b(?:" + _CODES + r")\s?(?=\d))\s?(?P<n1>" + _NUM + r")(?!,?\d)"
+        r"(?:\s?(?P<s1>" + _SCALE + r")(?![a-z]))?(?:\s?(?P<code1>" + _CODES + r")\b)?"
+        r"|(?P<n2>" + _NUM + r")\s?(?P<pct>%|percent\b|per cent\b)"
+        r"|(?P<n3>" + _NUM + "|" + wordnum + r")\s?(?P<mult>x\b|times\s+(?=higher|more|larger|greater|faster|bigger|"
+        r"as\b|the\b))"
+        r"|(?P<n4>" + _NUM + r")[\s-]?(?P<s4>" + _SCALE + r")\b(?:\s+(?P<cw4>" + _CURRENCY_WORD + r"))?"
+        r"|(?<![/\d])(?P<n5>" + _NUM + r")\s?(?P<cw5>" + _CURRENCY_WORD + r")\b"
+        # "Seven Hundred and No/100 Dollars", "three million U.S. dollars"
+        r"|(?P<n7>" + wordnum + r")(?:\s+and\s+(?:no|\d{1,2})/100)?(?:\s+(?:U\.\s?S\.\s+|US\s+)?(?P<cw7>"
+        + _CURRENCY_WORD + r")\b)?"
+        r"|(?P<n6>" + _NUM + r")\s+(?:(?:new|paying|active|enterprise|full-time)\s+)?(?P<cu6>" + _COUNT_UNITS + r")\b",
+        re.IGNORECASE,
+    )
+
+
+# Most sentences state no number in words; they get the same pattern without the word alternatives (a third
+# of the time on contracts). The word one runs only when a number word is there.
+FIGURE_RE = _figure_re(_WORDNUM)
+_DIGITS_ONLY_RE = _figure_re(r"(?!x)x")
 _HEDGE_RE = re.compile(r"\b(?P<h>about|approximately|approx\.|around|roughly|nearly|almost|up to|at least|at most|"
                        r"more than|less than|over|under|some|circa|~)\s*$", re.IGNORECASE)
 # "12, 15 percent", "12-15%", "between $2 and $3 million": the number before a figure it ranges with
@@ -154,7 +161,8 @@ def find_figures(text: str) -> list[Figure]:
     words with the same number in digits after it ("Twenty-Five thousand dollars ($25,000USD)") is one
     figure; "12, 15 percent" is a range; "about", "up to" mark a hedge."""
     out: list[Figure] = []
-    for m in FIGURE_RE.finditer(text):
+    pattern = FIGURE_RE if NUMBER_WORD_RE.search(text) else _DIGITS_ONLY_RE
+    for m in pattern.finditer(text):
         read = _read(m)
         if read is None:
             continue
