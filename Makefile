@@ -54,8 +54,8 @@ eval: $(VENV)/.installed
 	$(BIN)/python -m reportgen.evals.suite --corpus $(CORPUS) --out .reportgen
 
 ## retrain the models shipped in reportgen/extract/local/models/ from the corpus (needs the train extra)
-.PHONY: train train-boundaries train-ami
-train: train-boundaries train-ami
+.PHONY: train train-boundaries train-ami train-cuad
+train: train-boundaries train-ami train-cuad
 
 ## sentence ends for unpunctuated captions, from AMI's fit fold; then their precision/recall on held-out text
 train-boundaries: $(VENV)/.installed-dev
@@ -67,6 +67,11 @@ train-boundaries: $(VENV)/.installed-dev
 train-ami: $(VENV)/.installed-dev
 	$(BIN)/python -m reportgen.evals.ami_train --corpus $(CORPUS)
 	$(BIN)/python -m reportgen.evals.ami_train --corpus $(CORPUS) --check
+
+## contract clause kinds from CUAD's fit fold (reportgen/evals/cuad_train.py); `make eval` reports validation
+## CUAD_CACHE=/tmp/cuad-cache/docs keeps the ingested PDFs between runs (outside the repo)
+train-cuad: $(VENV)/.installed-dev
+	$(BIN)/python -m reportgen.evals.cuad_train --corpus $(CORPUS) $(if $(CUAD_CACHE),--cache $(CUAD_CACHE))
 
 clean:
 	rm -rf $(VENV) .reportgen .pytest_cache .ruff_cache

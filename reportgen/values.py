@@ -1,6 +1,7 @@
 """The values a text states, normalised so that a field can be checked against its own quotes.
 
-"$25,000", "25,000 USD", "USD 25k" and "twenty-five thousand dollars" are one value: 25000.
+"$25,000", "25,000 USD", "USD 25k" and "twenty-five thousand dollars" are one value: 25000. The
+number readers here (`parse_number`, `WORD_NUMBER`) are the ones the offline engine's figures use.
 An item whose figure, percent or date is not among the values its located quotes state is
 flagged, because a located quote proves only the quote, not what the item says about it (the
 CUAD endorsement fee "(i) Twenty-Five thousand dollars ($25,000USD)" once became "$5K").
@@ -28,14 +29,24 @@ _DIGITS_RE = re.compile(
     r"(?:(k|mm|mn|m|bn|b)\b|\s(mm|mn|bn)\b|\s+(thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
 )
-_WORDS_RE = re.compile(
-    r"\b(?:(?:" + "|".join([*_UNITS, *_TENS, *_SCALES]) + r"|and|a)[\s-]+)*(?:"
-    + "|".join([*_UNITS, *_TENS, *_SCALES]) + r")\b",
-    re.IGNORECASE,
-)
+_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
+# A number written in words: "twenty-five thousand", "one hundred and twenty", "a million". Shared with
+# the offline engine's figure reader (extract/local/figures.py), so a field and its check read alike.
+WORD_NUMBER = r"\b(?:(?:" + _WORD + r"|and|a|an)[\s-]+)*(?:" + _WORD + r")\b"
+_WORDS_RE = re.compile(WORD_NUMBER, re.IGNORECASE)
+NUMBER_WORD_RE = re.compile(r"\b(?:" + _WORD + r")\b", re.IGNORECASE)  # is any number written in words here?
 
 
-def _from_words(phrase: str) -> Decimal | None:
+def parse_number(raw: str) -> Decimal | None:
+    """One number as written, in digits ("25,000", "1.5") or words ("Twenty-Five thousand"); None otherwise."""
+    text = raw.strip()
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return words_value(text)
+
+
+def words_value(phrase: str) -> Decimal | None:
     """"twenty-five thousand" -> 25000; None when the phrase is not a number ("a", "and")."""
     total, current, seen = 0, 0, False
     for w in re.split(r"[\s-]+", phrase.lower()):
@@ -48,7 +59,7 @@ def _from_words(phrase: str) -> Decimal | None:
         elif w in _SCALES:
             total += max(current, 1) * _SCALES[w]
             current = 0
-        elif w in ("and", "a"):
+        elif w in ("and", "a", "an"):
             continue
         else:
             return None
@@ -67,7 +78,7 @@ def numbers_in(text: str) -> set[Decimal]:
         scale = (m.group(3) or m.group(4) or m.group(5) or "").lower()
         out.add(value * (_SUFFIX.get(scale) or _SCALES[scale]) if scale else value)
     for m in _WORDS_RE.finditer(_DIGITS_RE.sub(" ", text)):  # "1.2 million" is read once, above
-        if (v := _from_words(m.group(0))) is not None:
+        if (v := words_value(m.group(0))) is not None:
             out.add(v)
     return {v.normalize() for v in out}
 

@@ -101,20 +101,23 @@ def test_one_row_per_clause_with_its_key_sentence() -> None:
     got = rows(run([doc]))
     assert set(got) == {"parties", "agreement dates", "term and renewal", "termination", "change of control",
                         "assignment", "exclusivity", "liability cap", "governing law"}  # fmt: skip
-    assert got["governing law"]["summary"].startswith("This Agreement shall be governed by")
-    assert "New York" in got["governing law"]["summary"]
+    # value kinds say the value and quote the clause sentence; clause kinds say the sentence
+    assert got["governing law"]["summary"] == "New York"
+    assert got["governing law"]["quotes"][0].startswith("This Agreement shall be governed by")
     assert got["governing law"]["document"] == "msa.pdf \u00a7 12.1"
     assert got["assignment"]["summary"] == (
         "Neither Party may assign this Agreement without the prior written consent of the other Party."
     )
     assert got["termination"]["summary"].startswith("Customer may terminate this Agreement for convenience")
-    assert got["term and renewal"]["summary"].startswith("The term of this Agreement shall commence")
+    assert got["term and renewal"]["quotes"][0].startswith("The term of this Agreement shall commence")
+    assert got["term and renewal"]["summary"] == "March 3, 2024"  # three (3) years from March 3, 2021
     assert "aggregate liability" in got["liability cap"]["summary"]
     assert "exclusive supplier" in got["exclusivity"]["summary"]
     # the operative clause, not the definition of the term
     assert got["change of control"]["summary"].startswith("Upon a Change of Control of Supplier")
-    assert "by and between Northwind Traders Ltd" in got["parties"]["summary"]
-    assert "March 3, 2021" in got["agreement dates"]["summary"]
+    assert got["parties"]["summary"] == 'Northwind Traders Ltd ("Supplier"); Contoso Foods Inc ("Customer")'
+    assert got["agreement dates"]["summary"] == "March 3, 2021"
+    assert all(0 < i.score <= 1 for i in run([doc]).items)  # the calibrated probability rides on each row
     for row in got.values():  # every quote is an exact, unique span of the source
         [quote] = row["quotes"]
         assert doc.text.count(quote) == 1
@@ -150,7 +153,8 @@ def test_each_agreement_in_a_data_room_gets_its_rows() -> None:
     assert ("nda.pdf", "governing law") in by_doc and ("msa.pdf", "governing law") in by_doc
     nda_law = next(i for i in section.items if i.fields["document"].startswith("nda.pdf")
                    and i.fields["clause"] == "governing law")  # fmt: skip
-    assert nda_law.fields["summary"] == "This Agreement is governed by the laws of Germany."
+    assert nda_law.fields["summary"] == "Germany"
+    assert nda_law.quotes == ["This Agreement is governed by the laws of Germany."]
     assert nda_law.fields["document"] == "nda.pdf \u00a7 7"
     assert [d for d, _ in by_doc] == sorted([d for d, _ in by_doc], key=lambda d: d != "msa.pdf")  # msa rows first
 

@@ -1,4 +1,5 @@
-"""Folding repeated items into one: same key text, or similar text over largely the same quotes.
+"""Folding repeated items into one: same key text (about the same source), or similar text over largely the
+same quotes.
 
 Engines see a long source in chunks and say the same thing more than once; a reviewer should
 see it once, with every quote, and a flag saying how many were merged. Nothing said is lost:
@@ -81,7 +82,10 @@ class _Sig:
 
     def same_as(self, other: _Sig) -> bool:
         if self.key and self.key == other.key:
-            return True
+            # the same words about two different sources are two findings ("Delaware" is the governing
+            # law of two agreements in a data room), not one said twice
+            docs, other_docs = {d for d, _, _ in self.spans}, {d for d, _, _ in other.spans}
+            return not docs or not other_docs or bool(docs & other_docs)
         if _NUMBER_RE.findall(self.key) != _NUMBER_RE.findall(other.key):
             return False  # "20 percent" and "2 percent" are different facts, however alike the words
         if not self.key or not other.key or _span_overlap(self.spans, other.spans) < DUPLICATE_CITATION_OVERLAP:

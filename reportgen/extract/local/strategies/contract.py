@@ -1,13 +1,41 @@
-"""Contract terms: one row per clause kind per agreement, from the clause classifier (`clauses.py`)."""
+"""Contract terms: one row per clause kind per agreement, from the learned clause classifier (`clause_model.py`).
+
+Each sentence of an agreement gets a calibrated probability per clause kind; the kind's best sentence (for a value
+kind, the best that states its value) becomes the row when its probability reaches the kind's threshold (chosen on
+CUAD's fit fold: silence beats a guess),
+and that probability is the row's score. The row quotes the sentence; its summary is the sentence itself for
+clauses the reader must read (assignment, change of control, exclusivity, liability cap, termination) and the
+value for those with one (governing law "New York", the agreement date, the term, the parties' names:
+`clause_values.py`). Without the model file the hand-written rules of `clauses.py` fill the rows.
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+
+import numpy as np
 
 from reportgen.drafts import DraftItem
-from reportgen.extract.local.clauses import KINDS, clause_values, find_clauses
+from reportgen.extract.local.clause_model import load_model
+from reportgen.extract.local.clause_values import date_of, first_date, governing_law, parties_text, term_value
+from reportgen.extract.local.clauses import (
+    DATES,
+    KINDS,
+    LAW,
+    PARTIES,
+    TERM,
+    ClauseHit,
+    Unit,
+    _extend,
+    clause_values,
+    contract_units,
+    find_clauses,
+    transcript_units,
+)
 from reportgen.extract.local.fields import main_text_field
 from reportgen.extract.local.index import SourceIndex
+from reportgen.models import Document
 from reportgen.sop import SectionSpec
 
 _DOC_FIELDS = {"document", "agreement", "source", "file", "filename", "contract", "where", "reference", "location"}
@@ -23,34 +51,116 @@ def clause_field(spec: SectionSpec) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+def _value(kind: str, doc: Document, units: list[Unit], k: int) -> str | None:
+    """The value a value kind's row states from unit k (None for clause kinds, or when none is stated)."""
+    u = units[k]
+    if kind == TERM:
+        return term_value(u.text, agreement_date(units))
+    if kind == LAW:
+        return governing_law(u.text)
+    if kind == DATES:
+        return first_date(u.text)
+    return None
+
+
+def row_text(kind: str, doc: Document, units: list[Unit], k: int) -> tuple[str | None, tuple[int, int] | None]:
+    """(what the row says, the span it quotes) when unit k is made the row for `kind`."""
+    u = units[k]
+    if kind == PARTIES:
+        u = _extend(doc, ClauseHit(kind, u.doc_index, u, 0.0)).unit
+        return parties_text(u.text) or u.text, (u.start, u.end)
+    said = _value(kind, doc, units, k)
+    return " ".join((said or u.text).split()), (u.start, u.end)
+
+
+def pick_unit(kind: str, doc: Document, units: list[Unit], probs: np.ndarray, threshold: float) -> int | None:
+    """The unit a kind's row quotes: the most probable one, if it reaches the threshold; for a value kind
+    (date, law, term) the most probable one above the threshold that states its value, when one does."""
+    order = np.argsort(-probs, kind="stable")[:5]
+    if len(order) == 0 or probs[order[0]] < threshold:
+        return None
+    if kind in (DATES, LAW, TERM):
+        for k in order:
+            if probs[k] < threshold:
+                break
+            if _value(kind, doc, units, int(k)) is not None:
+                return int(k)
+    return int(order[0])
+
+
+def agreement_date(units: list[Unit]) -> date | None:
+    """The date the preamble gives the agreement (its first dozen units), from which a term of "three (3)
+    years" runs."""
+    for u in units[:12]:
+        if (d := date_of(u.text)) is not None:
+            return d
+    return None
+
+
+def _units(doc: Document, di: int) -> list[Unit]:
+    if doc.kind == "transcript" or any(s.speaker or s.start is not None for s in doc.segments[:50]):
+        return transcript_units(doc, di)
+    return contract_units(doc, di)
+
+
+def learned_rows(documents: list[Document], kinds: list[str]) -> list[tuple[int, str, Unit, str, float]]:
+    """(document index, kind, unit quoted, row text, probability) of every row the model keeps."""
+    model = load_model()
+    assert model is not None
+    out = []
+    for di, doc in enumerate(documents):
+        units = _units(doc, di)
+        if not units:
+            continue
+        probs = model.probabilities(units)
+        for kind in kinds:
+            col = probs[:, model.kinds.index(kind)]
+            k = pick_unit(kind, doc, units, col, model.threshold(kind))
+            if k is None:
+                continue
+            text, span = row_text(kind, doc, units, k)
+            if text is None or span is None:
+                continue
+            u = units[k]
+            quoted = Unit(di, span[0], span[1], doc.text[span[0] : span[1]], u.page, u.block, u.heading,
+                          u.section_heading, u.number)  # fmt: skip
+            out.append((di, kind, quoted, text, float(col[k])))
+    return out
+
+
 def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
-    """Contract terms: the clause classifier's best sentence per clause kind per document (clauses.py), with the
-    clause named by the SOP's own enum value, the sentence as summary and the file (and clause number) as document.
-    Without an explicit `max_items` every agreement gets its rows: a data room has many."""
+    """Contract terms: the best sentence per clause kind per document, with the clause named by the SOP's own
+    enum value, the summary (sentence or value) and the file (and clause number) as document. Without an
+    explicit `max_items` every agreement gets its rows: a data room has many."""
     named = clause_field(spec)
     if named is None:
         return []  # the engine gives this strategy only sections with such a field
     field_name, kinds = named
     main = main_text_field(spec)
     order = {k: i for i, k in enumerate(KINDS)}
-    hits = find_clauses(index.documents, [k for k in KINDS if k in kinds])
-    hits.sort(key=lambda h: (h.doc_index, order[h.kind], h.unit.start))
+    wanted = [k for k in KINDS if k in kinds]
+    if load_model() is not None:
+        rows = learned_rows(index.documents, wanted)
+    else:
+        rows = [(h.doc_index, h.kind, h.unit, " ".join(h.unit.text.split()), None)  # type: ignore[misc]
+                for h in find_clauses(index.documents, wanted)]
+    rows.sort(key=lambda r: (r[0], order[r[1]], r[2].start))
     items: list[DraftItem] = []
-    for h in hits:
-        doc = index.documents[h.doc_index]
-        number = re.sub(r"^(?:section|article|clause|paragraph|\u00a7)\s*", "", h.unit.number or "", flags=re.I)
+    for di, kind, unit, text, score in rows:
+        doc = index.documents[di]
+        number = re.sub(r"^(?:section|article|clause|paragraph|\u00a7)\s*", "", unit.number or "", flags=re.I)
         where = f"{doc.filename} \u00a7 {number}" if re.match(r"\d", number) else doc.filename
         fields: dict[str, object] = {}
         for name, f in spec.fields.items():
             value: object = None
             if name == field_name:
-                value = kinds[h.kind]
+                value = kinds[kind]
             elif name == main:
-                value = " ".join(h.unit.text.split())
+                value = text
             elif f.type == "text" and name.lower() in _DOC_FIELDS:
                 value = where
             elif f.default is not None and f.type != "rating":
                 value = f.default
             fields[name] = value
-        items.append(DraftItem(fields=fields, quotes=[h.unit.text]))
+        items.append(DraftItem(fields=fields, quotes=[unit.text], score=score))
     return items[: spec.max_items] if spec.max_items and spec.max_items > 0 else items

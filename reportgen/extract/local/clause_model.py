@@ -1,0 +1,135 @@
+"""The learned contract-clause classifier: which sentence of an agreement is its assignment clause, its
+liability cap, its governing law, scored with a calibrated probability per clause kind.
+
+Hand-written clause patterns tuned on 14 contracts fell on others ("Prices quoted are exclusive of
+travel" read as exclusivity). This model is trained on CUAD's 408 expert-labelled contracts as our
+own PDF ingest reads them (`reportgen/evals/cuad_train.py`, `make train-cuad`): one L1 logistic
+model per kind over the unit's words, word pairs, the heading it sits under and where it sits,
+calibrated (Platt) on out-of-fold scores, with a threshold per kind chosen by cross-validation on
+the fit fold. The shipped file holds only the non-zero weights; scoring is dictionary look-ups and
+one numpy sum, so the package needs no scikit-learn at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportgen.extract.local.clauses import Unit
+
+MODEL_FILE = Path(__file__).with_name("models") / "cuad_clauses.json"
+MODEL_VERSION = 1
+
+_TOKEN = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?|\d+(?:[.,]\d+)*|[$%\u00a7]")
+_NUM = re.compile(r"^\d")
+
+
+def _tokens(text: str) -> list[str]:
+    return ["<num>" if _NUM.match(t) else t for t in _TOKEN.findall(text.lower())]
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> int:
+    for k, e in enumerate(edges):
+        if n <= e:
+            return k
+    return len(edges)
+
+
+def unit_features(unit: Unit, position: int, total: int) -> list[str]:
+    """The features of one unit: its words and word pairs, its heading's words, where it sits in the
+    agreement (the preamble names parties and date; signature blocks do not), and its shape."""
+    words = _tokens(unit.text[:1500])
+    feats = {f"w:{w}" for w in words}
+    feats.update(f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    for h in {unit.heading or "", unit.section_heading or ""}:
+        feats.update(f"h:{w}" for w in _tokens(h) if w != "<num>")
+    if not unit.heading and not unit.section_heading:
+        feats.add("h:<none>")
+    feats.add(f"i:{_bucket(position, (0, 1, 2, 4, 8, 16, 32, 64, 128))}")
+    feats.add(f"r:{min(9, int(10 * position / max(1, total)))}")
+    feats.add(f"n:{_bucket(len(words), (4, 8, 15, 30, 60, 100))}")
+    if unit.first:
+        feats.add("s:first")
+    if unit.definition:
+        feats.add("s:definition")
+    if unit.skip:
+        feats.add("s:skip")
+    return sorted(feats)
+
+
+@dataclass
+class KindModel:
+    """One clause kind's calibrated linear model and its decision threshold."""
+
+    bias: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+
+
+@dataclass
+class ClauseModel:
+    kinds: list[str]
+    index: dict[str, int]  # feature -> row of `weights`
+    weights: np.ndarray  # features x kinds
+    models: list[KindModel]
+    meta: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClauseModel:
+        if data.get("version") != MODEL_VERSION:
+            raise ValueError(f"clause model version {data.get('version')!r}, expected {MODEL_VERSION}: "
+                             "rebuild it with `make train-cuad`")
+        kinds = list(data["kinds"])
+        feats: dict[str, int] = {}
+        rows: list[tuple[int, int, float]] = []
+        for k, kind in enumerate(kinds):
+            for f, w in data["models"][kind]["weights"].items():
+                rows.append((feats.setdefault(f, len(feats)), k, float(w)))
+        weights = np.zeros((len(feats) + 1, len(kinds)))  # the last row: features the model never saw
+        for r, k, w in rows:
+            weights[r, k] = w
+        models = [KindModel(float(data["models"][k]["bias"]), float(data["models"][k]["platt_a"]),
+                            float(data["models"][k]["platt_b"]), float(data["models"][k]["threshold"]))
+                  for k in kinds]  # fmt: skip
+        return cls(kinds, feats, weights, models, data.get("meta", {}))
+
+    def margins(self, features: list[list[str]]) -> np.ndarray:
+        """Raw linear scores, units x kinds."""
+        unseen = len(self.index)
+        rows = [self.index.get(f, unseen) for fs in features for f in fs]
+        owner = np.repeat(np.arange(len(features)), [len(fs) for fs in features])
+        out = np.zeros((len(features), len(self.kinds)))
+        if rows:
+            np.add.at(out, owner, self.weights[np.asarray(rows)])
+        return out + np.array([m.bias for m in self.models])
+
+    def probabilities(self, units: list[Unit]) -> np.ndarray:
+        """Calibrated P(unit is the kind's clause), units x kinds."""
+        feats = [unit_features(u, k, len(units)) for k, u in enumerate(units)]
+        z = self.margins(feats)
+        a = np.array([m.platt_a for m in self.models])
+        b = np.array([m.platt_b for m in self.models])
+        return 1.0 / (1.0 + np.exp(-(a * z + b)))
+
+    def threshold(self, kind: str) -> float:
+        return self.models[self.kinds.index(kind)].threshold
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_FILE) -> ClauseModel | None:
+    """The shipped model, or None when the file is missing (the rule-based reader is used then)."""
+    if not path.is_file():
+        return None
+    return ClauseModel.from_json(json.loads(path.read_text(encoding="utf-8")))

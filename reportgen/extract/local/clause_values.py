@@ -1,0 +1,214 @@
+"""What a contract-terms row says for the clause kinds whose answer is a value, read from the clause sentence.
+
+A diligence table row for governing law says "New York", not the forty-word clause; agreement dates say
+the date; term and renewal says the term ("perpetual", "successive 1 year", "60 days" notice, or when it
+expires); parties names the parties with their defined names. The clause sentence stays the row's quote,
+so the value is checked against it. These readers return None when the sentence does not state the value
+plainly: the row then quotes the clause itself.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from reportgen.extract.local.clauses import _DATE_RE
+from reportgen.values import numbers_in
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]  # fmt: skip
+_MONTH_OF = {m[:3]: i for i, m in enumerate(_MONTHS, start=1)}
+
+_PLACE = r"[A-Z][A-Za-z.'\u2019-]*(?:\s+(?:of\s+)?[A-Z][A-Za-z.'\u2019-]*){0,3}"
+_LAW_RE = re.compile(
+    r"\b(?i:laws?\s+(?:in\s+force\s+)?(?:of|in)\s+(?:and\s+under\s+)?(?:the\s+)?"
+    r"(?:(?:State|Commonwealth|Province|Kingdom|Federal\s+Republic|Republic|Territory|Hong\s+Kong\s+Special\s+"
+    r"Administrative\s+Region)\s+of\s+(?:the\s+)?)?)(?P<place>" + _PLACE + r")",
+)
+_PRC_RE = re.compile(r"People['\u2019]?s\s+Republic\s+of\s+China|\bPRC\b", re.IGNORECASE)
+_NOT_PLACE = re.compile(r"^(?:United States(?: of America)?|U\.?S\.?A?\.?|America|Agreement|Such|Any|This|The|"
+                        r"UNITED STATES(?: OF AMERICA)?|AGREEMENT|SUCH|ANY|THIS|THE)$")
+
+
+def governing_law(text: str) -> str | None:
+    """"governed by the laws of the State of New York" -> "New York"; the first place that is not the
+    United States (federal law sits beside a state's)."""
+    if _PRC_RE.search(text) and re.search(r"\blaws?\b", text, re.I):
+        return "People's Republic of China"
+    places = []
+    for m in _LAW_RE.finditer(text):
+        place = re.sub(r"\s+", " ", m.group("place")).strip(" .,'")
+        place = re.sub(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with)\b.*$", "", place)
+        if place and not _NOT_PLACE.match(place):
+            places.append(place)
+    if not places:
+        state = re.search(r"\b(?:State|Commonwealth|Province) of (?P<place>" + _PLACE + ")", text)
+        if state is None or not re.search(r"\blaws?\b", text, re.I):
+            return None
+        places = [re.sub(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with)\b.*$", "",
+                         " ".join(state.group("place").split())).strip(" .,'")]
+    first = places[0].title() if places[0].isupper() else places[0]
+    canada = re.search(r"\bCanada\b", text) and first not in ("Canada",) and "Province" in text
+    return f"{first}, Canada" if canada else first
+
+
+def _date_text(raw: str) -> str | None:
+    """A date phrase as "June 21, 1999"; None when a part is left blank ("____ day of ____, 2004")."""
+    if "_" in raw:
+        return None
+    m = re.match(r"(\d{1,2})/(\d{1,2})/(\d{2,4})$", raw.strip())
+    if m:
+        month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})$", raw.strip())
+        if m:
+            year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        else:
+            name = re.search(r"[A-Za-z]{3,}", re.sub(r"(?i)\bday\b|\bof\b|\bst\b|\bnd\b|\brd\b|\bth\b", " ", raw))
+            digits = [int(d) for d in re.findall(r"\d+", raw)]
+            years = [d for d in digits if d >= 1000]
+            days = [d for d in digits if d < 100]
+            if not name or name.group(0)[:3].lower() not in _MONTH_OF or not years or not days:
+                return None
+            month, day, year = _MONTH_OF[name.group(0)[:3].lower()], days[0], years[0]
+    if year < 100:
+        year += 2000 if year < 50 else 1900
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{_MONTHS[month - 1].capitalize()} {day}, {year}"
+
+
+def first_date(text: str) -> str | None:
+    """The first date a sentence states, as "June 21, 1999" (digits as written); a date left blank in the form
+    is given as written ("____ day of ________, 2004"): that is what the agreement says."""
+    for m in _DATE_RE.finditer(text):
+        d = _date_text(m.group(0))
+        if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
+            return m.group(0).strip()  # "11/4/10" as written: its digits are what the quote states
+        if d:
+            return d
+        if "_" in m.group(0):
+            return " ".join(m.group(0).split())
+    return None
+
+
+_NUMBER_WORD = r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|" \
+               r"twelve|twenty-four|thirty|sixty|ninety|an?)"  # fmt: skip
+_RENEW_RE = re.compile(
+    r"\brenew\w*\b[^.;]{0,120}?\b(?P<succ>successive|additional|consecutive|further|subsequent)?\s*"
+    r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*(?P<unit>years?|months?)",
+    re.IGNORECASE,
+)
+_NOTICE_RE = re.compile(
+    r"(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>days?|months?)['\u2019]?\s*(?:prior\s+|advance\s+|written\s+|of\s+)*"
+    r"(?:written\s+)?notice|\bnotice\b[^.;]{0,60}?\bat\s+least\s+(?P<n2>" + _NUMBER_WORD
+    + r")\s*(?P<unit2>days?|months?)"
+    r"|\bat\s+least\s+(?P<n3>" + _NUMBER_WORD + r")\s*(?P<unit3>days?|months?)\s+(?:prior|before)",
+    re.IGNORECASE,
+)
+_PERPETUAL_RE = re.compile(r"\bperpetu\w*|\bindefinite(?:ly)?\b|\buntil\s+(?:terminated|such time)\b", re.IGNORECASE)
+_EXPIRES_RE = re.compile(r"\b(?:expir|terminat|end|continu|remain in (?:full )?(?:force|effect)|through|until)\w*\b"
+                         r"(?:[^.;]{0,60}?\b(?:on|until|through)\b)?", re.IGNORECASE)
+_DURATION_RE = re.compile(r"\b(?:years?|months?|days?|weeks?)\b", re.IGNORECASE)
+
+
+def _count(phrase: str) -> int | None:
+    values = sorted(numbers_in(phrase.replace("-", " ")))
+    if re.fullmatch(r"an?", phrase.strip(), re.IGNORECASE):
+        return 1
+    return int(values[-1]) if values and values[-1] == int(values[-1]) else None
+
+
+def _period(n: int, unit: str) -> str:
+    unit = unit.lower().rstrip("s")
+    return f"{n} {unit}" + ("s" if n != 1 else "")
+
+
+_FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
+                     r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
+                     + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b", re.IGNORECASE)  # fmt: skip
+_CONDITIONAL_END = re.compile(r"\b(?:expire|terminate|end|continue|remain in (?:full )?(?:force|effect))s?\b"
+                              r"[^.;]{0,40}?\b(?:if|upon|when|unless|until)\b", re.IGNORECASE)
+
+
+def _plus(start: date, n: int, unit: str) -> date | None:
+    months = n * 12 if unit.lower().startswith("year") else n
+    y, m = divmod(start.month - 1 + months, 12)
+    try:
+        return start.replace(year=start.year + y, month=m + 1)
+    except ValueError:
+        return None  # the 29th of February, or the 31st of a short month
+
+
+def date_of(text: str) -> date | None:
+    """The first complete date a text states, as a date (a term of "three (3) years" runs from it)."""
+    for m in _DATE_RE.finditer(text):
+        if (d := _date_text(m.group(0))) is not None:
+            return datetime.strptime(d, "%B %d, %Y").date()
+    return None
+
+
+def term_value(text: str, start: date | None = None) -> str | None:
+    """The term a term-and-renewal sentence states: an expiry date (stated, or `start`, the agreement's date,
+    plus a stated number of years or months), "perpetual", "successive 1 year" or a notice period ("60
+    days"), in that order."""
+    for m in _EXPIRES_RE.finditer(text):
+        d = first_date(text[m.end() : m.end() + 80])
+        if d and "_" not in d:
+            return d
+    f = _FOR_RE.search(text)
+    if f and start and not re.search(r"\brenew", text[: f.start()], re.IGNORECASE):
+        n = _count(f.group("n") or f.group("n2"))
+        end = _plus(start, n, f.group("unit") or f.group("unit2")) if n else None
+        if end is not None:
+            return f"{end:%B} {end.day}, {end.year}"
+    no_end = not _DURATION_RE.search(text) and not _DATE_RE.search(text)
+    if _PERPETUAL_RE.search(text) or no_end and (re.search(r"\bterm\b", text, re.I) or _CONDITIONAL_END.search(text)):
+        return "perpetual"  # CUAD's word for a term with no fixed end
+    r = _RENEW_RE.search(text)
+    if r and (n := _count(r.group("n"))):
+        return ("successive " if r.group("succ") or re.search(r"successive|each", text, re.I) else "") + _period(
+            n, r.group("unit"))
+    no = _NOTICE_RE.search(text)
+    if no:
+        n_text = no.group("n") or no.group("n2") or no.group("n3")
+        unit = no.group("unit") or no.group("unit2") or no.group("unit3")
+        if (n := _count(n_text)) is not None:
+            return _period(n, unit)
+    return None
+
+
+_ALIAS_RE = re.compile(
+    r"\((?:[^()\"\u201c]{0,60}?)[\"\u201c\u201d](?P<alias>[^\"\u201c\u201d]{1,40})[\"\u201c\u201d][^()]{0,40}?\)"
+    r"|\bhereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?[\"\u201c](?P<alias2>[^\"\u201d]{1,40})[\"\u201d]",
+    re.IGNORECASE,
+)
+_NAME_END = re.compile(
+    r",?\s+(?:an?|the)\s+(?:[A-Z][\w.-]*\s+){0,3}[a-z]|,\s+(?:an?|the)\b|\s*\(|,?\s+(?:organized|incorporated|"
+    r"having|with|whose|located|residing|and\s+existing|existing|duly|a\s+corporation|acting|in\s+the\s+person)\b|"
+    r",?\s+(?:of|at)\s+\d|$"
+)
+
+
+def parties_text(text: str) -> str:
+    """The parties a preamble names, as CUAD writes them: "2TheMart.com, Inc. ("2TheMart"); I-Escrow, Inc.
+    ("i-Escrow")": each defined name with the name before it. Without defined names, the preamble from
+    "between" on."""
+    m = re.search(r"\b(?:by\s+and\s+)?(?:between|among)\b:?", text, re.IGNORECASE)
+    body = text[m.end() :] if m else text
+    out = []
+    prev = 0
+    for a in _ALIAS_RE.finditer(body):
+        alias = (a.group("alias") or a.group("alias2") or "").strip()
+        chunk = re.sub(r"^[\s,;:]*(?:and\s+|&\s+)?", "", body[prev : a.start()])
+        prev = a.end()
+        name = _NAME_END.search(chunk)
+        name_text = " ".join(chunk[: name.start() if name else len(chunk)].split()).strip(" ,;:")
+        if alias.lower() in ("agreement", "effective date") or not name_text or len(name_text) > 80:
+            continue
+        out.append(f'{name_text} ("{alias}")')
+    if out:
+        return "; ".join(out)
+    body = _DATE_RE.sub(" ", body)
+    body = re.sub(r"\s*\bWHEREAS\b.*$", "", body, flags=re.DOTALL)
+    return " ".join(body.split()).strip(" ,;:.")
