@@ -72,6 +72,12 @@ def test_a_status_poll_is_one_query_without_the_report_json(client) -> None:  # 
     assert done["state"] == "succeeded"
     assert done["progress"]["stage"] == "finished" and done["progress"]["done"] == done["progress"]["total"]
     assert done["job"]["finished_at"] is not None
+    # the finished job's PDF and DOCX are rendered in the background; let that settle so only the poll's
+    # own statements are counted (the recorder sees every statement on the engine)
+    deadline = time.monotonic() + 120
+    while any(v == "preparing" for v in client.get(f"/v1/reports/{rid}/downloads", headers=h).json()["formats"].values()):
+        assert time.monotonic() < deadline, "downloads still preparing after 120 s"
+        time.sleep(0.2)
 
     statements = _statements(client, f"/v1/reports/{rid}", h)  # the key is cached by the polls above
     assert len(statements) == 1, statements

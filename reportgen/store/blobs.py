@@ -52,20 +52,23 @@ def put_blob(db: Database, source: bytes | BinaryIO, sha256: str | None = None) 
     with db.session() as s:
         if s.get(Blob, sha256) is not None:
             return sha256
-        count = 0
-        s.add(Blob(sha256=sha256, size=size, chunks=0))
-        s.flush()
-        for count, block in enumerate(_chunks(source), start=1):
-            s.add(BlobChunk(sha256=sha256, seq=count - 1, data=block))
-            if count % 16 == 0:
-                s.flush()
-                s.expunge_all()
-        blob = s.get(Blob, sha256)
-        assert blob is not None
-        blob.chunks = count
+        # Two writers may store the same bytes at once (a download renders the revision the background
+        # pre-render is also rendering): whichever commits second finds the row taken at any flush or at
+        # the commit, and the content is the same, so it has nothing left to do.
         try:
+            count = 0
+            s.add(Blob(sha256=sha256, size=size, chunks=0))
+            s.flush()
+            for count, block in enumerate(_chunks(source), start=1):
+                s.add(BlobChunk(sha256=sha256, seq=count - 1, data=block))
+                if count % 16 == 0:
+                    s.flush()
+                    s.expunge_all()
+            blob = s.get(Blob, sha256)
+            assert blob is not None
+            blob.chunks = count
             s.commit()
-        except IntegrityError:  # another request stored the same bytes first: same content, nothing to do
+        except IntegrityError:
             s.rollback()
     return sha256
 
