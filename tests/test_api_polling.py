@@ -75,7 +75,11 @@ def test_a_status_poll_is_one_query_without_the_report_json(client) -> None:  # 
     # the finished job's PDF and DOCX are rendered in the background; let that settle so only the poll's
     # own statements are counted (the recorder sees every statement on the engine)
     deadline = time.monotonic() + 120
-    while any(v == "preparing" for v in client.get(f"/v1/reports/{rid}/downloads", headers=h).json()["formats"].values()):
+    def preparing() -> bool:
+        formats = client.get(f"/v1/reports/{rid}/downloads", headers=h).json()["formats"]
+        return any(v == "preparing" for v in formats.values())
+
+    while preparing():
         assert time.monotonic() < deadline, "downloads still preparing after 120 s"
         time.sleep(0.2)
 
