@@ -12,6 +12,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine, text
 from reportgen.api import create_app
 from reportgen.store.config import ServiceSettings
 from reportgen.testing.samples import FILLER_TOPICS, MEETING_LINES
+from tests.support import require
 
 PG_URL = os.environ.get("REPORTGEN_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REPORTGEN_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -67,6 +69,18 @@ def api(settings: ServiceSettings) -> Iterator[TestClient]:
     # localhost, not TestClient's `testserver`: keyless mode answers only to loopback names (DNS rebinding)
     with TestClient(create_app(settings), raise_server_exceptions=False, base_url="http://localhost") as client:
         yield client
+
+
+def client_on(database: str, tmp: Path) -> Iterator[TestClient]:
+    """A service client on SQLite or on a fresh PostgreSQL schema: the module fixture every service test
+    file parametrises over both databases with (`yield from client_on(request.param, tmp)`)."""
+    if database == "sqlite":
+        with api(settings_for(tmp)) as c:
+            yield c
+        return
+    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
+    with postgres_schema() as url, api(settings_for(tmp, database_url=url)) as c:
+        yield c
 
 
 def upload(client: TestClient | httpx.Client, files: dict[str, bytes], headers: dict | None = None,

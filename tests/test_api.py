@@ -10,29 +10,18 @@ import pytest
 
 from tests.fixtures_pdf import encrypt, text_pdf
 from tests.service_fixtures import (
-    api,
     bomb_zip,
+    client_on,
     make_zip,
     meeting_bytes,
-    postgres_available,
-    postgres_schema,
-    settings_for,
     upload,
     wait_report,
 )
-from tests.support import require
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request, tmp_path_factory):  # noqa: ANN001, ANN201
-    tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    if request.param == "sqlite":
-        with api(settings_for(tmp)) as c:
-            yield c
-        return
-    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
-    with postgres_schema() as url, api(settings_for(tmp, database_url=url)) as c:
-        yield c
+    yield from client_on(request.param, tmp_path_factory.mktemp(f"api-{request.param}"))
 
 
 @pytest.fixture(scope="module")

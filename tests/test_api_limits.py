@@ -14,7 +14,7 @@ from sqlalchemy import event, text
 
 from reportgen.api import create_app
 from tests.service_fixtures import (
-    api,
+    client_on,
     make_zip,
     postgres_available,
     postgres_schema,
@@ -27,14 +27,7 @@ from tests.support import require
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request, tmp_path_factory):  # noqa: ANN001, ANN201
-    tmp = tmp_path_factory.mktemp(f"limits-{request.param}")
-    if request.param == "sqlite":
-        with api(settings_for(tmp)) as c:
-            yield c
-        return
-    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
-    with postgres_schema() as url, api(settings_for(tmp, database_url=url)) as c:
-        yield c
+    yield from client_on(request.param, tmp_path_factory.mktemp(f"limits-{request.param}"))
 
 
 def long_transcript(lines: int) -> bytes:

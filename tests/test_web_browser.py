@@ -117,21 +117,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[object]:
+    """Debian's Chromium under Playwright, quiet (no background traffic); required, never skipped in CI."""
     require(os.path.exists(CHROMIUM), f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "Playwright for Python (pip install 'playwright>=1.40')")
         raise
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+            "--disable-sync", "--no-first-run", *extra_args])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

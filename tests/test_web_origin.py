@@ -38,8 +38,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import require
-from tests.test_web_browser import CHROMIUM, ROOT, TRANSCRIPT, free_port, serve
+from tests.test_web_browser import ROOT, TRANSCRIPT, chromium, free_port, serve
 
 ATTACKER_IP = "127.0.0.2"
 
@@ -73,19 +72,8 @@ def attacker_site(host: str, html: str) -> Iterator[int]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    require(os.path.exists(CHROMIUM), f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "Playwright for Python (pip install 'playwright>=1.40')")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-            f"--host-resolver-rules=MAP evil.example 127.0.0.1, MAP attacker.example {ATTACKER_IP}"])
+    with chromium(f"--host-resolver-rules=MAP evil.example 127.0.0.1, MAP attacker.example {ATTACKER_IP}") as b:
         yield b
-        b.close()
 
 
 def _reports_env(data: Path) -> dict[str, str]:
