@@ -14,6 +14,8 @@
    cache); with the clients in this process and spread over `--loadgen-procs` separate
    processes; and with those processes pinned to the last CPU while the server (and its
    worker processes) is pinned to the others, so server and load do not compete for a core.
+   The keyed in-process and separate-process runs are each followed by the same pollers
+   sending back the ETag they hold (If-None-Match), so the 304 path sits beside the 200 one.
 3. Upload memory: the server's peak RSS (server and its worker processes, sampled every
    20 ms) while it receives and unpacks a zip of `--upload-mb` MB, and of a quarter of that,
    so "bounded, not proportional" is a comparison, not a claim. The zip's bulk is 1 MB
@@ -128,84 +130,105 @@ def run_batch(workers: int, zip_bytes: bytes, tmp: Path) -> dict:
 
 
 async def _poll(base: str, report_ids: list[str], clients: int, polls: int, headers: dict, first: int = 0,
-                client: str = "aiohttp") -> tuple[list[float], list[str], float, float]:
-    """Latencies (s) of `clients` concurrent pollers, their errors, and the wall-clock start and end (epoch s).
+                client: str = "aiohttp", conditional: bool = False) -> tuple[list[float], list[str], float, float, int]:
+    """Latencies (s) of `clients` concurrent pollers, their errors, the wall-clock start and end (epoch s),
+    and how many answers were 304s.
+
+    `conditional`: each poller sends back the ETag it last got (If-None-Match), as a client that
+    polls politely does, so an unchanged status comes back as a bodiless 304.
 
     aiohttp by default: httpx's async pool spends several ms of CPU per request at 100
     connections, so with httpx the load generator, not the server, sets the numbers
     (`--client httpx` shows it).
     """
     latencies: list[float] = []
+    not_modified = 0
+    tags: dict[str, str] = {}  # path -> the ETag last seen (shared: pollers of one report see one status)
     errors: list[str] = []  # counted, not fatal: an overloaded client's dropped keep-alive is a result too
     if client == "httpx":
         limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
         session = httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=headers)
 
-        async def get(path: str) -> None:
-            (await session.get(path)).raise_for_status()
+        async def get(path: str) -> int:
+            r = await session.get(path, headers={"If-None-Match": tags[path]} if path in tags else None)
+            if r.status_code != 304:
+                r.raise_for_status()
+            if conditional and "etag" in r.headers:
+                tags[path] = r.headers["etag"]
+            return r.status_code
     else:
         session = aiohttp.ClientSession(base, headers=headers, connector=aiohttp.TCPConnector(limit=clients),
                                         timeout=aiohttp.ClientTimeout(total=60))
 
-        async def get(path: str) -> None:
-            async with session.get(path) as r:
+        async def get(path: str) -> int:
+            async with session.get(path, headers={"If-None-Match": tags[path]} if path in tags else None) as r:
                 await r.read()
                 r.raise_for_status()
+                if conditional and "etag" in r.headers:
+                    tags[path] = r.headers["etag"]
+                return r.status
 
     async with session:
         async def poller(i: int) -> None:
+            nonlocal not_modified
             rid = report_ids[i % len(report_ids)]
             for _ in range(polls):
                 t = time.perf_counter()
                 try:
-                    await get(f"/v1/reports/{rid}")
+                    code = await get(f"/v1/reports/{rid}")
                 except (TimeoutError, httpx.HTTPError, aiohttp.ClientError, OSError) as e:
                     errors.append(f"{type(e).__name__}: {e}")
                     continue
                 latencies.append(time.perf_counter() - t)
+                not_modified += code == 304
 
-        await get(f"/v1/reports/{report_ids[0]}")  # connect and warm the key cache outside the timing
+        # connect and warm the key cache outside the timing; a conditional run learns every report's tag here
+        for rid in report_ids if conditional else report_ids[:1]:
+            await get(f"/v1/reports/{rid}")
         t0 = time.time()
         await asyncio.gather(*(poller(first + i) for i in range(clients)))
         t1 = time.time()
-    return latencies, errors, t0, t1
+    return latencies, errors, t0, t1, not_modified
 
 
-def _summary(latencies: list[float], errors: list[str], t0: float, t1: float, clients: int) -> dict:
+def _summary(latencies: list[float], errors: list[str], t0: float, t1: float, clients: int,
+             not_modified: int = 0) -> dict:
     qs = statistics.quantiles(latencies, n=100)
-    return {"clients": clients, "requests": len(latencies), "errors": len(errors),
+    return {"clients": clients, "requests": len(latencies), "not_modified": not_modified, "errors": len(errors),
             "first_error": next(iter(errors), None), "p50_ms": round(qs[49] * 1000, 1),
             "p99_ms": round(qs[98] * 1000, 1), "requests_per_s": round(len(latencies) / (t1 - t0), 1)}
 
 
 async def poll_latency(base: str, report_ids: list[str], clients: int, polls: int, headers: dict | None = None,
-                       client: str = "aiohttp") -> dict:
+                       client: str = "aiohttp", conditional: bool = False) -> dict:
     """All clients on this process's event loop (as a single-process client library would)."""
-    lat, errors, t0, t1 = await _poll(base, report_ids, clients, polls, headers or {}, client=client)
-    return _summary(lat, errors, t0, t1, clients)
+    lat, errors, t0, t1, n304 = await _poll(base, report_ids, clients, polls, headers or {}, client=client,
+                                            conditional=conditional)
+    return _summary(lat, errors, t0, t1, clients, n304)
 
 
-def _poll_proc(args: tuple) -> tuple[list[float], list[str], float, float]:
-    base, report_ids, clients, polls, headers, first, cpus, client = args
+def _poll_proc(args: tuple) -> tuple[list[float], list[str], float, float, int]:
+    base, report_ids, clients, polls, headers, first, cpus, client, conditional = args
     if cpus:
         os.sched_setaffinity(0, cpus)
-    return asyncio.run(_poll(base, report_ids, clients, polls, headers, first, client))
+    return asyncio.run(_poll(base, report_ids, clients, polls, headers, first, client, conditional))
 
 
 def poll_latency_procs(base: str, report_ids: list[str], clients: int, polls: int, procs: int,
-                       headers: dict | None = None, cpus: set[int] | None = None, client: str = "aiohttp") -> dict:
+                       headers: dict | None = None, cpus: set[int] | None = None, client: str = "aiohttp",
+                       conditional: bool = False) -> dict:
     """The same clients spread over `procs` separate processes (optionally pinned to `cpus`)."""
     import multiprocessing
 
     share = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
-    jobs = [(base, report_ids, n, polls, headers or {}, sum(share[:i]), cpus, client)
+    jobs = [(base, report_ids, n, polls, headers or {}, sum(share[:i]), cpus, client, conditional)
             for i, n in enumerate(share) if n]
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
         parts = pool.map(_poll_proc, jobs)
     latencies = [x for p in parts for x in p[0]]
     errors = [x for p in parts for x in p[1]]
-    return _summary(latencies, errors, min(p[2] for p in parts), max(p[3] for p in parts), clients) | {
-        "processes": procs}
+    return _summary(latencies, errors, min(p[2] for p in parts), max(p[3] for p in parts), clients,
+                    sum(p[4] for p in parts)) | {"processes": procs}
 
 
 def pin(server: Server, cpus: set[int]) -> None:
@@ -246,7 +269,7 @@ def poll_all(server: Server, data_dir: Path, report_ids: list[str], args: argpar
         poll["load_average_1min"] = round(os.getloadavg()[0], 1)
         out[name] = poll
         print(f"status polls ({name}), {poll['clients']} concurrent clients: p50 {poll['p50_ms']} ms, "
-              f"p99 {poll['p99_ms']} ms ({poll['requests_per_s']} req/s; server CPU "
+              f"p99 {poll['p99_ms']} ms ({poll['requests_per_s']} req/s; {poll['not_modified']} were 304; server CPU "
               f"{poll['server_cpu_ms_per_request']} ms/request; load average {poll['load_average_1min']}"
               + (f"; {poll['errors']} failed, e.g. {poll['first_error']}" if poll["errors"] else "") + ")")
 
@@ -258,9 +281,15 @@ def poll_all(server: Server, data_dir: Path, report_ids: list[str], args: argpar
     headers = {"Authorization": f"Bearer {key}"}
     show("API key, clients in the bench process",
          lambda: asyncio.run(poll_latency(server.base, report_ids, args.clients, args.polls, headers, cl)))
+    # The same pollers sending back the ETag they hold (If-None-Match): unchanged statuses come back as 304s.
+    show("API key, If-None-Match (304), clients in the bench process",
+         lambda: asyncio.run(poll_latency(server.base, report_ids, args.clients, args.polls, headers, cl, True)))
     show(f"API key, clients in {args.loadgen_procs} separate processes",
          lambda: poll_latency_procs(server.base, report_ids, args.clients, args.polls, args.loadgen_procs, headers,
                                     client=cl))
+    show(f"API key, If-None-Match (304), clients in {args.loadgen_procs} separate processes",
+         lambda: poll_latency_procs(server.base, report_ids, args.clients, args.polls, args.loadgen_procs, headers,
+                                    client=cl, conditional=True))
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) >= 2:
         pin(server, set(cpus[:-1]))

@@ -178,6 +178,15 @@ def rows_api(d: dict) -> list[Row]:
         if isinstance(p, dict) and "p99_ms" in p:
             out.append(_row("api", f"status poll p99, {name}", p.get("p99_ms"), p.get("p50_ms"),
                             _div(p.get("p99_ms"), p.get("p50_ms")), "ms", "", None, "its p50"))
+            plain = polls.get(name.replace("If-None-Match (304), ", ""))
+            if "If-None-Match" in name and isinstance(plain, dict):  # the 304 path beside the 200 path, same run
+                out.append(_row("api", f"status poll p99, 304 vs 200, {name.replace('If-None-Match (304), ', '')}",
+                                p.get("p99_ms"), plain.get("p99_ms"), _div(p.get("p99_ms"), plain.get("p99_ms")),
+                                "ms", "", None, "the same pollers without If-None-Match (200)"))
+                cpu, cpu200 = p.get("server_cpu_ms_per_request"), plain.get("server_cpu_ms_per_request")
+                out.append(_row("api", f"status poll server CPU/request, 304 vs 200, "
+                                       f"{name.replace('If-None-Match (304), ', '')}", cpu, cpu200, _div(cpu, cpu200),
+                                "ms", "", None, "the same pollers without If-None-Match (200)"))
     up = d.get("upload") or []
     if len(up) >= 2:
         r = _div(up[1].get("rss_peak_mb"), up[0].get("rss_peak_mb"))

@@ -137,3 +137,38 @@ def test_unknown_keys_are_never_cached(tmp_path) -> None:  # noqa: ANN001
         assert c.get("/v1/reports", headers=wrong).status_code == 401
         assert c.get("/v1/reports", headers=h).status_code == 200
         assert c.get("/v1/reports", headers=wrong).status_code == 401
+
+
+def test_a_poll_with_the_current_etag_gets_a_bodiless_304_until_the_status_changes(client) -> None:  # noqa: ANN001
+    h, _ = _key(client, "etags")
+    doc = upload(client, {"call.txt": meeting_bytes(extra=5)}, headers=h).json()["documents"][0]["id"]
+    rid = client.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc],
+                                           "engine": "local"}, headers=h).json()["id"]
+    early = client.get(f"/v1/reports/{rid}", headers=h).headers["etag"]
+    done = wait_report(client, rid, headers=h)
+    assert done["state"] == "succeeded"
+    first = client.get(f"/v1/reports/{rid}", headers=h)
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and tag.startswith('"') and tag != early  # strong, and it moved with the job
+    assert client.get(f"/v1/reports/{rid}", headers=h).headers["etag"] == tag  # the same status, the same tag
+
+    for sent in (tag, f"W/{tag}", f'"stale", {tag}', "*"):
+        r = client.get(f"/v1/reports/{rid}", headers={**h, "If-None-Match": sent})
+        assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == tag, sent
+    assert client.get(f"/v1/reports/{rid}", headers={**h, "If-None-Match": early}).json() == first.json()
+
+    # an edit bumps the revision: the old tag now gets the new status in full, under a new tag
+    report = client.get(f"/v1/reports/{rid}/result", headers=h).json()
+    item = next(i for s in report["sections"] for i in s["items"] if i["fields"])
+    field = next(iter(item["fields"]))
+    assert client.patch(f"/v1/reports/{rid}/items/{item['id']}", json={"fields": {field: "edited"}},
+                        headers=h).status_code == 200
+    changed = client.get(f"/v1/reports/{rid}", headers={**h, "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.json()["revision"] == first.json()["revision"] + 1
+    assert changed.headers["etag"] != tag
+    assert client.get(f"/v1/reports/{rid}", headers={**h, "If-None-Match": changed.headers["etag"]}).status_code == 304
+
+    # another tenant holding the tag learns nothing: 404, not 304
+    other, _ = _key(client, "etags-other")
+    assert client.get(f"/v1/reports/{rid}", headers={**other, "If-None-Match": changed.headers["etag"]}
+                      ).status_code == 404

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from reportgen.api.auth import current_tenant
 from reportgen.api.errors import ApiError
+from reportgen.api.etags import etag_matches, status_etag
 from reportgen.api.events import EventStreamResponse, event_stream, openapi_responses, stage_of
 from reportgen.api.history import add_summaries, batch_statuses
 from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
@@ -182,21 +183,30 @@ def download_by_suffix(
     return download_response(service, tenant, report_id, fmt)
 
 
-@router.get("/{report_id}", response_model=ReportStatus, responses=ERRORS,
-            operation_id="get_report_status", summary="Status, progress and links")
-async def status(report_id: str, tenant: Tenant = Depends(current_tenant),
-                 service: Service = Depends(get_service)) -> ReportStatus:
+@router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
+            "the status is the one the If-None-Match ETag names"}},
+            operation_id="get_report_status", summary="Status, progress and links (ETag; If-None-Match -> 304)")
+async def status(report_id: str, request: Request, response: Response, tenant: Tenant = Depends(current_tenant),
+                 service: Service = Depends(get_service)) -> ReportStatus | Response:
     """Async, with the one query in a worker thread: the hottest route of the API (clients poll it).
 
     A sync route would cost a second thread hop, since FastAPI also checks a sync route's return
     value in its threadpool; the query itself stays off the event loop, because a database that
     is slow to answer (a SQLite lock, a distant PostgreSQL) must not stall every other request.
+    The ETag is a hash of the row the status is built from, so a poller that sends it back while
+    nothing changed gets a bodiless 304 without the response model or JSON ever being built.
     """
-    def query() -> ReportStatus:
+    def query() -> StatusRow:
         with service.db.engine.connect() as conn:
-            return status_out(report_statuses(conn, tenant.id, report_id=report_id)[0])
+            return report_statuses(conn, tenant.id, report_id=report_id)[0]
 
-    return await anyio.to_thread.run_sync(query)
+    row = await anyio.to_thread.run_sync(query)
+    tag = status_etag(row)
+    if etag_matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "no-cache"  # caches may keep it, but must ask (cheaply, with the tag)
+    return status_out(row)
 
 
 @router.get("/{report_id}/result", response_model=Report, responses=ERRORS, operation_id="get_report_result",

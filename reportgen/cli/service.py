@@ -6,6 +6,7 @@ so that the core install runs every other verb without FastAPI, SQLAlchemy or Ce
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Annotated
 
@@ -21,6 +22,20 @@ app.add_typer(keys_app, name="keys")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
+SERVE_SETTINGS_ENV = "_REPORTGEN_SERVE_SETTINGS"  # the parent's resolved settings, for --http-workers children
+
+
+def http_app():  # noqa: ANN201 - a FastAPI app; FastAPI loads only for `serve`
+    """The app factory each --http-workers process imports (uvicorn needs an import string to start
+    several). Several job runners are safe: a job is taken by a guarded UPDATE with a lease
+    (reportgen/jobs/claims.py), so two runners offered the same queued job never both run it.
+    Each rebuilds the settings `serve` resolved (including open_when_no_keys, which comes from
+    --host and never from the user's environment) from the JSON the parent left for its children."""
+    from reportgen.api import create_app
+
+    return create_app(ServiceSettings.model_validate_json(os.environ[SERVE_SETTINGS_ENV]))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Bind address; anything but loopback requires API keys.")] = (
@@ -30,6 +45,12 @@ def serve(
     workers: Annotated[int | None, typer.Option("--workers", help="In-process job workers (REPORTGEN_WORKERS).")] = (
         None
     ),
+    http_workers: Annotated[int | None, typer.Option(
+        "--http-workers", min=1, max=64, help="HTTP processes answering requests (REPORTGEN_HTTP_WORKERS); each "
+        "runs its own in-process job runner of --workers unless REPORTGEN_BROKER_URL is set.")] = None,
+    access_log: Annotated[bool | None, typer.Option(
+        "--access-log/--no-access-log", help="Log every request (REPORTGEN_ACCESS_LOG; off by default: it is a "
+        "tenth of a status poll's cost).")] = None,
 ) -> None:
     """Run the REST API (and the in-process job runner unless REPORTGEN_BROKER_URL is set)."""
     require_extra("server", "reportgen serve")
@@ -37,8 +58,11 @@ def serve(
 
     from reportgen.api import create_app
 
-    settings = ServiceSettings.from_env(workers=workers, open_when_no_keys=host in LOOPBACK)
+    settings = ServiceSettings.from_env(workers=workers, http_workers=http_workers, access_log=access_log,
+                                        open_when_no_keys=host in LOOPBACK)
     jobs = f"celery at {settings.broker_url}" if settings.broker_url else f"{settings.workers} in-process workers"
+    if not settings.broker_url and settings.http_workers > 1:
+        jobs += f" in each of {settings.http_workers} HTTP processes"
     where = settings.url.split("@")[-1] if settings.database_url else settings.url.removeprefix("sqlite:///")
     typer.echo(f"reportgen API on http://{host}:{port}  (docs: /docs; database: {where}; jobs: {jobs})", err=True)
     if host not in LOOPBACK:
@@ -47,7 +71,12 @@ def serve(
         if settings.allowed_hosts is None:
             typer.echo("answering to any Host name: set REPORTGEN_ALLOWED_HOSTS to this server's names to "
                        "refuse others", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if settings.http_workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=settings.access_log)
+        return
+    os.environ[SERVE_SETTINGS_ENV] = settings.model_dump_json()
+    uvicorn.run("reportgen.cli.service:http_app", factory=True, workers=settings.http_workers, host=host, port=port,
+                log_level="info", access_log=settings.access_log)
 
 
 @app.command()

@@ -37,6 +37,14 @@ class ServiceSettings(EnvSettings):
         "lost machine) waits before another worker gets it; default max(60, 2 x lease)",
         validation_alias="REPORTGEN_VISIBILITY_TIMEOUT",
     )
+    http_workers: int = Field(
+        1, ge=1, le=64, description="`reportgen serve`: HTTP processes answering requests",
+        validation_alias="REPORTGEN_HTTP_WORKERS",
+    )
+    access_log: bool = Field(
+        False, description="`reportgen serve`: log every request (off: it costs a tenth of a status poll)",
+        validation_alias="REPORTGEN_ACCESS_LOG",
+    )
     max_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024, validation_alias="REPORTGEN_MAX_UPLOAD_BYTES")
     max_attempts: int = Field(3, ge=1, le=20, validation_alias="REPORTGEN_JOB_ATTEMPTS")
     pdf_engine: str = Field(
