@@ -17,65 +17,20 @@ from pathlib import Path
 BUDGET_MB = 400
 
 SCRIPT = textwrap.dedent('''
-    import io, random, resource, sys, zipfile
+    import resource, sys, zipfile
     from pathlib import Path
-    import docx
-    from reportgen.errors import ArchiveError, TooLargeError
+    from reportgen.errors import TooLargeError
     from reportgen.ingest import ingest
+    from reportgen.testing.hostile import MB, docx_with_xml, speaker_text, zip_with_member
 
     tmp = Path(sys.argv[1])
-    MB = 1024 * 1024
 
-    def make_docx(path, xml_bytes):
-        base = io.BytesIO()
-        docx.Document().save(base)
-        src = zipfile.ZipFile(io.BytesIO(base.getvalue()))
-        xml = src.read("word/document.xml").decode()
-        head = xml[: xml.index("<w:body>") + 8].encode()
-        tail = xml[xml.index("</w:body>"):].encode()
-        run = '<w:r><w:rPr><w:sz w:val="22"/></w:rPr><w:t xml:space="preserve">w{} </w:t></w:r>'
-        rng = random.Random(1)
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                if info.filename != "word/document.xml":
-                    dst.writestr(info.filename, src.read(info))
-                    continue
-                with dst.open("word/document.xml", "w", force_zip64=True) as out:
-                    out.write(head)
-                    written = 0
-                    while written < xml_bytes:
-                        block = ("<w:p>" + "".join(run.format(rng.randrange(100)) for _ in range(40))
-                                 + "</w:p>").encode()
-                        out.write(block)
-                        written += len(block)
-                    out.write(tail)
-
-    def make_zip(path, member_bytes):
-        rng = random.Random(2)
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, \\
-                zf.open("room/huge.txt", "w", force_zip64=True) as out:
-            for _ in range(member_bytes // MB):
-                block = bytearray(MB)
-                at = rng.randrange(MB - 6144)
-                block[at:at + 6144] = rng.randbytes(6144)
-                out.write(block)
-        with zipfile.ZipFile(path, "a") as zf:
-            zf.writestr("room/notes.txt", b"Jason: We decided to ship in March.")
-
-    def make_text(path, size, line_chars):
-        with path.open("wb") as out:
-            written = i = 0
-            while written < size:
-                line = (f"{['Jason', 'Priya', 'Marco'][i % 3]}: point {i} was agreed".ljust(line_chars, ".")
-                        + "\\n").encode()
-                out.write(line)
-                written += len(line)
-                i += 1
-
-    make_docx(tmp / "big.docx", 45 * MB)
-    make_zip(tmp / "bomb.zip", 260 * MB)
-    make_text(tmp / "max.txt", 9_500_000, 99)
-    make_text(tmp / "long.txt", 199 * MB, 40)
+    docx_with_xml(tmp / "big.docx", 45 * MB)
+    zip_with_member(tmp / "bomb.zip", 260 * MB)
+    with zipfile.ZipFile(tmp / "bomb.zip", "a") as zf:
+        zf.writestr("room/notes.txt", b"Jason: We decided to ship in March.")
+    speaker_text(tmp / "max.txt", 9_500_000, line_chars=100)
+    speaker_text(tmp / "long.txt", 199 * MB, line_chars=40)
 
     status = dict(l.split(":", 1) for l in Path("/proc/self/status").read_text().splitlines() if ":" in l)
     vm = int(status["VmSize"].split()[0]) * 1024
