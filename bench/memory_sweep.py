@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,13 +35,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from reportgen.procs import free_port, stop  # noqa: E402
 from reportgen.testing.hostile import MB, docx_with_xml, speaker_text, zip_with_member  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -86,11 +80,7 @@ class Server:
                 "response_bytes": size, "body": body.decode(errors="replace"), "server_alive": alive}
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc, timeout=20)
 
 
 def post_file(server: Server, path: Path, name: str) -> dict:

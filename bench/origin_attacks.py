@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,13 +24,11 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reportgen.procs import free_port, stop  # noqa: E402
+
 CALL = b"[00:00:05] Jason: We decided to move the invoices service to the new billing platform in March.\n"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(checkout: Path, data: Path) -> dict[str, str]:
@@ -42,7 +39,7 @@ def _env(checkout: Path, data: Path) -> dict[str, str]:
 
 @contextmanager
 def serve(checkout: Path, data: Path) -> Iterator[str]:
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "serve", "--port", str(port)], cwd=checkout,
                             env=_env(checkout, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -59,8 +56,7 @@ def serve(checkout: Path, data: Path) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def create_key(checkout: Path, data: Path, tenant: str) -> str:

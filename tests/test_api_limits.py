@@ -3,7 +3,6 @@ loads document bodies, oversized and fake uploads get a clear 4xx, and a 500 clo
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -13,6 +12,7 @@ import uvicorn
 from sqlalchemy import event, text
 
 from reportgen.api import create_app
+from reportgen.procs import free_port
 from tests.service_fixtures import (
     client_on,
     make_zip,
@@ -122,12 +122,6 @@ def test_docx_downloads_of_a_transcript_with_control_characters(client) -> None:
     assert any(n.endswith(".docx") for n in zipfile.ZipFile(io.BytesIO(batch.content)).namelist())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_after_a_500_the_server_closes_the_connection_and_the_next_request_works(tmp_path) -> None:  # noqa: ANN001
     app = create_app(settings_for(tmp_path))
 
@@ -135,7 +129,7 @@ def test_after_a_500_the_server_closes_the_connection_and_the_next_request_works
         raise RuntimeError("an unexpected bug")
 
     app.add_api_route("/v1/test-boom", boom, include_in_schema=False)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

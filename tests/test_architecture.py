@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reportgen"
 MAX_LINES = 600
 
 LAYERS: list[tuple[str, ...]] = [
-    ("errors", "models", "events", "clock", "resources", "meaning", "values", "dates", "text", "embeddings"),
+    ("errors", "models", "events", "clock", "resources", "meaning", "values", "dates", "text", "embeddings", "procs"),
     ("config", "drafts", "sop", "sopschema"),
     ("ingest",),
     ("grounding", "validate", "draftcheck", "corpus", "sections"),

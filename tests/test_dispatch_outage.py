@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ from sqlmodel import select
 
 from reportgen.api import create_app
 from reportgen.jobs.celery_app import CeleryDispatcher
+from reportgen.procs import free_port
 from reportgen.store.tables import Job
 from tests.service_fixtures import meeting_bytes, postgres_available, postgres_schema, settings_for, upload, wait_report
 from tests.support import require
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _queue_length(port: int, queue: str) -> int:
@@ -47,7 +41,7 @@ def test_report_created_while_redis_is_down_is_202_then_sent_once_redis_is_back(
     require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
     redis_server = shutil.which("redis-server")
     require(redis_server is not None, "redis-server on PATH")
-    port = _free_port()  # nothing listens here yet: the broker is down
+    port = free_port()  # nothing listens here yet: the broker is down
     broker = f"redis://127.0.0.1:{port}/0"
     queue = f"reportgen-outage-{uuid.uuid4().hex[:8]}"
     procs: list[subprocess.Popen] = []
@@ -95,7 +89,7 @@ def test_report_created_while_redis_is_down_is_202_then_sent_once_redis_is_back(
 
 
 def test_dispatcher_keeps_refused_jobs_in_order(tmp_path) -> None:  # noqa: ANN001
-    settings = settings_for(tmp_path, broker_url=f"redis://127.0.0.1:{_free_port()}/0")
+    settings = settings_for(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0")
     dispatcher = CeleryDispatcher(settings)
     for job_id in ("job_a", "job_b", "job_c"):
         dispatcher.submit(job_id)  # the broker is down: kept, not raised

@@ -18,6 +18,7 @@ from reportgen.events import Event
 from reportgen.jobs.claims import claim_job, finish_job, record_event
 from reportgen.jobs.run import build_report, execute_job
 from reportgen.models import Document
+from reportgen.procs import free_port
 from reportgen.store.db import Database
 from reportgen.store.documents import save_document
 from reportgen.store.keys import get_or_create_tenant
@@ -125,12 +126,6 @@ def test_restarted_server_resumes_queued_and_orphaned_jobs(tmp_path) -> None:  #
         assert st["state"] == "succeeded" and st["job"]["attempts"] == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve(tmp_path, port: int) -> subprocess.Popen:  # noqa: ANN001
     env = {**os.environ, "REPORTGEN_DATA_DIR": str(tmp_path), "REPORTGEN_WORKERS": "1", "REPORTGEN_JOB_LEASE": "3"}
     env.pop("DATABASE_URL", None)
@@ -149,7 +144,7 @@ def _serve(tmp_path, port: int) -> subprocess.Popen:  # noqa: ANN001
 
 
 def test_kill_9_of_serve_mid_report_then_restart_finishes_it_once(tmp_path) -> None:  # noqa: ANN001
-    port = _free_port()
+    port = free_port()
     proc = _serve(tmp_path, port)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,13 @@ from pathlib import Path
 
 import httpx
 
+from reportgen.procs import free_port
 from reportgen.store.config import ServiceSettings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
 def _serve(tmp: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "REPORTGEN_DATA_DIR": str(tmp), "REPORTGEN_WORKERS": "0"}
     env.pop("DATABASE_URL", None)
     env.pop("REPORTGEN_BROKER_URL", None)

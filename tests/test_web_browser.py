@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reportgen.procs import free_port
 from tests.support import require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,12 +68,6 @@ MEMO = pdf_bytes([
 ])
 LOCKED = pdf_bytes([["Board note: the migration budget was approved at forty thousand dollars."]], password="s3cret")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 import httpx
 
 from reportgen.errors import ConfigError, ExtractionError
+from reportgen.procs import free_port, stop
 
 DEFAULT_CONTEXT_WINDOW = 8192
 START_TIMEOUT = 180.0  # seconds: loading a 1-2 GB GGUF from a cold disk on a busy machine
@@ -42,12 +42,6 @@ class LocalServer:
     model: str  # the alias the server answers to
     context_window: int
     pid: int
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_command(model_path: Path, alias: str, port: int, context_window: int,
@@ -78,7 +72,7 @@ def serve_gguf(model_path: Path, *, context_window: int = DEFAULT_CONTEXT_WINDOW
     with open(model_path, "rb") as f:
         if f.read(4) != b"GGUF":
             raise ConfigError(f"--model-path {model_path}: not a GGUF file (llama.cpp's model format).")
-    alias, port = model_path.stem, _free_port()
+    alias, port = model_path.stem, free_port()
     cmd = server_command(model_path, alias, port, context_window, server)
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     log = open(log_path, "ab") if log_path else None  # noqa: SIM115 - closed below
@@ -89,12 +83,7 @@ def serve_gguf(model_path: Path, *, context_window: int = DEFAULT_CONTEXT_WINDOW
         _wait_until_up(proc, url)
         yield LocalServer(base_url=url, model=alias, context_window=context_window, pid=proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if log is not None:
             log.close()
 

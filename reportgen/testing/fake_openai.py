@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reportgen.procs import stop
 from reportgen.testing.fake_answers import fill_schema, injection_obeyed, message_text, source_tags, tag_quotes
 
 FaultKind = Literal[
@@ -411,12 +412,7 @@ def serve_fake_openai_process(latency: float = 0.0, seed: int = 0) -> Iterator[F
             raise RuntimeError(f"the fake OpenAI server process did not start (said {line!r})")
         yield FakeOpenAIProcess(base_url=line)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=5)
 
 
 def main() -> None:
