@@ -38,6 +38,8 @@ DEFERRED = {
     ("reportgen.cli.service", "reportgen.jobs.celery_app"): "Celery (the celery extra), for `worker` only",
     ("reportgen.cli.service", "reportgen.store.db"): "SQLAlchemy (the server extra), for `keys` only",
     ("reportgen.cli.service", "reportgen.store.keys"): "SQLModel (the server extra), for `keys` only",
+    ("reportgen.cli.evals", "reportgen.evals.review_store"): "SQLModel (the server extra), for `gold export` from "
+    "the store only",
 }
 
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from reportgen import web
-from reportgen.api import batches, documents, errors, info, reports, sops
+from reportgen.api import batches, documents, errors, info, reports, reviews, sops
 from reportgen.api.origins import BrowserGuard
 from reportgen.api.service import Dispatcher, Service
 from reportgen.api.uploads import BodyLimit
@@ -107,7 +107,7 @@ def create_app(settings: ServiceSettings | None = None, *, dispatcher: Dispatche
     )
     errors.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
-    for module in (documents, reports, batches, sops, info):
+    for module in (documents, reports, reviews, batches, sops, info):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["service"], response_model=Health, operation_id="get_health",

@@ -8,9 +8,22 @@ from pathlib import Path
 
 from reportgen.errors import ReportgenError
 from reportgen.evals.compare import compare_runs, format_comparison
+from reportgen.evals.gold import load_gold
 from reportgen.evals.results import load_run
+from reportgen.evals.review_scores import RejectedTally, format_rejected
+from reportgen.evals.reviews import (
+    ReviewedReport,
+    agreement,
+    dump_gold,
+    format_agreement,
+    gold_from_reviews,
+    is_review_gold,
+    judgements,
+    judgements_of_gold,
+)
 from reportgen.evals.runner import run_eval
 from reportgen.evals.show import format_outcomes, format_run
+from reportgen.pipeline import resolve_sop
 
 
 def eval_command(
@@ -29,6 +42,7 @@ def eval_command(
     label: str | None = None,
     lenient: bool = False,
     seeds: int = 5,
+    by: str = "week",
     echo: Callable[[str], None] = print,
 ) -> str:
     """Score a gold set (`--gold`), compare saved results (`--compare A.json B.json`), or open one
@@ -57,13 +71,55 @@ def eval_command(
                              "or --show R.json.")
     if engine not in ("local", "llm"):
         raise ReportgenError(f"unknown engine {engine!r}: use 'local' (offline) or 'llm' (an OpenAI-compatible API).")
-    run = run_eval(gold, sop, engine=engine, model=model, budget_share=budget_share, limit=limit, label=label,
-                   lenient=lenient, seeds=seeds,
+    gs = load_gold(gold)
+    rejected = RejectedTally(gs, seeds=seeds, lenient=lenient) if is_review_gold(gs) else None
+    run = run_eval(gs, sop, engine=engine, model=model, budget_share=budget_share, limit=limit, label=label,
+                   lenient=lenient, seeds=seeds, on_section=rejected.add if rejected else None,
                    on_case=lambda c: echo(f"  {c.id}: {c.seconds:.2f}s" + (f" FAILED: {c.failed}" if c.failed else "")))
     echo(format_run(run))
     text = run.model_dump_json(indent=2, by_alias=True)
+    if rejected is not None:  # a gold set made from reviews: what reviewers rejected, and how often they agreed
+        table = agreement(judgements_of_gold(gs), by)
+        rows = rejected.finish()
+        echo("")
+        echo(format_rejected(rows))
+        echo("")
+        echo(format_agreement(table))
+        data = json.loads(text)
+        data["reviews"] = {"rejected": rows, "agreement": table}
+        text = json.dumps(data, indent=2, ensure_ascii=False)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(text, encoding="utf-8")
         echo(f"wrote {json_out} (per-item outcomes: reportgen eval --show {json_out})")
+    return text
+
+
+def export_reviews_command(
+    reviewed: list[ReviewedReport],
+    sop: str,
+    out: Path | None,
+    *,
+    by: str = "week",
+    agreement_json: Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> str:
+    """Write the reviewed reports of `sop` as a gold set (to `out`, or return it as YAML) and print the
+    reviewers' agreement table; the agreement as JSON goes to `agreement_json`."""
+    spec = resolve_sop(sop)
+    mine = [r for r in reviewed if r.report.sop_id == spec.id]
+    gold = gold_from_reviews(mine, spec, name=f"reviews-{spec.id}")
+    text = dump_gold(gold, out)
+    table = agreement(judgements(mine), by)
+    echo(format_agreement(table))
+    if agreement_json is not None:
+        agreement_json.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        cases = gold["cases"]
+        n_pos = sum(len(s["items"]) for c in cases for s in c["sections"].values())
+        n_neg = sum(len(s["negatives"]) for c in cases for s in c["sections"].values())
+        echo(f"wrote {out}: {len(cases)} reviewed report(s), {n_pos} accepted or edited item(s), {n_neg} rejected "
+             f"(score it: reportgen eval --gold {out})")
     return text

@@ -90,6 +90,9 @@ class GoldSection(_Strict):
     # False when the gold lists some of the right items but not all (e.g. QMSum's decision
     # queries): precision is then a lower bound, and the table marks it.
     exhaustive: bool = True
+    # Items a correct report must NOT hold (a reviewer rejected them): scored apart from the
+    # positives, as "rejected again" (reportgen/evals/reviews.py); hand-made sets leave it empty.
+    negatives: list[GoldItem] = Field(default_factory=list)
 
 
 class GoldCase(_Strict):
@@ -131,6 +134,7 @@ class BuiltCase(BaseModel):
     case: GoldCase
     documents: list[Document]
     spans: dict[str, list[list[Span]]]  # section id -> per gold item -> spans
+    negative_spans: dict[str, list[list[Span]]] = Field(default_factory=dict)  # the same, per negative item
     unresolved: list[str] = Field(default_factory=list)  # evidence that could not be placed, said why
 
 
@@ -205,6 +209,8 @@ def _finish(name: str, sop: str | None, cases: list[GoldCase], where: str | None
         for sid, sec in c.sections.items():
             for k, item in enumerate(sec.items):
                 item.id = item.id or f"{c.id}/{sid}/{k}"
+            for k, item in enumerate(sec.negatives):
+                item.id = item.id or f"{c.id}/{sid}/rejected/{k}"
     return GoldSet(name=name, sop=sop, cases=cases, path=where, digest=digest)
 
 
@@ -298,6 +304,45 @@ def _locate_quote(quote: str, doc: Document, grounder: Grounder) -> tuple[int, i
     return None
 
 
+def _resolve(item: GoldItem, case: GoldCase, built: list[tuple[Document, dict[int, int]]], by_name: dict[str, int],
+             grounder: Grounder, unresolved: list[str]) -> list[Span]:
+    """One gold item's evidence as spans; what cannot be placed is said in `unresolved`."""
+    out: list[Span] = []
+    for ev in item.evidence:
+        k = ev.source if isinstance(ev.source, int) else by_name.get(ev.source, -1)
+        if not 0 <= k < len(built):
+            raise GoldError(f"case {case.id}: item {item.id}: evidence source {ev.source!r} is not one of "
+                            f"the case's sources ({', '.join(by_name)}).")
+        doc, turn_map = built[k]
+        if ev.span is not None:
+            cs, ce = ev.span
+            if not 0 <= cs < ce <= len(doc.text):
+                raise GoldError(f"case {case.id}: item {item.id}: span {list(ev.span)} is outside the "
+                                f"source's {len(doc.text)} characters.")
+            out.append(_span(doc, cs, ce))
+        elif ev.turns is not None:
+            a, b = ev.turns
+            ids = [turn_map[t] for t in range(a, b + 1) if t in turn_map] if turn_map else list(range(a, b + 1))
+            segs = [doc.segments[i] for i in ids if 0 <= i < len(doc.segments)]
+            if not segs:
+                unresolved.append(f"{item.id}: turns {a}-{b} hold no text in {doc.filename}")
+                continue
+            out.append(_span(doc, segs[0].char_start, segs[-1].char_end))
+        else:
+            place = _locate_quote(ev.quote or "", doc, grounder)
+            if place is None:
+                unresolved.append(f"{item.id}: quote not found in {doc.filename}: {(ev.quote or '')[:80]!r}")
+                continue
+            out.append(_span(doc, *place))
+    return out
+
+
+def build_source(src: GoldSource, k: int, case: GoldCase, base_dir: str | Path = ".") -> Document:
+    """The Document a gold source builds to: exporters check that a source they write rebuilds the
+    text they took it from before they write evidence as char spans."""
+    return _build_source(src, k, case, Path(base_dir))[0]
+
+
 def build_case(case: GoldCase, base_dir: str | Path = ".") -> BuiltCase:
     """Documents for a case and its gold evidence as spans; unplaceable evidence is listed, not fatal
     (that gold item can then only be matched by its fields)."""
@@ -306,38 +351,9 @@ def build_case(case: GoldCase, base_dir: str | Path = ".") -> BuiltCase:
     docs = [d for d, _ in built]
     by_name = {d.filename: k for k, d in enumerate(docs)}
     grounder = Grounder(docs)
-    spans: dict[str, list[list[Span]]] = {}
     unresolved: list[str] = []
-    for sid, sec in case.sections.items():
-        per_item: list[list[Span]] = []
-        for item in sec.items:
-            out: list[Span] = []
-            for ev in item.evidence:
-                k = ev.source if isinstance(ev.source, int) else by_name.get(ev.source, -1)
-                if not 0 <= k < len(docs):
-                    raise GoldError(f"case {case.id}: item {item.id}: evidence source {ev.source!r} is not one of "
-                                    f"the case's sources ({', '.join(by_name)}).")
-                doc, turn_map = built[k]
-                if ev.span is not None:
-                    cs, ce = ev.span
-                    if not 0 <= cs < ce <= len(doc.text):
-                        raise GoldError(f"case {case.id}: item {item.id}: span {list(ev.span)} is outside the "
-                                        f"source's {len(doc.text)} characters.")
-                    out.append(_span(doc, cs, ce))
-                elif ev.turns is not None:
-                    a, b = ev.turns
-                    ids = [turn_map[t] for t in range(a, b + 1) if t in turn_map] if turn_map else list(range(a, b + 1))
-                    segs = [doc.segments[i] for i in ids if 0 <= i < len(doc.segments)]
-                    if not segs:
-                        unresolved.append(f"{item.id}: turns {a}-{b} hold no text in {doc.filename}")
-                        continue
-                    out.append(_span(doc, segs[0].char_start, segs[-1].char_end))
-                else:
-                    place = _locate_quote(ev.quote or "", doc, grounder)
-                    if place is None:
-                        unresolved.append(f"{item.id}: quote not found in {doc.filename}: {(ev.quote or '')[:80]!r}")
-                        continue
-                    out.append(_span(doc, *place))
-            per_item.append(out)
-        spans[sid] = per_item
-    return BuiltCase(case=case, documents=docs, spans=spans, unresolved=unresolved)
+    spans = {sid: [_resolve(i, case, built, by_name, grounder, unresolved) for i in sec.items]
+             for sid, sec in case.sections.items()}
+    negative = {sid: [_resolve(i, case, built, by_name, grounder, unresolved) for i in sec.negatives]
+                for sid, sec in case.sections.items() if sec.negatives}
+    return BuiltCase(case=case, documents=docs, spans=spans, negative_spans=negative, unresolved=unresolved)

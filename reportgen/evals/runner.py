@@ -128,9 +128,11 @@ def run_eval(
     on_case: Callable[[CaseOutcome], None] | None = None,
     lenient: bool = False,
     seeds: int = DEFAULT_SEEDS,
+    on_section: Callable[[str, SectionSpec, BuiltCase | None, list[Item], list[Pair]], None] | None = None,
 ) -> EvalRun:
     """Score `engine` on every case of `gold`; a case whose sources fail to load or extract is
-    recorded as failed (its gold counts as missed) and the run goes on."""
+    recorded as failed (its gold counts as missed) and the run goes on. `on_section` sees each
+    section's predictions and primary pairs, for scores the tallies do not keep."""
 
     if not 0 < budget_share <= 1:
         raise ReportgenError(f"budget share {budget_share} must be in (0, 1]: the share of the sources' tokens "
@@ -179,6 +181,8 @@ def run_eval(
             if report is not None:
                 pred = next((s.items for s in report.sections if s.id == sec_spec.id), [])
             pairs = _score_section(tally, sec_spec, case.id, gsec, gold_spans, pred, built, lenient)
+            if on_section is not None:  # more scoring of the same predictions (reviews' rejected items)
+                on_section(case.id, sec_spec, built, pred, pairs)
             if corpus is not None:
                 tally.add_retrieval(gold_spans, *_selected(sec_spec, corpus, budget_share))
             main = main_text_field(sec_spec)
