@@ -1,0 +1,183 @@
+"""Reviews become gold: a report reviewed through the API (accept, edit, reject, one left pending)
+exports to the gold format, loads back through the gold loader, is scored by `reportgen eval`
+with the rejected items as negatives, and its agreement table counts what the reviewers did.
+The route is per tenant, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reportgen.cli import app
+from reportgen.errors import ReportgenError
+from reportgen.evals.command import eval_command
+from reportgen.evals.gold import build_case, load_gold
+from reportgen.evals.reviews import Judgement, agreement, format_agreement, reviewed_from_file
+from reportgen.store.keys import create_key
+from tests.service_fixtures import client_on, meeting_bytes, upload, wait_report
+
+SOP = "meeting-action-items"
+EDITED_DUE = "2025-03-07"
+
+
+def _key(client, tenant: str) -> dict:  # noqa: ANN001
+    with client.app.state.service.db.session() as s:
+        _, key = create_key(s, tenant)
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def reviewed(request, tmp_path_factory):  # noqa: ANN001, ANN201
+    """Tenant alpha's report on the fixture meeting, reviewed: decision 1 accepted, decision 2 rejected,
+    action 1's due date edited (and accepted), action 2 left pending. Tenant beta has a report, unreviewed."""
+    for c in client_on(request.param, tmp_path_factory.mktemp(f"reviews-{request.param}")):
+        a, b = _key(c, "alpha"), _key(c, "beta")
+        ids = {}
+        for who, headers in (("alpha", a), ("beta", b)):
+            doc = upload(c, {"meeting.txt": meeting_bytes()}, headers=headers).json()["documents"][0]["id"]
+            rep = c.post("/v1/reports", json={"sop": SOP, "document_ids": [doc], "engine": "local"},
+                         headers=headers).json()["id"]
+            assert wait_report(c, rep, headers=headers)["state"] == "succeeded"
+            ids[who] = rep
+        rep = ids["alpha"]
+        before = c.get(f"/v1/reports/{rep}/result", headers=a).json()
+        secs = {s["id"]: s["items"] for s in before["sections"]}
+        assert len(secs["decisions"]) == 2 and len(secs["action_items"]) == 2, secs
+        patches = [(secs["decisions"][0], {"review": "accepted"}), (secs["decisions"][1], {"review": "rejected"}),
+                   (secs["action_items"][0], {"fields": {"due": EDITED_DUE}, "review": "accepted"})]
+        for item, body in patches:
+            r = c.patch(f"/v1/reports/{rep}/items/{item['id']}", json=body, headers=a)
+            assert r.status_code == 200, r.text
+        yield c, a, b, ids, before
+
+
+def test_the_api_gives_each_tenant_its_own_reviews_as_gold(reviewed, tmp_path: Path) -> None:  # noqa: ANN001
+    c, a, b, ids, before = reviewed
+    r = c.get("/v1/reviews/gold", params={"sop": SOP}, headers=a)
+    assert r.status_code == 200, r.text
+    gold = r.json()
+    assert [case["meta"]["report"] for case in gold["cases"]] == [ids["alpha"]]  # beta's report is not there
+    secs = {s["id"]: s["items"] for s in before["sections"]}
+    dec, act = gold["cases"][0]["sections"]["decisions"], gold["cases"][0]["sections"]["action_items"]
+    assert [i["fields"]["what"] for i in dec["items"]] == [secs["decisions"][0]["fields"]["what"]]
+    assert [i["fields"]["what"] for i in dec["negatives"]] == [secs["decisions"][1]["fields"]["what"]]
+    assert dec["exhaustive"] is True  # every decision was judged
+    assert [i["fields"]["due"] for i in act["items"]] == [EDITED_DUE]  # the edited value is the gold value
+    assert [i["meta"]["review"] for i in act["items"]] == ["edited"] and act["negatives"] == []
+    assert act["exhaustive"] is False  # action 2 is pending: precision there is a lower bound
+    assert "summary" not in gold["cases"][0]["sections"]  # nothing judged there: no gold
+    # beta reviewed nothing: 404, never alpha's reviews; an unknown SOP is a 422, no auth a 401
+    r = c.get("/v1/reviews/gold", params={"sop": SOP}, headers=b)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_reviews"
+    assert ids["alpha"] not in r.text
+    assert c.get("/v1/reviews/gold", params={"sop": "no-such-sop"}, headers=a).status_code == 422
+    assert c.get("/v1/reviews/gold", params={"sop": SOP}).status_code == 401
+    y = c.get("/v1/reviews/gold", params={"sop": SOP, "format": "yaml"}, headers=a)
+    assert y.status_code == 200 and y.headers["content-type"].startswith("application/yaml")
+    path = tmp_path / "reviews.yaml"
+    path.write_text(y.text, encoding="utf-8")
+    loaded = load_gold(path)
+    assert loaded.sop == SOP and len(loaded.cases) == 1
+
+
+def test_exported_gold_round_trips_with_the_review_citations_as_spans(reviewed, tmp_path: Path) -> None:  # noqa: ANN001
+    c, a, _, ids, before = reviewed
+    path = tmp_path / "reviews.json"
+    path.write_text(c.get("/v1/reviews/gold", params={"sop": SOP}, headers=a).text, encoding="utf-8")
+    built = build_case(load_gold(path).cases[0], tmp_path)
+    assert built.unresolved == []
+    doc = built.documents[0]
+    secs = {s["id"]: s["items"] for s in before["sections"]}
+    # the gold evidence covers exactly the turns the reviewed items cited
+    for got, item in ((built.spans["decisions"][0], secs["decisions"][0]),
+                      (built.negative_spans["decisions"][0], secs["decisions"][1]),
+                      (built.spans["action_items"][0], secs["action_items"][0])):
+        cited = {sid for cit in item["citations"] for sid in cit["segment_ids"]}
+        assert {sid for sp in got for sid in sp.segment_ids} == cited
+        assert all(doc.text[sp.char_start:sp.char_end] for sp in got)
+
+
+def test_eval_scores_a_review_gold_set_with_rejected_items_and_agreement(reviewed, tmp_path: Path) -> None:  # noqa: ANN001
+    c, a, _, _, _ = reviewed
+    path = tmp_path / "reviews.yaml"
+    path.write_text(c.get("/v1/reviews/gold", params={"sop": SOP, "format": "yaml"}, headers=a).text,
+                    encoding="utf-8")
+    lines: list[str] = []
+    data = json.loads(eval_command(path, None, seeds=2, echo=lines.append))
+    sections = {s["section"]: s for s in data["sections"]}
+    # the same engine on the same source makes the same items: the accepted decision and the edited action
+    # pair (strictly: same place, same words); the rejected decision comes back and is counted as such
+    assert sections["decisions"]["matched"] == 1 and sections["action_items"]["matched"] == 1
+    rejected = {r["section"]: r for r in data["reviews"]["rejected"]}
+    assert rejected["decisions"] == {**rejected["decisions"], "negatives": 1, "predicted": 2, "accepted": 1,
+                                     "rejected_again": 1, "unjudged": 0, "judged_precision": 0.5}
+    assert rejected["action_items"]["unjudged"] == 1  # the pending action: nobody judged it
+    assert rejected["decisions"]["random_accepted"] is not None  # the baseline ran beside it
+    rows = {(r["section"], r["period"]): r for r in data["reviews"]["agreement"]["rows"]}
+    total = rows[("decisions", "all")]
+    assert [total[k] for k in ("accepted", "edited", "rejected", "pending", "agreed")] == [1, 0, 1, 0, 0.5]
+    assert rows[("action_items", "all")]["edited"] == 1 and rows[("action_items", "all")]["kept"] == 1.0
+    text = "\n".join(lines)
+    assert "rejected again" in text and "Reviewer agreement" in text
+
+
+def test_cli_exports_from_the_store_and_from_a_report_file(reviewed, tmp_path: Path) -> None:  # noqa: ANN001
+    c, a, _, ids, _ = reviewed
+    settings = c.app.state.service.settings
+    env = {"REPORTGEN_DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url}
+    out = tmp_path / "store.yaml"
+    res = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--tenant", "alpha", "-o",
+                                   str(out), "--by", "day"], env=env)
+    assert res.exit_code == 0, res.output
+    assert "Reviewer agreement" in res.output and date.today().isoformat() in res.output
+    from_store = load_gold(out)
+    # the same review from the downloaded JSON and its source file gives the same gold items
+    report = tmp_path / "report.json"
+    report.write_text(c.get(f"/v1/reports/{ids['alpha']}.json", headers=a).text, encoding="utf-8")
+    source = tmp_path / "meeting.txt"
+    source.write_bytes(meeting_bytes())
+    out2 = tmp_path / "file.yaml"
+    res = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--report", str(report),
+                                   "--source", str(source), "--reviewed-on", "2026-01-05", "-o", str(out2)])
+    assert res.exit_code == 0, res.output
+    from_file = load_gold(out2)
+    for sid in ("decisions", "action_items"):
+        a_sec, b_sec = from_store.cases[0].sections[sid], from_file.cases[0].sections[sid]
+        assert [i.fields for i in a_sec.items] == [i.fields for i in b_sec.items]
+        assert [i.evidence for i in a_sec.negatives] == [i.evidence for i in b_sec.negatives]
+    assert from_file.cases[0].meta["reviewed_at"] == "2026-01-05"
+    bad = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--report", str(report)])
+    # the missing source is named (`main` prints it as one `error:` line)
+    assert isinstance(bad.exception, ReportgenError) and "'meeting.txt'" in str(bad.exception)
+
+
+def test_agreement_counts_per_section_and_week() -> None:
+    mon, next_mon = date(2026, 11, 16), date(2026, 11, 23)
+    judged = [Judgement("r1", "decisions", "accepted", mon), Judgement("r1", "decisions", "rejected", mon),
+              Judgement("r2", "decisions", "accepted", next_mon), Judgement("r2", "decisions", "edited", next_mon),
+              Judgement("r2", "decisions", "pending", next_mon), Judgement("r2", "risks", "rejected", next_mon)]
+    table = agreement(judged, "week")
+    rows = {(r["section"], r["period"]): r for r in table["rows"]}
+    assert [k for k in rows] == [("decisions", "2026-W47"), ("decisions", "2026-W48"), ("decisions", "all"),
+                                 ("risks", "2026-W48"), ("risks", "all")]
+    w47, w48, total = rows[("decisions", "2026-W47")], rows[("decisions", "2026-W48")], rows[("decisions", "all")]
+    assert (w47["judged"], w47["agreed"], w47["kept"]) == (2, 0.5, 0.5)
+    assert (w48["judged"], w48["pending"], w48["agreed"], w48["kept"]) == (2, 1, 0.5, 1.0)
+    assert (total["reports"], total["accepted"], total["edited"], total["rejected"]) == (2, 2, 1, 1)
+    assert rows[("risks", "all")]["agreed"] == 0.0
+    by_day = agreement(judged, "day")
+    assert {r["period"] for r in by_day["rows"]} == {"2026-11-16", "2026-11-23", "all"}
+    assert "2026-W48" in format_agreement(table)
+
+
+def test_a_report_file_without_its_source_or_not_a_report_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "r.json"
+    bad.write_text('{"not": "a report"}', encoding="utf-8")
+    with pytest.raises(ReportgenError, match="not a report JSON"):
+        reviewed_from_file(bad, [])
+    with pytest.raises(ReportgenError, match="not found"):
+        reviewed_from_file(tmp_path / "missing.json", [])
