@@ -77,7 +77,7 @@ class RejectedTally:
         out = []
         for sid, row in self.rows.items():
             judged = row["accepted"] + row["rejected_again"]
-            rand = [a / (a + r) for a, r in zip(row["rand_accepted"], row["rand_rejected"], strict=True) if a + r]
+            ra, rr = sum(row["rand_accepted"]), sum(row["rand_rejected"])
             out.append({
                 "section": sid, "negatives": row["negatives"], "predicted": row["predicted"],
                 "accepted": row["accepted"], "rejected_again": row["rejected_again"],
@@ -86,21 +86,24 @@ class RejectedTally:
                 "random_accepted": round(statistics.fmean(row["rand_accepted"]), 2) if row["rand_accepted"] else None,
                 "random_rejected_again": (round(statistics.fmean(row["rand_rejected"]), 2)
                                           if row["rand_rejected"] else None),
-                # the mean over seeds where random items met any judged item; None when none did
-                "random_judged_precision": round(statistics.fmean(rand), 3) if rand else None,
+                # pooled over seeds (a seed's random items rarely meet a judged item); None when none did
+                "random_judged_precision": round(ra / (ra + rr), 3) if ra + rr else None,
+                "random_judged_pairs": ra + rr,  # over all seeds: how much that precision stands on
             })
         return out
 
 
 def format_rejected(rows: list[dict[str, Any]]) -> str:
     headers = ["section", "rejected in gold", "pred", "pair accepted (rand)", "pair rejected (rand)", "unjudged",
-               "judged P (rand)"]
+               "judged P (rand of n pairs, all seeds)"]
 
     def both(v: Any, r: Any) -> str:
         return f"{cell(v)} ({cell(r)})"
 
     table = [[r["section"], r["negatives"], r["predicted"], both(r["accepted"], r["random_accepted"]),
               both(r["rejected_again"], r["random_rejected_again"]), r["unjudged"],
-              both(r["judged_precision"], r["random_judged_precision"])] for r in rows]
+              f"{cell(r['judged_precision'])} ({cell(r['random_judged_precision'])} of {r['random_judged_pairs']})"
+              if r["random_judged_pairs"] else f"{cell(r['judged_precision'])} (-)"]
+             for r in rows]
     return ("The re-run against the reviewers' decisions (strict pairing; judged P = accepted / (accepted + "
             "rejected again))\n" + format_table(headers, table))
