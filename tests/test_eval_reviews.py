@@ -145,6 +145,11 @@ def test_cli_exports_from_the_store_and_from_a_report_file(reviewed, tmp_path: P
                                    "--source", str(source), "--reviewed-on", "2026-01-05", "-o", str(out2)])
     assert res.exit_code == 0, res.output
     from_file = load_gold(out2)
+    out3 = tmp_path / "file.jsonl"  # one case a line, each naming its SOP
+    res = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--report", str(report),
+                                   "--source", str(source), "-o", str(out3)])
+    assert res.exit_code == 0, res.output
+    assert [c.sop for c in load_gold(out3).cases] == [SOP]
     for sid in ("decisions", "action_items"):
         a_sec, b_sec = from_store.cases[0].sections[sid], from_file.cases[0].sections[sid]
         assert [i.fields for i in a_sec.items] == [i.fields for i in b_sec.items]

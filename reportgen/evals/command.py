@@ -71,6 +71,8 @@ def eval_command(
                              "or --show R.json.")
     if engine not in ("local", "llm"):
         raise ReportgenError(f"unknown engine {engine!r}: use 'local' (offline) or 'llm' (an OpenAI-compatible API).")
+    if by not in ("week", "day"):
+        raise ReportgenError(f"--by {by!r}: reviewer agreement is counted per 'week' or per 'day'.")
     gs = load_gold(gold)
     rejected = RejectedTally(gs, seeds=seeds, lenient=lenient) if is_review_gold(gs) else None
     run = run_eval(gs, sop, engine=engine, model=model, budget_share=budget_share, limit=limit, label=label,
