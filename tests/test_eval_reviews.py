@@ -16,7 +16,18 @@ from reportgen.cli import app
 from reportgen.errors import ReportgenError
 from reportgen.evals.command import eval_command
 from reportgen.evals.gold import build_case, load_gold
-from reportgen.evals.reviews import Judgement, agreement, format_agreement, reviewed_from_file
+from reportgen.evals.reviews import (
+    Judgement,
+    ReviewedReport,
+    agreement,
+    dump_gold,
+    format_agreement,
+    gold_from_reviews,
+    reviewed_from_file,
+)
+from reportgen.ingest.build import TextBuilder, finish
+from reportgen.models import Citation, DocumentRef, Item, Report, Section
+from reportgen.pipeline import resolve_sop
 from reportgen.store.keys import create_key
 from tests.service_fixtures import client_on, meeting_bytes, upload, wait_report
 
@@ -186,3 +197,52 @@ def test_a_report_file_without_its_source_or_not_a_report_is_a_clear_error(tmp_p
         reviewed_from_file(bad, [])
     with pytest.raises(ReportgenError, match="not found"):
         reviewed_from_file(tmp_path / "missing.json", [])
+
+
+def _cite(doc, quote: str) -> Citation:  # noqa: ANN001 - a Document
+    start = doc.text.index(quote)
+    segs = [s.id for s in doc.segments if s.char_start < start + len(quote) and start < s.char_end]
+    return Citation(document_id=doc.id, quote=quote, char_start=start, char_end=start + len(quote), status="exact",
+                    score=1.0, segment_ids=segs)
+
+
+def test_paged_sources_keep_char_spans_and_plain_text_falls_back_to_quotes(tmp_path: Path) -> None:
+    """A PDF's pages rebuild its text exactly, so evidence is the cited char span; a text file whose
+    layout the inline source does not keep is cited by the located quote, placed again on load."""
+    pdf = TextBuilder()
+    for page, paras in enumerate([["MASTER SERVICES AGREEMENT", "This Agreement is governed by the laws of Delaware."],
+                                  ["Either party may terminate for convenience on 30 days notice."]], start=1):
+        for para in paras:
+            pdf.add(para, page=page, sep="\n\n")
+    pdf_doc = finish(pdf, data=b"pdf", filename="msa.pdf", kind="pdf", format="pdf", media_type="application/pdf",
+                     pages=2)
+    txt = TextBuilder()
+    txt.gap("Notes\n=====\n")
+    txt.add("Assignment needs the other party's consent.", sep="")
+    txt_doc = finish(txt, data=b"txt", filename="notes.md", kind="text", format="markdown", media_type="text/plain")
+    law = Item(fields={"clause": "governing law", "summary": "Delaware", "document": "msa.pdf"}, review="accepted",
+               citations=[_cite(pdf_doc, "governed by the laws of Delaware")])
+    term = Item(fields={"clause": "termination", "summary": "30 days", "document": "msa.pdf"}, review="rejected",
+                citations=[_cite(pdf_doc, "terminate for convenience on 30 days notice")])
+    assign = Item(fields={"clause": "assignment", "summary": "Consent needed", "document": "notes.md"}, edited=True,
+                  citations=[_cite(txt_doc, "needs the other party's consent")])
+    report = Report(sop_id="diligence-memo", documents=[DocumentRef.of(pdf_doc), DocumentRef.of(txt_doc)],
+                    sections=[Section(id="contract_terms", title="Contract terms", kind="table",
+                                      items=[law, term, assign])])
+    sop = resolve_sop("diligence-memo")
+    gold = gold_from_reviews([ReviewedReport(report, {pdf_doc.id: pdf_doc, txt_doc.id: txt_doc}, date(2026, 11, 2))],
+                             sop)
+    sec = gold["cases"][0]["sections"]["contract_terms"]
+    assert [e for i in sec["items"] for e in i["evidence"]] == [
+        {"source": 0, "span": [law.citations[0].char_start, law.citations[0].char_end]},
+        {"source": 1, "quote": "needs the other party's consent"}]
+    assert sec["negatives"][0]["evidence"][0]["source"] == 0 and sec["exhaustive"] is True
+    path = tmp_path / "g.yaml"
+    path.write_text(dump_gold(gold, path), encoding="utf-8")
+    built = build_case(load_gold(path).cases[0], tmp_path)
+    assert built.unresolved == []
+    rebuilt_txt = built.documents[1]
+    (span,) = built.spans["contract_terms"][1]
+    assert rebuilt_txt.text[span.char_start:span.char_end] == "needs the other party's consent"
+    with pytest.raises(ReportgenError, match="no reviewed reports"):
+        gold_from_reviews([ReviewedReport(report.model_copy(update={"sections": []}), {}, date(2026, 11, 2))], sop)

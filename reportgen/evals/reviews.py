@@ -142,6 +142,8 @@ def _gold_item(item: Item, spec: SectionSpec, sources: dict[str, _Source], judge
 def gold_case(reviewed: ReviewedReport, sop: SOP) -> dict[str, Any] | None:
     """The gold case for one reviewed report, or None when nothing in it was judged."""
     report = reviewed.report
+    if not is_reviewed(report):
+        return None
     specs = {s.id: s for s in sop.sections}
     case_id = reviewed.label or report.id
     sources: dict[str, _Source] = {}
