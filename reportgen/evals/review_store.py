@@ -51,5 +51,5 @@ def reviewed_reports(s: Session, tenant_id: str, sop_id: str) -> tuple[list[Revi
         when = date.fromisoformat(str(said)) if said else None
         out.append(ReviewedReport(report, {d.id: d for d in docs},
                                   datetime.fromtimestamp(rep.updated_at, UTC).date(), when,
-                                  label=f"{rep.room}-{rep.id}" if rep.room else rep.id))
+                                  label=rep.room))
     return out, skipped

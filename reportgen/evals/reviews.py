@@ -19,7 +19,9 @@ word, at the time they reviewed.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -46,7 +48,7 @@ class ReviewedReport(NamedTuple):
     documents: dict[str, Document]
     reviewed_at: date
     meeting_date: date | None = None
-    label: str | None = None
+    label: str | None = None  # the case id (a batch room's name); else the sources' name and hash
 
 
 class Judgement(NamedTuple):
@@ -139,13 +141,21 @@ def _gold_item(item: Item, spec: SectionSpec, sources: dict[str, _Source], judge
             "meta": {"review": judged, "item": item.id}}
 
 
+def _case_id(report: Report) -> str:
+    """The first source's name and a hash of every source's content: the same sources give the same id
+    in every store, and the random baseline draws by case id, so a re-made review measures the same."""
+    stem = re.sub(r"[^\w.-]+", "-", Path(report.documents[0].filename).stem)[:60] if report.documents else "report"
+    digest = hashlib.sha256("|".join(sorted(d.sha256 for d in report.documents)).encode()).hexdigest()[:8]
+    return f"{stem}-{digest}"
+
+
 def gold_case(reviewed: ReviewedReport, sop: SOP) -> dict[str, Any] | None:
     """The gold case for one reviewed report, or None when nothing in it was judged."""
     report = reviewed.report
     if not is_reviewed(report):
         return None
     specs = {s.id: s for s in sop.sections}
-    case_id = reviewed.label or report.id
+    case_id = reviewed.label or _case_id(report)
     sources: dict[str, _Source] = {}
     inline: list[dict[str, Any]] = []
     for ref in report.documents:
