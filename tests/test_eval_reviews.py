@@ -6,7 +6,7 @@ The route is per tenant, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from tests.service_fixtures import client_on, meeting_bytes, upload, wait_report
 
 SOP = "meeting-action-items"
 EDITED_DUE = "2025-03-07"
+TODAY = datetime.now(UTC).date().isoformat()  # a report's review date is its last edit, in UTC
 
 
 def _key(client, tenant: str) -> dict:  # noqa: ANN001
@@ -87,6 +88,16 @@ def test_the_api_gives_each_tenant_its_own_reviews_as_gold(reviewed, tmp_path: P
     assert ids["alpha"] not in r.text
     assert c.get("/v1/reviews/gold", params={"sop": "no-such-sop"}, headers=a).status_code == 422
     assert c.get("/v1/reviews/gold", params={"sop": SOP}).status_code == 401
+    r = c.get("/v1/reviews/agreement", params={"sop": SOP, "by": "day"}, headers=a)
+    assert r.status_code == 200, r.text
+    rows = {(row["section"], row["period"]): row for row in r.json()["rows"]}
+    assert {p for _, p in rows} == {TODAY, "all"}
+    dec_all, act_all = rows[("decisions", "all")], rows[("action_items", "all")]
+    keys = ("judged", "accepted", "edited", "rejected", "pending", "agreed")
+    assert [dec_all[k] for k in keys] == [2, 1, 0, 1, 0, 0.5]
+    assert [act_all[k] for k in ("judged", "accepted", "edited", "pending", "agreed", "kept")] == [1, 0, 1, 1, 0.0, 1.0]
+    assert c.get("/v1/reviews/agreement", params={"sop": SOP}, headers=b).status_code == 404
+    assert c.get("/v1/reviews/agreement", params={"sop": SOP, "by": "year"}, headers=a).status_code == 422
     y = c.get("/v1/reviews/gold", params={"sop": SOP, "format": "yaml"}, headers=a)
     assert y.status_code == 200 and y.headers["content-type"].startswith("application/yaml")
     path = tmp_path / "reviews.yaml"
@@ -144,7 +155,7 @@ def test_cli_exports_from_the_store_and_from_a_report_file(reviewed, tmp_path: P
     res = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--tenant", "alpha", "-o",
                                    str(out), "--by", "day"], env=env)
     assert res.exit_code == 0, res.output
-    assert "Reviewer agreement" in res.output and date.today().isoformat() in res.output
+    assert "Reviewer agreement" in res.output and TODAY in res.output
     from_store = load_gold(out)
     # the same review from the downloaded JSON and its source file gives the same gold items
     report = tmp_path / "report.json"
