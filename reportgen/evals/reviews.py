@@ -193,8 +193,14 @@ def gold_case(reviewed: ReviewedReport, sop: SOP) -> dict[str, Any] | None:
         "meta": {"source": SOURCE, "report": report.id, "engine": report.engine, "model": report.model,
                  "reviewed_at": reviewed.reviewed_at.isoformat(), "pending": pending},
     }
-    if reviewed.meeting_date is not None:
-        case["meeting_date"] = reviewed.meeting_date.isoformat()
+    # the date relative dates were read against: the report's option, else a date the source carried
+    said = reviewed.meeting_date or next((d.meta["date"] for d in reviewed.documents.values() if d.meta.get("date")),
+                                         None)
+    if said is not None:
+        try:
+            case["meeting_date"] = date.fromisoformat(str(said)[:10]).isoformat()
+        except ValueError:
+            pass  # a date the gold format cannot hold: the re-run reads relative dates without one
     return case
 
 
