@@ -436,6 +436,7 @@ function renderReview() {
   const review = document.getElementById("review");
   review.replaceChildren(summaryView(), ...S.report.sections.map((s) => sectionView(s)));
   review.hidden = false;
+  if (typeof triageMount === "function") triageMount();  // triage.js: search, filters, keys, bulk accept
 }
 
 function refreshSummary() {
@@ -448,6 +449,7 @@ function replaceItem(section, item) {
   section.items[idx] = item;
   document.getElementById(`item-${item.id}`).replaceWith(itemView(section, item));
   refreshSummary();
+  if (typeof triageRefresh === "function") triageRefresh(section, item);
 }
 
 async function patchItem(section, item, body) {
