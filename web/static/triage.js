@@ -249,9 +249,9 @@ function sectionTools(sec) {
     h("span.sec-progress" + (done === all.length ? ".complete" : ""), { title: `${done} of ${all.length} findings reviewed` },
       h("span.sp-bar", { "aria-hidden": "true" }, h("span", { style: null, dataset: { pct: String(Math.round((100 * done) / all.length)) } })),
       `${done}/${all.length} reviewed`),
-    h("button.btn.small.bulk", { type: "button", disabled: todo ? null : true,
+    h("button.btn.small.bulk", { type: "button", hidden: todo ? null : true,
       "aria-label": `Accept all ${todo} unreviewed supported items in ${sec.title}`, onclick: () => confirmBulk(sec) },
-    `✓ Accept ${todo || "all"}`));
+    `✓ Accept ${todo}`));
   // the width set from script: the page's CSP allows no inline style attribute
   const bar = box.querySelector(".sp-bar > span");
   bar.style.width = `${bar.dataset.pct}%`;
