@@ -19,6 +19,7 @@ import pytest
 from tests.test_web_browser import SHOTS, TRANSCRIPT, chromium, serve
 
 NewReport = Callable[[], str]
+DONE = ("succeeded", "failed")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def new_report(base: str) -> NewReport:
         assert r.status_code == 202, r.text
         rid = r.json()["id"]
         deadline = time.monotonic() + 120
-        while (state := httpx.get(f"{base}/v1/reports/{rid}", timeout=10).json()["state"]) not in ("succeeded", "failed"):
+        while (state := httpx.get(f"{base}/v1/reports/{rid}", timeout=10).json()["state"]) not in DONE:
             assert time.monotonic() < deadline, "the report did not finish"
             time.sleep(0.3)
         assert state == "succeeded"
@@ -106,7 +107,8 @@ def ready(pg: Any, base: str, rid: str) -> None:
 
 
 def current_id(pg: Any) -> str | None:
-    return pg.evaluate("() => { const li = document.querySelector('#review li.item.kb-current'); return li && li.dataset.itemId; }")
+    return pg.evaluate("() => { const li = document.querySelector('#review li.item.kb-current'); "
+                       "return li && li.dataset.itemId; }")
 
 
 def test_keyboard_review_persists(base: str, new_report: NewReport, page: Any) -> None:
@@ -328,3 +330,39 @@ def test_phone_layout_and_dark_mode(base: str, new_report: NewReport, browser: A
     finally:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def _vars(block: str) -> dict[str, str]:
+    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", block))
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(hex_: str) -> float:
+        rgb = [int(hex_[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_both_themes_meet_wcag_aa() -> None:
+    """Text on its backgrounds reaches 4.5:1 in the light theme, the chosen dark theme and the system's dark theme."""
+    from tests.test_web_browser import ROOT
+
+    css = (ROOT / "web" / "static" / "app.css").read_text()
+    light = _vars(css[css.index(":root {"):css.index("}", css.index(":root {"))])
+    dark_at = css.index(':root[data-theme="dark"] {')
+    dark = {**light, **_vars(css[dark_at:css.index("}", dark_at)])}
+    system_at = css.index(':root:not([data-theme="light"]) {')
+    system = {**light, **_vars(css[system_at:css.index("}", system_at)])}
+    assert system == dark  # the two dark blocks say the same
+    pairs = [("ink", "bg"), ("ink", "panel"), ("ink", "soft"), ("ink", "mark"), ("ink-2", "panel-2"),
+             ("muted", "bg"), ("muted", "panel"), ("muted", "panel-2"), ("muted", "soft"),
+             ("accent", "panel"), ("accent", "accent-soft"), ("accent-ink", "accent"), ("ok", "panel"),
+             ("ok", "ok-soft"), ("warn", "panel"), ("warn", "warn-soft"), ("warn-ink", "warn-soft"),
+             ("bad", "panel"), ("bad", "bad-soft"), ("bad", "bad-bg"), ("bad-ink", "bad-soft"),
+             ("chip-ink", "chip-bg"), ("chip-ink", "chip-hover")]
+    for name, theme in (("light", light), ("dark", dark)):
+        low = {f"{fg} on {bg}": round(_contrast(theme[fg], theme[bg]), 2) for fg, bg in pairs
+               if _contrast(theme[fg], theme[bg]) < 4.5}
+        assert not low, f"{name} theme below WCAG AA 4.5:1: {low}"
