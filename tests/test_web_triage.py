@@ -255,6 +255,9 @@ def test_filters_and_search(base: str, new_report: NewReport, page: Any) -> None
     shot(pg, "search")
     pg.locator("#triage-q").press("Shift+Enter")
     expect(pg.locator("#triage-count")).to_have_text(re.compile(rf"^{in_report} of "))
+    pg.emulate_media(color_scheme="dark")  # the same view as the system's dark theme shows it
+    assert pg.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(17, 22, 29)"
+    shot(pg, "search-dark")
 
 
 def test_bulk_accept_and_undo(base: str, new_report: NewReport, page: Any) -> None:
