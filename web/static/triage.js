@@ -181,6 +181,7 @@ async function search(q, keep = false) {
   T.hits = [...inReport, ...inSources];
   T.inReport = inReport.length;
   T.at = keep && before < T.hits.length ? before : -1;
+  if (T.at >= 0 && T.hits[T.at].el) T.hits[T.at].el.classList.add("current");  // marks were redrawn: keep the place
   sayCount();
   navButtons();
 }
