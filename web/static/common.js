@@ -42,10 +42,12 @@ function showSignIn(message) {
   document.getElementById("signin-key").focus();
 }
 
-// h("div.a.b", {attrs}, children...): enough DOM building for small pages, escaping by construction.
+// h("div#id.a.b", {attrs}, children...): enough DOM building for small pages, escaping by construction.
 function h(tag, attrs, ...children) {
-  const [name, ...classes] = tag.split(".");
+  const id = tag.match(/#([\w-]+)/);
+  const [name, ...classes] = (id ? tag.replace(id[0], "") : tag).split(".");
   const node = document.createElement(name || "div");
+  if (id) node.id = id[1];
   if (classes.length) node.className = classes.join(" ");
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;

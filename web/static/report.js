@@ -1,6 +1,7 @@
-// The report page: live progress over SSE while the job runs, then the review — verification
-// summary, sections and items, citation chips that open the source viewer, inline edits,
-// accept/reject, per-section feedback and downloads.
+// The report page: the review — verification summary, sections and items, citation chips that open
+// the source viewer, accept/reject, per-section feedback and downloads. Its companions share these
+// globals: progress.js (the running job over SSE), editor.js (inline edits), triage.js (search,
+// filters, keyboard review, bulk accept).
 "use strict";
 
 const app = document.getElementById("report-app");
@@ -8,182 +9,9 @@ const reportId = app.dataset.reportId;
 const S = { watch: null, status: null, report: null, sop: null, docs: new Map(), feedback: {}, rev: 0, activeChip: null,
   previewDocs: new Map() };
 
-// The stages the server emits (reportgen.events.Stage, rendered into the page): an EventSource only
-// delivers the named events it listens for.
-const STAGES = (app.dataset.stages || "").split(" ").filter(Boolean);
-
-// ---------------------------------------------------------------------------------------------
-// Progress
-// ---------------------------------------------------------------------------------------------
-
-function setStep(step, state) {
-  const order = ["parse", "extract", "validate", "render", "ready"];
-  const idx = order.indexOf(step);
-  for (const li of document.querySelectorAll("#stepper li")) {
-    const i = order.indexOf(li.dataset.step);
-    li.classList.toggle("done", i < idx || (i === idx && state === "done"));
-    li.classList.toggle("active", i === idx && state !== "done");
-    li.classList.toggle("failed", i === idx && state === "failed");
-    if (i === idx && state !== "done") li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
-  }
-}
-
-function setBar(pct) {
-  const bar = document.getElementById("bar");
-  bar.setAttribute("aria-valuenow", String(Math.round(pct)));
-  bar.firstElementChild.style.width = `${pct}%`;
-}
-
-function setConn(text) {
-  const c = document.getElementById("conn");
-  c.hidden = !text;
-  c.textContent = text || "";
-}
-
-function sectionProgress() {
-  const list = document.getElementById("section-progress");
-  list.replaceChildren(...S.sop.sections.map((sec) => h("li.pending", { dataset: { section: sec.id } },
-    h("span.sp-mark", { "aria-hidden": "true" }), h("span.sp-title", {}, sec.title), h("span.sp-info.muted", {}, "waiting"))));
-}
-
-// A "section" event carries one finished section, already grounded by the server (never a raw draft):
-// it is shown read-only until validation ends and the final review replaces every preview.
-function showPreview(ev) {
-  const sec = ev.data && ev.data.section;
-  if (!sec || S.report) return;
-  for (const d of ev.data.documents || []) S.previewDocs.set(d.id, d);
-  const box = document.getElementById("preview");
-  const list = document.getElementById("preview-sections");
-  const el = sectionView(sec, true);
-  const old = document.getElementById(`sec-${sec.id}`);
-  if (old) old.replaceWith(el); // a replayed or retried section replaces its earlier preview
-  else {
-    const order = S.sop ? S.sop.sections.map((s) => s.id) : [];
-    const next = [...list.children].find((c) => order.indexOf(c.dataset.section) > order.indexOf(sec.id));
-    list.insertBefore(el, next || null);
-  }
-  box.hidden = false;
-  const li = document.querySelector(`#section-progress li[data-section="${CSS.escape(sec.id)}"] .sp-info`);
-  if (li && sec.status !== "failed") li.replaceChildren(h("a", { href: `#sec-${sec.id}` }, li.textContent));
-}
-
-function clearPreview() {
-  document.getElementById("preview").hidden = true;
-  document.getElementById("preview-sections").replaceChildren();
-}
-
-function onEvent(ev) {
-  if (ev.stage === "section") { showPreview(ev); return; }
-  const log = document.getElementById("event-log");
-  const at = ev.at ? new Date(ev.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "";
-  log.append(h("li", { dataset: { eventId: ev.id } }, h("time.muted", {}, at), " ", ev.message));
-  log.scrollTop = log.scrollHeight;
-  document.getElementById("progress-msg").textContent = ev.message;
-  const st = ev.stage;
-  if (st === "started") { setStep("parse"); setBar(4); }
-  else if (st === "parsed") { setStep("extract"); setBar(12); }
-  else if (st === "extracted") {
-    setStep("extract");
-    if (ev.total) {
-      setBar(12 + (70 * ev.done) / ev.total);
-      document.querySelector("[data-step=extract] .step-detail").textContent = `· section ${ev.done} of ${ev.total}`;
-    }
-    const li = ev.section_id && document.querySelector(`#section-progress li[data-section="${CSS.escape(ev.section_id)}"]`);
-    if (li) {
-      const n = ev.data && typeof ev.data.items === "number" ? ev.data.items : null;
-      const p = ev.data && typeof ev.data.passages === "number" ? ev.data.passages : 0;
-      const failed = / \(failed\)$/.test(ev.message);
-      li.className = failed ? "failed" : "done";
-      li.querySelector(".sp-info").textContent = failed ? "failed" : n === null ? "done"
-        : !n && p ? `${p} passage${p === 1 ? "" : "s"} to read` : `${n} item${n === 1 ? "" : "s"}`;
-    }
-    if (ev.done && ev.done === ev.total) setStep("validate");
-  } else if (st === "validated") { setStep("validate"); setBar(88); }
-  else if (st === "finished") { setStep("render"); setBar(92); }
-  else if (st === "retry") { setConn("An attempt failed and will be retried: " + ev.message); }
-  else if (st === "failed") { showFailure(ev.message); }
-}
-
-function follow() {
-  let last = 0;
-  let es = null;
-  let ended = false;
-  let tries = 0;
-  const handle = (msg) => {
-    const id = parseInt(msg.lastEventId || "0", 10);
-    if (id && id <= last) return; // already shown before a reconnect
-    if (id) last = id;
-    try { onEvent(JSON.parse(msg.data)); } catch (e) { /* a keep-alive or foreign message */ }
-  };
-  const open = () => {
-    es = new EventSource(`/v1/reports/${encodeURIComponent(reportId)}/events${last ? `?after=${last}` : ""}`);
-    for (const name of STAGES) es.addEventListener(name, handle);
-    es.onmessage = handle;
-    es.onopen = () => { tries = 0; setConn(null); };
-    es.addEventListener("end", (m) => {
-      ended = true;
-      es.close();
-      setConn(null);
-      const state = JSON.parse(m.data).state;
-      if (state === "succeeded") finished();
-      else refreshStatus().then(() => showFailure(S.status.error || "the report failed."));
-    });
-    // Reconnect ourselves rather than rely on the browser's retry: `?after=` resumes exactly after the
-    // last event shown, whatever the browser does with Last-Event-ID, and backs off if the server is down.
-    es.onerror = () => {
-      if (ended) return;
-      es.close();
-      const wait = Math.min(10000, 1000 * 2 ** tries++);
-      setConn(`Connection dropped; reconnecting in ${wait / 1000} s and resuming after event ${last}…`);
-      setTimeout(open, wait);
-    };
-  };
-  open();
-}
-
 async function refreshStatus() {
   S.status = await api(`/v1/reports/${encodeURIComponent(reportId)}`);
   S.rev = S.status.revision;
-}
-
-function showFailure(message) {
-  document.getElementById("preview-note").textContent = "Preview of the sections finished before the run failed; they were never validated.";
-  const st = document.querySelector("#stepper li.active") || document.querySelector("#stepper li");
-  st.classList.add("failed");
-  document.getElementById("progress-title").textContent = "The report could not be built";
-  const box = document.getElementById("load-error");
-  box.hidden = false;
-  box.replaceChildren(h("strong", {}, "Failed: "), message, " ",
-    h("a", { href: "/" }, "Start a new report"), " with other sources or another template.");
-}
-
-// Some sections failed (the status says `partial`): said where a failure would be, and kept shown.
-function showPartial() {
-  if (!S.status || !S.status.partial) return;
-  const box = document.getElementById("load-error");
-  document.getElementById("review").before(box);  // above the review, not below it
-  box.hidden = false;
-  box.replaceChildren(h("strong", {}, "Partial report: "),
-    S.status.progress.message.replace(/^partial report: /, ""),
-    ". The failed sections are marked in the report; start it again to retry them.");
-}
-
-async function finished() {
-  setStep("render");
-  setBar(94);
-  document.getElementById("progress-msg").textContent = "Preparing the PDF and DOCX…";
-  await refreshStatus();
-  await loadReview();
-  const t0 = performance.now();
-  const formats = await watchDownloads((text) => { document.getElementById("progress-msg").textContent = text; });
-  document.getElementById("progress-msg").textContent = formats && formats.pdf === "ready"
-    ? `Ready. PDF prepared in ${((performance.now() - t0) / 1000).toFixed(1)} s.`
-    : "Ready. (The PDF will render when you download it.)";
-  setStep("ready", "done");
-  setBar(100);
-  showPartial();
-  announce(S.status.partial ? "The report is ready, with some sections failed." : "The report is ready for review.");
-  setTimeout(() => { document.getElementById("progress").hidden = true; }, 1200);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,6 +264,7 @@ function renderReview() {
   const review = document.getElementById("review");
   review.replaceChildren(summaryView(), ...S.report.sections.map((s) => sectionView(s)));
   review.hidden = false;
+  if (typeof triageMount === "function") triageMount();  // triage.js: search, filters, keys, bulk accept
 }
 
 function refreshSummary() {
@@ -448,6 +277,7 @@ function replaceItem(section, item) {
   section.items[idx] = item;
   document.getElementById(`item-${item.id}`).replaceWith(itemView(section, item));
   refreshSummary();
+  if (typeof triageRefresh === "function") triageRefresh(section, item);
 }
 
 async function patchItem(section, item, body) {
@@ -466,106 +296,6 @@ async function setReview(section, item, review) {
     const btn = document.querySelector(`#item-${CSS.escape(item.id)} .${review === "rejected" ? "reject" : "accept"}`);
     if (btn) btn.focus();
   } catch (e) { toast(e.message); }
-}
-
-function editorFor(section, item, name, value, uid) {
-  const spec = specOf(section.id);
-  const fs = (spec && spec.fields && spec.fields[name]) || {};
-  const id = `${uid}-${name}`;
-  const label = h("label", { for: id }, humanize(name === "text" ? "text" : name));
-  const wrap = (input, hint) => h("div.edit-field" + (input.tagName === "TEXTAREA" || name === Object.keys(item.fields)[0] ? ".wide" : ""), {},
-    label, input, hint ? h("p.hint", {}, hint) : null);
-  if (section.kind === "scorecard" && name === "rating") {
-    const crit = criterionOf(spec, item);
-    const bands = crit ? crit.rubric : [];
-    return wrap(h("select", { id, dataset: { field: name, kind: "rating" } },
-      h("option", { value: "", selected: value == null ? true : null }, "Not rated"),
-      bands.map((b) => h("option", { value: String(b.value), selected: value === b.value ? true : null, title: b.description },
-        `${b.value} · ${b.label}`))));
-  }
-  if (section.kind === "scorecard" && ["criterion", "name", "band"].includes(name)) return null;
-  const type = fs.type || (typeof value === "boolean" ? "boolean" : Array.isArray(value) ? "list" : "text");
-  if (type === "enum" && fs.values) {
-    return wrap(h("select", { id, dataset: { field: name, kind: "enum" } },
-      fs.required === false ? h("option", { value: "" }, "—") : null,
-      fs.values.map((x) => h("option", { value: x, selected: value === x ? true : null }, x))));
-  }
-  if (type === "rating" && fs.rubric) {
-    return wrap(h("select", { id, dataset: { field: name, kind: "rating" } },
-      h("option", { value: "" }, "Not rated"),
-      fs.rubric.map((b) => h("option", { value: String(b.value), selected: value === b.value ? true : null }, `${b.value} · ${b.label}`))));
-  }
-  if (type === "boolean") return wrap(h("input", { id, type: "checkbox", checked: value ? true : null, dataset: { field: name, kind: "boolean" } }));
-  if (type === "list") return wrap(h("textarea", { id, rows: 3, dataset: { field: name, kind: "list" } }, (value || []).join("\n")), "One per line.");
-  if ((type === "money" || type === "number") && value && typeof value === "object") {
-    return wrap(h("input", { id, type: "text", value: value.text || "", dataset: { field: name, kind: "amount" } }), "As written, e.g. $12.5M in FY2024.");
-  }
-  if (type === "date") return wrap(h("input", { id, type: "text", value: value || "", dataset: { field: name, kind: "text" }, placeholder: "YYYY-MM-DD" }), "YYYY-MM-DD, or the phrase as said.");
-  if (type === "person") {
-    const people = [...new Set(S.report.documents.flatMap((d) => d.speakers))];
-    const box = wrap(h("input", { id, type: "text", value: value || "", list: `${uid}-people`, dataset: { field: name, kind: "text" } }));
-    box.append(h("datalist", { id: `${uid}-people` }, people.map((p) => h("option", { value: p }))));
-    return box;
-  }
-  const long = String(value || "").length > 70 || name === "text" || name === "rationale";
-  return wrap(long ? h("textarea", { id, rows: Math.min(6, 2 + Math.floor(String(value || "").length / 90)), dataset: { field: name, kind: "text" } }, value || "")
-    : h("input", { id, type: "text", value: value == null ? "" : String(value), dataset: { field: name, kind: "text" } }));
-}
-
-function readEditor(form, section, item) {
-  const out = {};
-  for (const el of form.querySelectorAll("[data-field]")) {
-    const name = el.dataset.field;
-    const old = item.fields[name];
-    let v;
-    switch (el.dataset.kind) {
-      case "boolean": v = el.checked; break;
-      case "list": v = el.value.split("\n").map((x) => x.trim()).filter(Boolean); break;
-      case "rating": v = el.value === "" ? null : parseInt(el.value, 10); break;
-      case "enum": v = el.value === "" ? null : el.value; break;
-      case "amount": v = { ...(old || {}), text: el.value.trim() }; break;
-      default: v = el.value.trim() === "" && (old === null || old === undefined) ? old : el.value.trim();
-    }
-    if (JSON.stringify(v) !== JSON.stringify(old)) out[name] = v;
-  }
-  if (section.kind === "scorecard" && "rating" in out) {
-    const crit = criterionOf(specOf(section.id), item);
-    const band = crit && out.rating != null ? crit.rubric.find((b) => b.value === out.rating) : null;
-    if ("band" in item.fields) out.band = band ? band.label : null;
-  }
-  return out;
-}
-
-function editItem(section, item) {
-  const li = document.getElementById(`item-${item.id}`);
-  const uid = `ed-${item.id}`;
-  const fields = Object.entries(item.fields).map(([n, v]) => editorFor(section, item, n, v, uid)).filter(Boolean);
-  const err = h("p.ferr.wide", { role: "alert", hidden: true });
-  const form = h("form.editor", { "aria-label": "Edit this item" }, fields, err,
-    h("div.btn-row.wide", {},
-      h("button.btn.primary.small", { type: "submit" }, "Save"),
-      h("button.btn.small", { type: "button", onclick: () => { replaceItem(section, item); focusItem(item, ".edit"); } }, "Cancel"),
-      h("span.hint", {}, "The quotes stay attached; every download uses your text.")));
-  form.addEventListener("keydown", (e) => { if (e.key === "Escape") { replaceItem(section, item); focusItem(item, ".edit"); } });
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const changed = readEditor(form, section, item);
-    if (!Object.keys(changed).length) { replaceItem(section, item); focusItem(item, ".edit"); return; }
-    try {
-      await patchItem(section, item, { fields: changed });
-      announce("Saved. The edit will appear in every download.");
-      focusItem(item, ".edit");
-    } catch (ex) { err.hidden = false; err.textContent = ex.message; }
-  });
-  li.querySelector(".item-body .fields").replaceWith(form);
-  li.querySelector(".item-actions .btn-row").hidden = true;
-  const first = form.querySelector("textarea, input, select");
-  if (first) first.focus();
-}
-
-function focusItem(item, sel) {
-  const b = document.querySelector(`#item-${CSS.escape(item.id)} ${sel}`);
-  if (b) b.focus();
 }
 
 function feedbackDone(fb) {
