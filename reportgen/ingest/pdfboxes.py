@@ -21,10 +21,14 @@ only the character boxes of quoted ranges are read.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import zipfile
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pypdfium2 as pdfium
 
@@ -204,3 +208,46 @@ def _document_boxes(doc: Document, data: bytes, cites: list[Citation]) -> int:
     for c in cites:
         c.boxes = got.get(id(c), [])[:MAX_BOXES]
     return sum(bool(c.boxes) for c in cites)
+
+
+def bytes_from_sources(sources: Iterable[object]) -> Callable[[Document], bytes | None]:
+    """A `pdf_bytes` for `attach_boxes` over what `reportgen.generate` was given: paths, bytes, zips.
+
+    The index (SHA-256 → where the bytes are) is built on the first call and holds paths and zip
+    member names, never the bytes, so a data room given as files is read again one PDF at a time.
+    """
+    index: dict[str, tuple[object, str | None]] = {}
+    built = False
+
+    def build() -> None:
+        for src in sources:
+            if isinstance(src, (bytes, bytearray)):
+                index.setdefault(hashlib.sha256(src).hexdigest(), (src, None))
+            elif isinstance(src, (str, Path)) and Path(src).is_file():
+                path = Path(src)
+                data = path.read_bytes()
+                index.setdefault(hashlib.sha256(data).hexdigest(), (path, None))
+                if zipfile.is_zipfile(io.BytesIO(data)):
+                    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                        for info in zf.infolist():
+                            if not info.is_dir() and info.filename.lower().endswith(".pdf"):
+                                member = zf.read(info)
+                                index.setdefault(hashlib.sha256(member).hexdigest(), (path, info.filename))
+
+    def get(doc: Document) -> bytes | None:
+        nonlocal built
+        if not built:
+            build()
+            built = True
+        where = index.get(doc.sha256)
+        if where is None:
+            return None
+        src, member = where
+        if isinstance(src, (bytes, bytearray)):
+            return bytes(src)
+        if member is None:
+            return Path(str(src)).read_bytes()
+        with zipfile.ZipFile(str(src)) as zf:
+            return zf.read(member)
+
+    return get

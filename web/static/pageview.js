@@ -1,0 +1,92 @@
+// The page view: a PDF citation shown on the real page (rendered by the server, GET
+// /v1/documents/{id}/pages/{n}.png) with the quote's boxes drawn over it, above the extracted
+// text (kept for search and copy). Boxes are in PDF points from the page's top left with the
+// page size (Citation.boxes), so they are placed in percent of the image and follow any zoom.
+// report.js calls PageView.render after drawing a paged source; nothing here changes report.js state.
+"use strict";
+
+const PageView = {
+  cite: null,  // the citation being shown (set by report.js when a chip is clicked)
+  zoom: 1,
+  SCALE: 2,  // image resolution asked of the server (144 dpi): sharp when zoomed, one cache entry per page
+  ZOOMS: [0.75, 1, 1.5, 2, 3],
+
+  // Every located citation and passage of the report that has boxes in document `docId`.
+  citationsOf(report, docId) {
+    if (!report) return [];
+    const out = [];
+    for (const s of report.sections) {
+      for (const i of s.items) for (const c of i.citations) if (c.document_id === docId && c.boxes && c.boxes.length) out.push(c);
+      for (const p of s.passages || []) if (p.document_id === docId && p.boxes && p.boxes.length) out.push(p);
+    }
+    return out;
+  },
+
+  onPage(c, page) { return (c.boxes || []).some((b) => b.page === page); },
+
+  // Draw the page view at the top of `body` for page `page` of `doc` (a PDF); `report` gives the other citations.
+  render(doc, body, page, report) {
+    if (!doc || doc.kind !== "pdf" || !page) return;
+    const others = this.citationsOf(report, doc.id).filter((c) => this.onPage(c, page));
+    const current = this.cite && this.cite.document_id === doc.id && this.onPage(this.cite, page) ? this.cite : null;
+    const frame = h("div.pv-frame", { dataset: { page: String(page) } });
+    const img = h("img.pv-img", {
+      src: `/v1/documents/${encodeURIComponent(doc.id)}/pages/${page}.png?scale=${this.SCALE}`,
+      alt: `Page ${page} of ${doc.filename}` + (current ? `, the quote boxed: “${current.quote}”` : ""),
+    });
+    const stage = h("div.pv-stage", {}, img);
+    stage.style.width = `${this.zoom * 100}%`;
+    img.addEventListener("error", () => {
+      frame.replaceChildren(h("p.muted.small", {}, "The page image is not available for this source; its text is below."));
+    });
+    const drawBoxes = (c, cls) => {
+      for (const b of c.boxes.filter((x) => x.page === page)) {
+        const box = h("div.pv-box" + cls, { "aria-hidden": "true", title: c.quote });
+        box.style.left = `${(b.x0 / b.w) * 100}%`;
+        box.style.top = `${(b.y0 / b.h) * 100}%`;
+        box.style.width = `${((b.x1 - b.x0) / b.w) * 100}%`;
+        box.style.height = `${((b.y1 - b.y0) / b.h) * 100}%`;
+        stage.append(box);
+      }
+    };
+    for (const c of others) if (c !== current) drawBoxes(c, ".other");
+    if (current) drawBoxes(current, ".current");
+    const zoomBy = (step) => {
+      const k = Math.max(0, Math.min(this.ZOOMS.length - 1, this.ZOOMS.indexOf(this.zoom) + step));
+      this.zoom = this.ZOOMS[k];
+      stage.style.width = `${this.zoom * 100}%`;
+      label.textContent = `${Math.round(this.zoom * 100)}%`;
+    };
+    const label = h("span.small.pv-zoom", { "aria-live": "polite" }, `${Math.round(this.zoom * 100)}%`);
+    const next = () => {
+      if (!others.length) return;
+      const k = current ? others.indexOf(current) : -1;
+      this.cite = others[(k + 1) % others.length];
+      const quote = document.getElementById("viewer-quote");
+      if (quote) quote.replaceChildren(h("blockquote", {}, this.cite.quote));
+      frame.replaceWith(this.render(doc, null, page, report));
+    };
+    const bar = h("div.pv-bar", { role: "toolbar", "aria-label": "Page view" },
+      h("button.btn.small", { type: "button", "aria-label": "Zoom out", onclick: () => zoomBy(-1) }, "−"), label,
+      h("button.btn.small", { type: "button", "aria-label": "Zoom in", onclick: () => zoomBy(1) }, "+"),
+      h("button.btn.small.pv-next", { type: "button", disabled: others.length > (current ? 1 : 0) ? null : true,
+        onclick: next }, `Next citation on this page (${others.length})`));
+    frame.append(bar, h("div.pv-scroll", {}, stage));
+    if (!current && this.cite && this.cite.document_id === doc.id && !(this.cite.boxes || []).length) {
+      frame.append(h("p.muted.small", {}, "This quote has no box on the page (a scanned page, or a quote the page layout splits); it is marked in the text below."));
+    }
+    if (body) {
+      body.prepend(frame);
+      const first = stage.querySelector(".pv-box.current");
+      const scroller = frame.querySelector(".pv-scroll");
+      img.addEventListener("load", () => {
+        body.scrollTop = 0;  // the page first; report.js scrolled the text's mark into view below it
+        if (first && scroller) scroller.scrollTop = Math.max(0, first.offsetTop - scroller.clientHeight / 3);
+        frame.dataset.ready = "1";
+      });
+    }
+    return frame;
+  },
+};
+
+window.PageView = PageView;
