@@ -174,9 +174,9 @@ def _document_boxes(doc: Document, data: bytes, cites: list[Citation]) -> int:
     need: dict[int, list[Citation]] = defaultdict(list)
     seg_page = {s.id: s.page for s in doc.segments}
     for c in cites:
-        for p in sorted({seg_page.get(i) for i in c.segment_ids} - {None}):
-            if p is not None and p not in skip:
-                need[p].append(c)
+        pages = {p for i in c.segment_ids if (p := seg_page.get(i)) is not None}
+        for p in sorted(pages - skip):
+            need[p].append(c)
     got: dict[int, list[Box]] = defaultdict(list)
     with PDFIUM_LOCK:
         try:
@@ -195,10 +195,11 @@ def _document_boxes(doc: Document, data: bytes, cites: list[Citation]) -> int:
                     try:
                         raw = tp.get_text_range()
                         pm = _page_map(raw, by_page[number])
-                        for c in need[number] if pm is not None else []:
-                            got[id(c)].extend(
-                                _page_boxes(page, tp, raw, pm, number, c.char_start or 0, c.char_end or 0)
-                            )
+                        if pm is not None:
+                            for c in need[number]:
+                                got[id(c)].extend(
+                                    _page_boxes(page, tp, raw, pm, number, c.char_start or 0, c.char_end or 0)
+                                )
                     finally:
                         tp.close()
                 finally:

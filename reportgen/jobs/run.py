@@ -25,8 +25,8 @@ from reportgen.pipeline import agenerate, make_engine
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database, open_database
 from reportgen.store.documents import load_documents
-from reportgen.store.pdfpages import stored_pdf_bytes
 from reportgen.store.llm import StoreCallLog, StoreResponseCache
+from reportgen.store.pdfpages import stored_pdf_bytes
 
 log = logging.getLogger("reportgen.jobs")
 

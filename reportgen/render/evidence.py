@@ -120,9 +120,10 @@ def evidence_pack(
         index = first + k
         targets.setdefault(cp.href, index)
         _highlight(writer, index, cp)
-        writer.add_outline_item(f"Evidence: {cp.filename} p. {cp.page} [{', '.join(map(str, cp.notes))}]", index)
+        writer.add_outline_item(title=f"Evidence: {cp.filename} p. {cp.page} [{', '.join(map(str, cp.notes))}]",
+                                page_number=index)
     if cover is not None:
-        writer.add_outline_item(f"Evidence pack: {len(placed)} source pages", body_pages)
+        writer.add_outline_item(title=f"Evidence pack: {len(placed)} source pages", page_number=body_pages)
     _repoint_links(writer, body_pages, targets)
     out = io.BytesIO()
     writer.write(out)
@@ -181,7 +182,8 @@ _COVER = """
 #table(columns: (auto, 1fr, auto, auto), stroke: 0.4pt + luma(200), inset: 4pt,
   [*PDF page*], [*Source*], [*Page*], [*Footnotes*],
   ..d.rows.map(r => (str(r.at(0)), r.at(1), str(r.at(2)), r.at(3))).flatten())
-#if d.missing.len() > 0 [#v(2mm) #text(fill: rgb("#b42318"))[Not included (cannot be opened without its password, or missing): #d.missing.join(", ").]]
+#if d.missing.len() > 0 [#v(2mm) #text(fill: rgb("#b42318"))[Not included (cannot be opened without its
+  password, or missing): #d.missing.join(", ").]]
 """
 
 

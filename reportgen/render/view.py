@@ -11,9 +11,9 @@ beside its unrated row), are not numbered as citations, and are never counted as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote as url_quote
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote as url_quote
 
 from reportgen.models import Citation, Document, DocumentRef, Item, Passage, Report, Section
 from reportgen.render import labels

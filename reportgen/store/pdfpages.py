@@ -43,16 +43,22 @@ def cache_dir() -> Path:
     return path
 
 
-def stored_pdf_bytes(db: Database, tenant_id: str) -> Callable[[Document], bytes | None]:
-    """`pdf_bytes` for `attach_boxes` in a job: a stored document's original bytes from the blob store."""
+def stored_bytes_by_id(db: Database, tenant_id: str) -> Callable[[str], bytes | None]:
+    """A stored document's original bytes by its id (the tenant's own documents only), or None."""
 
-    def get(doc: Document) -> bytes | None:
+    def get(doc_id: str) -> bytes | None:
         with db.session() as s:
             sha = s.exec(select(DocumentRow.blob_sha256).where(
-                DocumentRow.tenant_id == tenant_id, DocumentRow.id == doc.id)).first()
+                DocumentRow.tenant_id == tenant_id, DocumentRow.id == doc_id)).first()
         return read_blob(db, sha) if sha else None
 
     return get
+
+
+def stored_pdf_bytes(db: Database, tenant_id: str) -> Callable[[Document], bytes | None]:
+    """`pdf_bytes` for `attach_boxes` in a job: a stored document's original bytes from the blob store."""
+    by_id = stored_bytes_by_id(db, tenant_id)
+    return lambda doc: by_id(doc.id)
 
 
 def page_png(db: Database, row: DocumentRow, number: int, scale: float) -> bytes:
