@@ -76,13 +76,14 @@ def count_pages(report: Report) -> int:
 
 
 def evidence_pack(
-    report_pdf: bytes, report: Report, source_pdf: Callable[[str], bytes | None], *, max_pages: int = MAX_PAGES
+    report_pdf: bytes, report: Report, source_pdf: Callable[[str], bytes | None], *, max_pages: int | None = None
 ) -> tuple[bytes, int]:
     """The report's PDF with the appendix; returns (bytes, appendix pages). Raises above `max_pages`."""
     from pypdf import PdfReader, PdfWriter  # the pdf extra; loaded for an evidence download only
     from pypdf.errors import PdfReadError
 
     pages = cited_pages(report)
+    max_pages = MAX_PAGES if max_pages is None else max_pages
     if len(pages) > max_pages:
         raise EvidenceTooLargeError(
             f"the evidence pack would hold {len(pages)} cited source pages, over the limit of {max_pages}. "
