@@ -12,15 +12,21 @@ const PageView = {
   ZOOMS: [0.75, 1, 1.5, 2, 3],
 
   // Every located citation and passage of the report that has boxes in document `docId`.
+  // A quote cited twice (a finding and a passage to read) is one place on the page: listed once.
   citationsOf(report, docId) {
     if (!report) return [];
-    const out = [];
+    const out = new Map();
+    const add = (c) => {
+      if (c.document_id === docId && c.boxes && c.boxes.length && !out.has(this.key(c))) out.set(this.key(c), c);
+    };
     for (const s of report.sections) {
-      for (const i of s.items) for (const c of i.citations) if (c.document_id === docId && c.boxes && c.boxes.length) out.push(c);
-      for (const p of s.passages || []) if (p.document_id === docId && p.boxes && p.boxes.length) out.push(p);
+      for (const i of s.items) i.citations.forEach(add);
+      (s.passages || []).forEach(add);
     }
-    return out;
+    return [...out.values()];
   },
+
+  key(c) { return `${c.document_id}:${c.char_start}:${c.char_end}`; },
 
   onPage(c, page) { return (c.boxes || []).some((b) => b.page === page); },
 
@@ -29,6 +35,7 @@ const PageView = {
     if (!doc || doc.kind !== "pdf" || !page) return;
     const others = this.citationsOf(report, doc.id).filter((c) => this.onPage(c, page));
     const current = this.cite && this.cite.document_id === doc.id && this.onPage(this.cite, page) ? this.cite : null;
+    const currentKey = current ? this.key(current) : null;
     const frame = h("div.pv-frame", { dataset: { page: String(page) } });
     const img = h("img.pv-img", {
       src: `/v1/documents/${encodeURIComponent(doc.id)}/pages/${page}.png?scale=${this.SCALE}`,
@@ -49,7 +56,7 @@ const PageView = {
         stage.append(box);
       }
     };
-    for (const c of others) if (c !== current) drawBoxes(c, ".other");
+    for (const c of others) if (this.key(c) !== currentKey) drawBoxes(c, ".other");
     if (current) drawBoxes(current, ".current");
     const zoomBy = (step) => {
       const k = Math.max(0, Math.min(this.ZOOMS.length - 1, this.ZOOMS.indexOf(this.zoom) + step));
@@ -60,8 +67,10 @@ const PageView = {
     const label = h("span.small.pv-zoom", { "aria-live": "polite" }, `${Math.round(this.zoom * 100)}%`);
     const next = () => {
       if (!others.length) return;
-      const k = current ? others.indexOf(current) : -1;
+      const k = others.findIndex((c) => this.key(c) === currentKey);
       this.cite = others[(k + 1) % others.length];
+      // report.js's openCitation shows it as a chip would: quote, match, text mark and this view again
+      if (typeof openCitation === "function") { openCitation(this.cite, null); return; }
       const quote = document.getElementById("viewer-quote");
       if (quote) quote.replaceChildren(h("blockquote", {}, this.cite.quote));
       frame.replaceWith(this.render(doc, null, page, report));
