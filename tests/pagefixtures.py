@@ -6,6 +6,7 @@ quote by poppler's reckoning is on the quote, not merely where our own reader pu
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -60,13 +61,11 @@ def bbox_words(path: Path) -> list[list[Word]]:
     out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
     pages = []
     for m in _PAGE.finditer(out):
-        pages.append([Word(html_unescape(t), float(a), float(b), float(c), float(d))
+        pages.append([Word(html.unescape(t), float(a), float(b), float(c), float(d))
                       for a, b, c, d, t in _WORD.findall(m.group(3))])
     return pages
 
 
-def html_unescape(s: str) -> str:
-    return s.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
 
 
 def bare(word: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 
 import pytest
@@ -113,3 +114,12 @@ def test_bytes_from_sources_finds_files_and_zip_members(tmp_path) -> None:  # no
 def test_merge_splits_lines_and_gutters() -> None:
     chars = [(10, 100, 15, 110), (15, 100, 20, 110), (200, 100, 205, 110), (10, 85, 15, 95)]
     assert _merge(chars) == [(10, 100, 20, 110), (200, 100, 205, 110), (10, 85, 15, 95)]
+
+
+def test_clean_with_index_agrees_on_random_pages() -> None:
+    rng = random.Random(7)
+    alphabet = "ab \n\r\ufffe\x02\x0c\u00a0\ufeff\x01\x1f\x7f\t-"
+    for _ in range(300):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        text, idx = clean_with_index(raw)
+        assert text == clean_page_text(raw) and len(idx) == len(text) and idx == sorted(idx)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 from bisect import bisect_right
 from collections import defaultdict
@@ -36,6 +37,8 @@ from reportgen.ingest.pdf import _CONTROL_RE, _REPLACE, PDFIUM_LOCK
 from reportgen.models import Box, Citation, Document
 
 _MAP = dict(_REPLACE)
+# What clean_page_text changes: line ends, PDFium's markers (_REPLACE) and control characters (_CONTROL_RE).
+_SPECIAL = re.compile("\r\n?|[" + "".join(re.escape(c) for c, _ in _REPLACE if c != "\r") + "]|" + _CONTROL_RE.pattern)
 # Two characters closer than this share of the line height in x are one run; a wider gap (a column
 # gutter, a tab stop) starts a new rectangle so a highlight never spans white space between columns.
 MAX_GAP = 2.5
@@ -43,18 +46,31 @@ MAX_BOXES = 200  # per citation: a quote that spans pages of text is marked by i
 
 
 def clean_with_index(raw: str) -> tuple[str, list[int]]:
-    """`clean_page_text(raw)` and, for each of its characters, the PDFium char index it came from."""
+    """`clean_page_text(raw)` and, for each of its characters, the PDFium char index it came from.
+
+    Most characters are kept as they are, so only the special ones are visited: the runs between
+    them are copied with their indices in one step (a char-by-char loop cost 60 ms a page)."""
     out: list[str] = []
     idx: list[int] = []
-    n = len(raw)
-    for i, ch in enumerate(raw):
-        if ch == "\r" and i + 1 < n and raw[i + 1] == "\n":
-            continue
-        rep = _MAP.get(ch, ch)
-        if not rep or _CONTROL_RE.match(rep):
-            continue
-        out.append(rep)
-        idx.append(i)
+    pos = 0
+    for m in _SPECIAL.finditer(raw):
+        start = m.start()
+        if start > pos:
+            out.append(raw[pos:start])
+            idx.extend(range(pos, start))
+        token = m.group()
+        if token == "\r\n":
+            out.append("\n")
+            idx.append(start + 1)
+        else:
+            rep = _MAP.get(token, "")  # control characters map to nothing
+            if rep:
+                out.append(rep)
+                idx.append(start)
+        pos = m.end()
+    if pos < len(raw):
+        out.append(raw[pos:])
+        idx.extend(range(pos, len(raw)))
     return "".join(out), idx
 
 
