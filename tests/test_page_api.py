@@ -123,10 +123,7 @@ def test_evidence_pack_highlights_lie_on_the_quotes(world, tmp_path) -> None:  #
     cover = " ".join(w.text for w in words[body])
     assert "Evidence pack" in cover and f"{len(pages_cited)} pages" in cover
     first = body + 1
-    order = []  # appendix order: source pages in the order first cited
-    for _, cite in located:
-        if cite["page"] not in order:
-            order.append(cite["page"])
+    order = pages_cited  # one source: its cited pages in page order
     for n, cite in located:
         index = first + order.index(cite["page"])
         page = pack.pages[index]

@@ -43,3 +43,18 @@ def test_docx_footnotes_link_to_the_source_page(report, tmp_path) -> None:  # no
         rels = zf.read("word/_rels/document.xml.rels").decode()
     for href in _expected(report):
         assert f'Target="{href}" TargetMode="External"' in rels
+
+
+def test_evidence_pack_lists_a_source_it_cannot_open(report, tmp_path) -> None:  # noqa: ANN001
+    import io
+
+    from reportgen.render.evidence import evidence_pack
+    from tests.fixtures_pdf import encrypt
+
+    body = write(report, tmp_path / "r.pdf").read_bytes()
+    locked = encrypt(contract_pdf(), "s3cret")
+    pack, pages = evidence_pack(body, report, lambda doc_id: locked)
+    reader = PdfReader(io.BytesIO(pack))
+    assert pages == 0 and len(reader.pages) == len(PdfReader(io.BytesIO(body)).pages) + 1
+    cover = reader.pages[-1].extract_text()
+    assert "Not included" in cover and "contract.pdf" in cover

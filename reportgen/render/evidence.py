@@ -49,7 +49,8 @@ class CitedPage:
 
 
 def cited_pages(report: Report) -> list[CitedPage]:
-    """The PDF pages the report's footnotes cite, in the order first cited; numbered as view.build numbers them."""
+    """The PDF pages the report's footnotes cite, in the order first cited; numbered as view.build numbers them.
+    The pack groups them by source (in the order first cited), each source's pages in page order."""
     kinds = {d.id: d for d in report.documents}
     pages: dict[tuple[str, int], CitedPage] = {}
     n = 0
@@ -90,34 +91,36 @@ def evidence_pack(
             "Download the PDF without evidence, or review and reject items to cite fewer pages.")
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(report_pdf)))
     body_pages = len(writer.pages)
-    sources: dict[str, Any] = {}
+    # One source open at a time (its pages copied into the writer, then it is dropped), so a pack of
+    # many contracts holds one contract's bytes at once; its pages follow in page order.
+    by_doc: dict[str, list[CitedPage]] = {}
+    for cp in pages:
+        by_doc.setdefault(cp.document_id, []).append(cp)
     missing: list[str] = []
     placed: list[CitedPage] = []
-    for cp in pages:
-        if cp.document_id not in sources:
-            data = source_pdf(cp.document_id)
-            try:
-                reader = PdfReader(io.BytesIO(data)) if data else None
-                if reader is not None and reader.is_encrypted:
-                    reader = None  # the password is not kept: the page cannot be copied
-            except PdfReadError:
-                reader = None
-            sources[cp.document_id] = reader
-            if reader is None:
-                missing.append(cp.filename)
-        reader = sources[cp.document_id]
-        if reader is None or cp.page > len(reader.pages):
+    for doc_id, cps in by_doc.items():
+        data = source_pdf(doc_id)
+        try:
+            reader = PdfReader(io.BytesIO(data)) if data else None
+            if reader is not None and reader.is_encrypted:
+                reader = None  # the password is not kept: the page cannot be copied
+        except PdfReadError:
+            reader = None
+        if reader is None:
+            missing.append(cps[0].filename)
             continue
-        placed.append(cp)
+        for cp in sorted(cps, key=lambda c: c.page):
+            if cp.page <= len(reader.pages):
+                writer.add_page(reader.pages[cp.page - 1])
+                placed.append(cp)
+        del reader, data
     cover = _cover(report, placed, missing, body_pages)
     cover_pages = len(cover.pages) if cover is not None else 0
-    if cover is not None:
-        for p in cover.pages:
-            writer.add_page(p)
+    for i, page in enumerate(cover.pages if cover is not None else []):
+        writer.insert_page(page, body_pages + i)
     first = body_pages + cover_pages
     targets: dict[str, int] = {}
     for k, cp in enumerate(placed):
-        writer.add_page(sources[cp.document_id].pages[cp.page - 1])
         index = first + k
         targets.setdefault(cp.href, index)
         _highlight(writer, index, cp)
