@@ -31,7 +31,8 @@ from pypdf import PdfReader  # noqa: E402
 
 from reportgen.procs import free_port, stop  # noqa: E402
 
-DEFAULT_PDF = REPO.parent / "shared" / "corpus" / "pdfs" / "cuad" / "BUFFALOWILDWINGSINC_06_05_1998-EX-10.3-FRANCHISE AGREEMENT.PDF"
+DEFAULT_PDF = (REPO.parent / "shared" / "corpus" / "pdfs" / "cuad"
+               / "BUFFALOWILDWINGSINC_06_05_1998-EX-10.3-FRANCHISE AGREEMENT.PDF")
 _PAGE = re.compile(r'<page width="[\d.]+" height="[\d.]+">(.*?)</page>', re.S)
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 
