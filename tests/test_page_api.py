@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from reportgen.render import evidence as evidence_mod
 from reportgen.store.keys import create_key
+from reportgen.store.pdfpages import cache_dir
 from tests.pagefixtures import bare, bbox_words, contract_pdf, words_in
 from tests.service_fixtures import api, postgres_available, postgres_schema, settings_for, upload, wait_report
 from tests.support import require
@@ -58,8 +59,24 @@ def test_page_png_is_the_page_at_the_scale_and_cached(world) -> None:  # noqa: A
     img = Image.open(io.BytesIO(r.content))
     assert img.size == (round(595.28 * 2), round(841.89 * 2))
     assert img.convert("L").getextrema()[0] < 64  # dark pixels: text was drawn, not a blank page
+    cached = list(cache_dir().glob("*-1-2.0.png"))
+    assert len(cached) == 1 and cached[0].read_bytes() == r.content  # the second request reads this file
     again = c.get(f"/v1/documents/{ids['pdf']}/pages/1.png", params={"scale": 2}, headers=a)
     assert again.content == r.content
+
+
+def test_the_page_cache_is_pruned_oldest_first(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import os
+
+    from reportgen.store import pdfpages
+
+    for i in range(5):
+        path = tmp_path / f"{i}.png"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1000 + i, 1000 + i))
+    monkeypatch.setattr(pdfpages, "CACHE_BYTES", 350)
+    pdfpages._prune(tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["3.png", "4.png"]  # under 80% of the cap
 
 
 @pytest.mark.parametrize(("path", "status", "words"), [
