@@ -89,5 +89,10 @@ def test_page_view_boxes_the_quote_on_the_page(server: str, tmp_path: Path) -> N
         other = pg.locator("#viewer-quote blockquote").inner_text()
         boxed = words_in(words, _overlay_rects(pg, w, h))
         assert boxed == [bare(x) for x in other.split()]
+        # the evidence pack beside the downloads, with the number of source pages it appends
+        link = pg.locator("#downloads a.pv-evidence")
+        expect(link).to_have_text("PDF + evidence (2 pages)")
+        got = httpx.get(server + link.get_attribute("href"), timeout=120)
+        assert got.status_code == 200 and got.headers["x-evidence-pages"] == "2"
         ctx.close()
         assert not errors, f"JavaScript errors on the page: {errors}"

@@ -99,3 +99,49 @@ const PageView = {
 };
 
 window.PageView = PageView;
+
+// The evidence pack download (GET /v1/reports/{id}.pdf?evidence=1) beside the others, with the number of
+// source pages it appends, counted as reportgen/render/evidence.py counts them (kept items' PDF citations).
+// It follows the download buttons: report.js rewrites their links on every revision, which re-counts.
+const EVIDENCE_MAX_PAGES = 150;  // reportgen.render.evidence.MAX_PAGES: above it the server refuses (413)
+
+PageView.evidencePages = function (report) {
+  const pdfs = new Set(report.documents.filter((d) => d.kind === "pdf").map((d) => d.id));
+  const pages = new Set();
+  for (const s of report.sections) {
+    for (const i of s.items) {
+      if (i.review === "rejected") continue;
+      for (const c of i.citations) {
+        if (c.status === "unsupported" || !pdfs.has(c.document_id)) continue;
+        const on = (c.boxes || []).length ? c.boxes.map((b) => b.page) : c.page ? [c.page] : [];
+        for (const p of on) pages.add(`${c.document_id}:${p}`);
+      }
+    }
+  }
+  return pages.size;
+};
+
+PageView.syncEvidence = function () {
+  const box = document.getElementById("downloads");
+  if (!box || box.hidden || typeof S === "undefined" || !S.report) return;
+  const n = this.evidencePages(S.report);
+  let a = box.querySelector("a.pv-evidence");
+  if (!n) { if (a) a.remove(); return; }
+  const href = `/v1/reports/${encodeURIComponent(S.report.id)}.pdf?evidence=1&rev=${S.rev}`;
+  const over = n > EVIDENCE_MAX_PAGES;
+  const text = over ? `Evidence: ${n} pages (over ${EVIDENCE_MAX_PAGES})` : `PDF + evidence (${n} page${n === 1 ? "" : "s"})`;
+  if (!a) {
+    a = h("a.btn.pv-evidence", { download: true,
+      title: "The PDF followed by the cited pages of the source PDFs, each quote highlighted" });
+    a.addEventListener("click", (e) => { if (a.getAttribute("aria-disabled") === "true") e.preventDefault(); });
+    box.append(a);
+  }
+  if (a.getAttribute("href") !== href) a.setAttribute("href", href);
+  if (a.textContent !== text) a.textContent = text;
+  if ((a.getAttribute("aria-disabled") === "true") !== over) a.setAttribute("aria-disabled", over ? "true" : "false");
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.getElementById("downloads");
+  if (box) new MutationObserver(() => PageView.syncEvidence()).observe(box, { attributes: true, subtree: true });
+});
