@@ -58,3 +58,12 @@ def test_evidence_pack_lists_a_source_it_cannot_open(report, tmp_path) -> None: 
     assert pages == 0 and len(reader.pages) == len(PdfReader(io.BytesIO(body)).pages) + 1
     cover = reader.pages[-1].extract_text()
     assert "Not included" in cover and "contract.pdf" in cover
+
+
+def test_markdown_footnotes_link_to_the_source_page(report, tmp_path) -> None:  # noqa: ANN001
+    from markdown_it import MarkdownIt
+
+    md = write(report, tmp_path / "r.md").read_text()
+    html = MarkdownIt("commonmark").render(md)
+    for href in _expected(report):
+        assert f'href="{href}"' in html
