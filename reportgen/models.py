@@ -107,6 +107,19 @@ class DocumentRef(BaseModel):
         )
 
 
+class Box(BaseModel):
+    """One line of a quote on a PDF page: points from the top left of the page as shown (its crop box),
+    like `pdftotext -bbox`, with the page's size so a viewer can scale to any rendering."""
+
+    page: int  # 1-based
+    x0: float
+    y0: float  # top edge
+    x1: float
+    y1: float  # bottom edge
+    w: float  # page width in points
+    h: float  # page height in points
+
+
 class Citation(BaseModel):
     """A verbatim quote and where the engine (never the model) found it."""
 
@@ -124,6 +137,8 @@ class Citation(BaseModel):
     page: int | None = None
     line: int | None = None  # where the quote starts, for sources without pages or times
     paragraph: int | None = None
+    # PDF sources: the quote's characters merged into line rectangles (reportgen.ingest.pdfboxes)
+    boxes: list[Box] = Field(default_factory=list)
 
     @property
     def located(self) -> bool:

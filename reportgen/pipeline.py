@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from reportgen.events import Event, OnEvent, Stage
 from reportgen.extract.base import Extractor, Run
 from reportgen.grounding import Grounder
 from reportgen.ingest import ingest
+from reportgen.ingest.pdfboxes import attach_boxes, bytes_from_sources
 from reportgen.ledger import CallLog, ResponseCache
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
 from reportgen.sections import ground_draft
@@ -160,8 +161,12 @@ async def agenerate(
     meeting_date: date | None = None,
     sop_dirs: Sequence[Path] = (),
     on_event: OnEvent | None = None,
+    pdf_bytes: Callable[[Document], bytes | None] | None = None,
 ) -> Report:
-    """Build a grounded, validated report. Async twin of `generate`."""
+    """Build a grounded, validated report. Async twin of `generate`.
+
+    `pdf_bytes` gives a PDF source's original bytes, for the boxes of its quotes on the page; by
+    default they are read again from `sources` (paths, bytes, zips)."""
     t0 = time.perf_counter()
     spec = resolve_sop(sop, sop_dirs)
     documents = load_documents(sources, password=password, ocr=ocr)
@@ -245,6 +250,9 @@ async def agenerate(
         issues=issues,
     )
     validate_report(spec, report, documents, meeting_date=run.meeting_date)
+    # page boxes (hook from the "page" helper): PDF quotes marked on the page, from the original bytes
+    attach_boxes([*report.citations(), *(p for s in report.sections for p in s.passages)], documents,
+                 pdf_bytes or bytes_from_sources(sources))
     usage.seconds = round(time.perf_counter() - t0, 3)
     report.usage = usage
     v = report.verification()

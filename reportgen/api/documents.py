@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +22,7 @@ from reportgen.store.documents import (
     save_document,
     segment_page,
 )
+from reportgen.store.pdfpages import page_png
 from reportgen.store.tables import DocumentRow, Tenant
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -119,3 +120,20 @@ def get_one_document(
         segments = segment_page(s, row, offset=offset, limit=limit)
         return DocumentDetail(**out.model_dump(), text=document_text(s, row) if text else "", segments=segments,
                               offset=offset, limit=limit)
+
+
+@router.get("/{document_id}/pages/{number}.png", responses={**ERRORS, 200: {"content": {"image/png": {}}}},
+            response_class=Response, operation_id="get_document_page",
+            summary="One page of a stored PDF rendered to PNG (the viewer draws quote boxes on it)")
+def get_page_png(
+    document_id: str,
+    number: int = Path(..., ge=1, le=100_000, description="1-based page number."),
+    scale: float = Query(1.5, ge=0.25, le=4.0, description="1.0 is 72 dpi; boxes in points scale the same way."),
+    tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service),
+) -> Response:
+    """Rendered on the server from the stored PDF with PDFium and cached (by content, page and scale);
+    404 for a page past the end, 422 for a source that is not a PDF or cannot be opened."""
+    with service.db.session() as s:
+        row = get_document(s, tenant.id, document_id)
+    png = page_png(service.db, row, number, scale)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})

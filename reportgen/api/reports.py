@@ -12,6 +12,7 @@ from reportgen.api.auth import current_tenant
 from reportgen.api.errors import ApiError
 from reportgen.api.etags import etag_matches, status_etag
 from reportgen.api.events import EventStreamResponse, event_stream, openapi_responses, stage_of
+from reportgen.api.evidence import EvidenceFlag, check_evidence_format, evidence_response
 from reportgen.api.history import add_summaries, batch_statuses
 from reportgen.api.idempotency import IdempotencyKey, fingerprint, remember, replay
 from reportgen.api.outputs import FORMATS, DownloadsOut, Format, rendered_blob, safe_name
@@ -112,12 +113,16 @@ def ready_report(rep: ReportRow, job: Job) -> Report:
     return report
 
 
-def download_response(service: Service, tenant: Tenant, report_id: str, fmt: str) -> StreamingResponse:
+def download_response(service: Service, tenant: Tenant, report_id: str, fmt: str,
+                      evidence: bool = False) -> Response:
     with service.db.session() as s:
         rep, job = get_report(s, tenant.id, report_id)
         report = ready_report(rep, job)
+    check_evidence_format(fmt, evidence)  # evidence pack hook (reportgen/api/evidence.py)
     sha = rendered_blob(service.db, rep, report, fmt, pdf_engine=service.settings.pdf_engine)
     name = safe_name(f"{rep.room or report.sop_id}-{rep.id}") + f".{fmt}"
+    if evidence:  # evidence pack hook
+        return evidence_response(service.db, tenant.id, report, sha, name)
     return StreamingResponse(iter_blob(service.db, sha), media_type=FORMATS[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -178,9 +183,10 @@ def list_all(
             operation_id="download_report_file",
             summary="Download the report as pdf, docx, html, md or json")
 def download_by_suffix(
-    report_id: str, fmt: Format, tenant: Tenant = Depends(current_tenant), service: Service = Depends(get_service)
-) -> StreamingResponse:
-    return download_response(service, tenant, report_id, fmt)
+    report_id: str, fmt: Format, evidence: bool = EvidenceFlag, tenant: Tenant = Depends(current_tenant),
+    service: Service = Depends(get_service),
+) -> Response:
+    return download_response(service, tenant, report_id, fmt, evidence)
 
 
 @router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
@@ -222,9 +228,9 @@ def result(report_id: str, tenant: Tenant = Depends(current_tenant), service: Se
             summary="Download the report in a format")
 def download(
     report_id: str, format: Format = Query("pdf"), tenant: Tenant = Depends(current_tenant),  # noqa: A002
-    service: Service = Depends(get_service),
-) -> StreamingResponse:
-    return download_response(service, tenant, report_id, format)
+    service: Service = Depends(get_service), evidence: bool = EvidenceFlag,
+) -> Response:
+    return download_response(service, tenant, report_id, format, evidence)
 
 
 @router.get("/{report_id}/downloads", response_model=DownloadsOut, responses=ERRORS,

@@ -26,6 +26,7 @@ from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database, open_database
 from reportgen.store.documents import load_documents
 from reportgen.store.llm import StoreCallLog, StoreResponseCache
+from reportgen.store.pdfpages import stored_pdf_bytes
 
 log = logging.getLogger("reportgen.jobs")
 
@@ -57,7 +58,8 @@ def build_report(db: Database, claim: Claim) -> Report:
     def on_event(ev: Event) -> None:
         record_event(db, claim, ev)
 
-    report = asyncio.run(agenerate(documents, inputs["sop"], engine=engine, meeting_date=when, on_event=on_event))
+    report = asyncio.run(agenerate(documents, inputs["sop"], engine=engine, meeting_date=when, on_event=on_event,
+                                   pdf_bytes=stored_pdf_bytes(db, claim.tenant_id)))  # page boxes hook
     report.id = claim.report_id
     return report
 

@@ -151,6 +151,31 @@ def _link(paragraph: Paragraph, text: str, anchor: str, color: RGBColor, bold: b
     paragraph._p.append(link)
 
 
+def _external_link(paragraph: Paragraph, text: str, url: str, color: RGBColor) -> None:
+    """A hyperlink out of the document (a relative file path with #page= opens the source PDF at its page)."""
+    rid = paragraph.part.relate_to(url, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+                                   is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    col = OxmlElement("w:color")
+    col.set(qn("w:val"), str(color))
+    rpr.append(col)
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    rpr.append(underline)
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "18")
+    rpr.append(sz)
+    run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
 def _bookmark(paragraph: Paragraph, name: str, ident: int) -> None:
     start = OxmlElement("w:bookmarkStart")
     start.set(qn("w:id"), str(ident))
@@ -440,7 +465,11 @@ class _Writer:
         _bookmark(p, f"note_{note.n}", note.n)
         color = None if note.located else RED
         _run(p, f"[{note.n}] ", bold=True, color=ACCENT if note.located else RED, size=9)
-        _run(p, f"{note.where}: ", color=MUTED, size=9)
+        if note.href:  # the source PDF at its page, relative to where the report is saved
+            _external_link(p, note.where, note.href, MUTED)
+            _run(p, ": ", color=MUTED, size=9)
+        else:
+            _run(p, f"{note.where}: ", color=MUTED, size=9)
         _run(p, f"\u201c{note.quote}\u201d", size=9, color=color, rtl=note.dir == "rtl")
         if note.match:
             _run(p, f" ({note.match})", size=8.5, bold=not note.located, color=RED if not note.located else AMBER)

@@ -130,6 +130,8 @@ def render_markdown(report: Report, *, documents: list[Document] | None = None) 
         for row in s.rows:
             for n in row.notes:
                 match = f" ({_inline(n.match)})" if n.match else ""
-                out.append(f"[^{n.n}]: {_inline(n.where)} \u2014 \u201c{_inline(n.quote)}\u201d{match}")
+                # a PDF source's page as a link (view.Note.href: percent-encoded, so no markup in it)
+                where = f"[{_inline(n.where)}]({n.href})" if n.href else _inline(n.where)
+                out.append(f"[^{n.n}]: {where} \u2014 \u201c{_inline(n.quote)}\u201d{match}")
     out.append("")
     return "\n".join(out)

@@ -68,4 +68,26 @@ def render_pdf_weasyprint(
     out = Path(path)
     base = Path(template_dir) if template_dir is not None else templates_dir()
     HTML(string=html, base_url=str(base)).write_pdf(out, pdf_identifier=report.id.encode())
+    if 'href="' in html and "#page=" in html:
+        relative_links(out, base.resolve().as_uri() + "/")
     return out
+
+
+def relative_links(path: Path, prefix: str) -> None:
+    """WeasyPrint resolves every href against its base URL, so a footnote's "file.pdf#page=7" came out
+    as file:///<the server's template folder>/file.pdf: put the relative link back (and the path out)."""
+    from pypdf import PdfReader, PdfWriter  # the pdf extra, for reports that link to PDF sources only
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    changed = False
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            action = ref.get_object().get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if uri.startswith(prefix):
+                action.get_object()[NameObject("/URI")] = TextStringObject(uri[len(prefix):])
+                changed = True
+    if changed:
+        with open(path, "wb") as fh:
+            writer.write(fh)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote as url_quote
 
 from reportgen.models import Citation, Document, DocumentRef, Item, Passage, Report, Section
 from reportgen.render import labels
@@ -42,6 +43,9 @@ class Note:
     source: str
     where: str  # the label with its filename, for footnotes and endnotes
     dir: str
+    # PDF sources: "file.pdf#page=7", relative, so it opens the data-room file at the page when the report
+    # sits beside the files; an evidence pack (render/evidence.py) turns it into a link to its own copy
+    href: str = ""
 
 
 @dataclass(slots=True)
@@ -136,8 +140,9 @@ def build(report: Report, documents: list[Document] | None = None) -> ReportView
         names.setdefault(d.id, d.filename)
     multi = len(names) > 1
     counter = [0]
+    pdfs = frozenset(d.id for d in refs if d.kind == "pdf") | {d.id for d in documents or [] if d.kind == "pdf"}
     sections = [
-        _section(s, i, report, names, multi, counter) for i, s in enumerate(report.sections, start=1)
+        _section(s, i, report, names, multi, counter, pdfs) for i, s in enumerate(report.sections, start=1)
     ]
     full = {d.id: d for d in documents or []}
     sources = [_source(r, full.get(r.id)) for r in refs]
@@ -215,12 +220,13 @@ def _issue_where(section_id: str | None, report: Report) -> str:
 
 
 def _section(
-    s: Section, number: int, report: Report, names: dict[str, str], multi: bool, counter: list[int]
+    s: Section, number: int, report: Report, names: dict[str, str], multi: bool, counter: list[int],
+    pdfs: frozenset[str] = frozenset(),
 ) -> SectionView:
     # A reviewer's "reject" takes the item out of the deliverable; the section says how many went.
     kept = [item for item in s.items if item.review != "rejected"]
     rejected = len(s.items) - len(kept)
-    rows = [_row(item, s, report, names, multi, counter) for item in kept]
+    rows = [_row(item, s, report, names, multi, counter, pdfs) for item in kept]
     on_rows = {r.criterion for r in rows if r.criterion is not None}
     by_row: dict[str | None, list[Read]] = {}
     loose: list[Read] = []
@@ -270,7 +276,10 @@ def _primary_key(fields: dict[str, Any], kind: str) -> str | None:
     return next((k for k, v in fields.items() if isinstance(v, str) and v), next(iter(fields), None))
 
 
-def _row(item: Item, section: Section, report: Report, names: dict[str, str], multi: bool, counter: list[int]) -> Row:
+def _row(
+    item: Item, section: Section, report: Report, names: dict[str, str], multi: bool, counter: list[int],
+    pdfs: frozenset[str] = frozenset(),
+) -> Row:
     fields = item.fields
     kind = section.kind
     cells = {k: labels.value(k, v) for k, v in fields.items()}
@@ -286,7 +295,7 @@ def _row(item: Item, section: Section, report: Report, names: dict[str, str], mu
     notes = []
     for c in item.citations:
         counter[0] += 1
-        notes.append(_note(c, counter[0], names, multi))
+        notes.append(_note(c, counter[0], names, multi, pdfs))
     support = item.support
     badge = {"unsupported": UNSUPPORTED_BADGE, "uncited": UNCITED_BADGE}.get(support)
     if section.is_slot(item):
@@ -321,9 +330,10 @@ def _row(item: Item, section: Section, report: Report, names: dict[str, str], mu
     )
 
 
-def _note(c: Citation, n: int, names: dict[str, str], multi: bool) -> Note:
+def _note(c: Citation, n: int, names: dict[str, str], multi: bool, pdfs: frozenset[str] = frozenset()) -> Note:
     filename = names.get(c.document_id or "")
     return Note(
+        href=source_href(filename, c.page) if c.located and c.document_id in pdfs and filename else "",
         n=n,
         label=labels.citation_label(c, filename, multi),
         quote=c.quote,
@@ -352,3 +362,9 @@ def _source(ref: DocumentRef, doc: Document | None) -> SourceView:
         sha256=ref.sha256[:12],
         warnings=list(doc.warnings) if doc else [],
     )
+
+
+def source_href(filename: str, page: int | None) -> str:
+    """A relative link to a PDF source at its page: what a footnote points at (and what an evidence pack
+    finds again in the rendered PDF to point it at the appendix instead)."""
+    return url_quote(filename) + (f"#page={page}" if page else "")

@@ -502,6 +502,7 @@ async function openCitation(c, opener) {
     const segs = doc.segments.filter((s) => c.segment_ids.includes(s.id));
     if (segs.length) range = [Math.min(...segs.map((s) => s.char_start)), Math.max(...segs.map((s) => s.char_end))];
   }
+  if (window.PageView) window.PageView.cite = c;  // page view hook (pageview.js)
   renderDoc(doc, range, c.page);
   title.focus();
 }
@@ -511,6 +512,7 @@ async function openDocument(id, opener) {
   document.getElementById("viewer-quote").replaceChildren();
   document.getElementById("viewer-title").textContent = (docOf(id) || {}).filename || "Source";
   const doc = await loadDoc(id);
+  if (window.PageView) window.PageView.cite = null;  // page view hook (pageview.js)
   renderDoc(doc, null, doc.kind === "pdf" || doc.kind === "docx" ? 1 : null);
   document.getElementById("viewer-title").focus();
 }
@@ -521,11 +523,13 @@ function renderDoc(doc, range, page) {
   const nav = document.getElementById("viewer-nav");
   const paged = doc.segments.some((s) => s.page != null) && doc.kind !== "transcript";
   let segs = doc.segments;
+  let shownPage = null;  // page view hook (pageview.js)
   if (paged) {
     const pages = doc.pages || Math.max(...doc.segments.map((s) => s.page || 1));
     const hit = range ? doc.segments.find((s) => s.char_start < range[1] && s.char_end > range[0]) : null;
     const current = (hit && hit.page) || page || 1;
     segs = doc.segments.filter((s) => s.page === current);
+    shownPage = current;  // page view hook (pageview.js)
     const go = (p) => renderDoc(doc, range && hit && hit.page === p ? range : null, p);
     nav.replaceChildren(
       h("button.btn.small", { type: "button", disabled: current <= 1 ? true : null, "aria-label": "Previous page", onclick: () => go(current - 1) }, "‹"),
@@ -536,6 +540,7 @@ function renderDoc(doc, range, page) {
   } else nav.hidden = true;
   const frag = h("div.doc.doc-" + doc.kind, {}, segs.length ? segs.map((s) => segmentView(s, range, doc)) : h("p.muted", {}, "No text on this page."));
   body.replaceChildren(frag);
+  if (window.PageView) window.PageView.render(doc, body, shownPage, S.report);  // page view hook (pageview.js)
   const mark = body.querySelector("mark");
   if (mark) mark.scrollIntoView({ block: "center" });
   else body.scrollTop = 0;
