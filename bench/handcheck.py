@@ -24,13 +24,13 @@ sys.path.insert(0, str(ROOT))
 from reportgen.pipeline import generate  # noqa: E402
 
 SOPS = ["meeting-action-items", "expert-call-notes", "advisory-memo", "interview-scorecard", "diligence-memo"]
-SOURCES = ["transcripts/mlops-podcast.speakers.txt",
-           "cuad-train/pdf/ArmstrongFlooringInc_20190107_8-K_EX-10.2_11471795_EX-10.2_Intellectual Property Agreement.pdf"]
+CONTRACT = "ArmstrongFlooringInc_20190107_8-K_EX-10.2_11471795_EX-10.2_Intellectual Property Agreement.pdf"
+SOURCES = ["transcripts/mlops-podcast.speakers.txt", f"cuad-train/pdf/{CONTRACT}"]
 
 
-def shown(corpus: Path) -> list[dict[str, str]]:
+def shown(corpus: Path, sources: list[str]) -> list[dict[str, str]]:
     out = []
-    for src in SOURCES:
+    for src in sources:
         path = corpus / src
         if not path.is_file():
             raise SystemExit(f"{path} is missing: pass --corpus ../shared/corpus")
@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--n", type=int, default=40)
+    ap.add_argument("--source", action="append", help="a source under the corpus instead of the two above (repeat)")
     args = ap.parse_args(argv)
-    everything = shown(args.corpus)
+    everything = shown(args.corpus, args.source or SOURCES)
     drawn = random.Random(args.seed).sample(everything, min(args.n, len(everything)))
     print(json.dumps({"shown": len(everything), "drawn": drawn}, indent=1, ensure_ascii=False))
     return 0

@@ -10,7 +10,7 @@ import numpy as np
 from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
 from reportgen.extract.local import LocalExtractor, roles
-from reportgen.extract.local.engine import MEASURED, MIN_STRICT_F1, is_conversation, unfit, vouched
+from reportgen.extract.local.engine import MEASURED, MIN_STRICT_F1, is_conversation, is_show, unfit, vouched
 from reportgen.extract.local.index import MIN_BACKGROUND, SourceIndex, _loo_z
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
@@ -123,3 +123,14 @@ def test_a_committee_member_welcomed_by_the_chair_still_asks_and_is_no_witness()
     (r,) = roles.detect_all(index.sentences, 1)
     assert "Angela Burns" not in r.guests and "David Blaney" in r.guests
     assert roles._same_person("Jason Liu", "Jason") and not roles._same_person("David Blaney", "Hefin David AM")
+
+
+def test_a_podcast_is_neither_a_meeting_nor_a_hiring_interview():
+    show = transcript([("Host", "Welcome to the Data Engineering podcast, today with Maya Chen."),
+                       ("Maya", "Thanks for having me. I'll send you the slides from my talk by Friday.")])
+    meeting = transcript([("Ana", "Okay, the sprint review."), ("Ben", "I'll send you the slides by Friday.")])
+    assert is_show(show) and not is_show(meeting)
+    actions = builtin_sops()["meeting-action-items"].section("action_items")
+    scorecard = builtin_sops()["interview-scorecard"]
+    assert "podcast or show" in (unfit(actions, None, [show]) or "") and unfit(actions, None, [meeting]) is None
+    assert "no candidate" in (unfit(scorecard.section("strengths"), scorecard, [show], scorecard.instructions) or "")

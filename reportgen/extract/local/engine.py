@@ -13,6 +13,7 @@ once its eval says so.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -71,6 +72,16 @@ def is_conversation(doc: Document) -> bool:
     return doc.kind == "transcript" or any(s.speaker for s in doc.segments)
 
 
+_SHOW_RE = re.compile(r"\b(?:podcast|episode|this show|the show)\b", re.IGNORECASE)
+SHOW_OPENING_CHARS = 2000
+
+
+def is_show(doc: Document) -> bool:
+    """A podcast or show, which says so in its opening ("welcome to the Mlops podcast"): published talk, not a
+    working meeting (where the action-item detector was measured) nor a hiring interview (a scorecard's)."""
+    return is_conversation(doc) and _SHOW_RE.search(doc.text[:SHOW_OPENING_CHARS]) is not None
+
+
 # Strategies that quote only the side the SOP asks for (`roles.voice`: the expert, the candidate); they are
 # given it as their third argument.
 VOICED = frozenset({"scorecard", "passages"})
@@ -112,13 +123,18 @@ def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_ins
     m = MEASURED.get(key)
     if m is not None and m.sources == "document" and all(talk):
         return f"No agreement among the sources: {key} are read from documents ({m.on}), not conversations."
-    if m is not None and m.sources == "conversation" and not any(talk):
+    meetings = [t and not is_show(d) for t, d in zip(talk, documents, strict=True)]
+    if m is not None and m.sources == "conversation" and not any(meetings):
         what = {"commitment": "action items", "decision": "decisions"}.get(key, key)
-        return f"No conversation among the sources: {what} are read from meetings ({m.on})."
+        why = "No meeting among the sources (a podcast or show is not one)" if any(talk) else \
+            "No conversation among the sources"
+        return f"{why}: {what} are read from meetings ({m.on})."
     v = roles.voice(spec, sop_instructions)
     if v is not None and not any(talk):
         who = v.guest if v.side == "guest" else v.host
         return f"No conversation among the sources, so no {who}'s words to quote."
+    if v is not None and v.guest == "candidate" and not any(meetings):
+        return "The conversations are a podcast or show, not an interview: there is no candidate to assess."
     return None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from reportgen.corpus import Corpus, SegmentIndex, TermIndex
 from reportgen.dates import meeting_date
+from reportgen.embeddings import embed
 from reportgen.extract.local.sentences import Sentence, split_sentences
 from reportgen.models import Document
 from reportgen.text import is_backchannel, terms
@@ -39,6 +40,7 @@ class SourceIndex:
     dates: list[date | None]
     main_speaker: dict[int, str | None] = field(default_factory=dict)
     segments: SegmentIndex | None = None  # the report's segment index, whose embeddings passages rank by
+    _embedded: np.ndarray | None = field(default=None, repr=False)  # candidates' embeddings, where segments have none
 
     @classmethod
     def build(cls, corpus: Corpus, meeting: date | None = None) -> SourceIndex:
@@ -103,6 +105,17 @@ class SourceIndex:
             zs.append(z)
         out = np.minimum.reduce(zs) if LIFT_BOTH else np.mean(zs, axis=0)
         return out.tolist()
+
+    def sentence_similarity(self, query: str) -> np.ndarray | None:
+        """Cosine similarity of each candidate to `query`, from the candidates' own embeddings (made on first
+        use, once per run); None without wordllama. The relevance floor needs meaning as well as words:
+        on QMSum words alone offered passages at precision 0.28 against 0.40 with both (random 0.13)."""
+        if self._embedded is None:
+            self._embedded = embed([self.sentences[i].text for i in self.candidates])
+            if self._embedded is None:
+                return None
+        q = embed([query])
+        return None if q is None else self._embedded @ q[0]
 
     def unique(self, s: Sentence) -> bool:
         """A quote that occurs twice in its document would be ambiguous to locate: skip it."""

@@ -64,11 +64,12 @@ class Scored:
 def similarity(index: SourceIndex, query: str) -> np.ndarray | None:
     """Per candidate: the embedding similarity of its segment to the query (a sentence shares its
     turn's or paragraph's, the best of them if it spans several), from the report's segment
-    index, embedded once per report; None without wordllama."""
+    index, embedded once per report; where the report embeds no segments (contracts: retrieval reads them
+    by words, docs/eval.md) the candidates' own embeddings; None without wordllama."""
     seg = index.segments
     sim = seg.similarity(query) if seg is not None and query.strip() else None
     if seg is None or sim is None:
-        return None
+        return index.sentence_similarity(query) if query.strip() else None
     where = {(r.document.id, r.segment.id): k for k, r in enumerate(seg.rows)}
     out = np.full(len(index.candidates), float(sim.min(initial=0.0)))
     for k, i in enumerate(index.candidates):
