@@ -1,13 +1,16 @@
 """The offline engine's entry point: which strategy fills a section, and the run over every section.
 
-The table `STRATEGIES` says which sections get findings: only those with a detector whose quality
-is measured on real gold (docs/local-engine.md gives the numbers). Every other section gets
-passages to read (`strategies/passages.py`): no findings, the few most relevant quotes. Prose and
-verdicts go to passages, a scorecard keeps its unrated rows with passages beside them; a list or
-table goes to `contract terms` when an enum field names contract clauses, else to the first of its
-cue families (`cues.families_for`) that has a row, in table order (`commitment` only when a person
-field owns each task), else to passages. Adding a detector is a module in `strategies/` and a row,
-once its eval says so.
+The table `STRATEGIES` lists the ways of filling a section; `MEASURED` says which of them may write
+findings: only those whose detector has a strict F1 on real gold of at least `MIN_STRICT_F1`
+(docs/local-engine.md gives the numbers), and only on the kind of source it was measured on
+(`unfit`: action items in meetings, contract terms in agreements; an SOP that does not suit the
+sources, or a section quoting an expert where nobody speaks, gets a note and nothing else). Every
+other section gets passages to read (`strategies/passages.py`): no findings, at most three quotes
+clearly about the section. Prose and verdicts go to passages, a scorecard keeps its unrated rows
+with passages beside them; a list or table goes to `contract terms` when an enum field names
+contract clauses, else to the first of its cue families (`cues.families_for`) that has a row, in
+table order (`commitment` only when a person field owns each task), else to passages. Adding a
+detector is a module in `strategies/`, a row, and its numbers in `MEASURED` once its eval says so.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ STRATEGIES: dict[str, Strategy] = {
     # findings: detectors with a measured quality
     "contract terms": contract.section,  # CUAD clause kinds
     "commitment": actions.section,  # action items: learned detector (AMI) + cue rules grouping tasks
-    "decision": decisions.section,  # decisions: learned detector (AMI) over the cue rules' picks
+    "decision": decisions.section,  # decisions: learned detector (AMI) over the cue rules' picks; not vouched
     # no findings: passages to read (no gold, or measured no better than chance: topics, QMSum strict F1 0.03)
     "scorecard": scorecard.section,  # one unrated row per criterion, its passages beside it
     "passages": passages.section,  # prose, verdicts, insights, contrarian views, advice, figures, topics...
