@@ -7,11 +7,13 @@ import asyncio
 
 import numpy as np
 
+from reportgen import embeddings
 from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
 from reportgen.extract.local import LocalExtractor, roles
 from reportgen.extract.local.engine import MEASURED, MIN_STRICT_F1, is_conversation, is_show, unfit, vouched
 from reportgen.extract.local.index import MIN_BACKGROUND, SourceIndex, _loo_z
+from reportgen.extract.local.ranking import similarity
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
 from reportgen.pipeline import extract_all, make_run
@@ -134,3 +136,15 @@ def test_a_podcast_is_neither_a_meeting_nor_a_hiring_interview():
     scorecard = builtin_sops()["interview-scorecard"]
     assert "podcast or show" in (unfit(actions, None, [show]) or "") and unfit(actions, None, [meeting]) is None
     assert "no candidate" in (unfit(scorecard.section("strengths"), scorecard, [show], scorecard.instructions) or "")
+
+
+def test_the_floor_reads_meaning_on_a_contract_too():
+    # the report embeds no segments of a contract (retrieval reads it by words); the floor embeds its sentences
+    index = SourceIndex.build(Corpus([pdf_like(AGREEMENT)]))
+    sim = similarity(index, "which law governs the agreement")
+    if embeddings.embed(["x"]) is None:
+        assert sim is None  # without wordllama the floor reads words alone
+        return
+    assert sim is not None and sim.shape == (len(index.candidates),)
+    best = index.sentences[index.candidates[int(np.argmax(sim))]].text
+    assert "governed by the laws" in best
