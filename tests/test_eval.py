@@ -109,7 +109,8 @@ def test_local_engine_run_is_consistent_and_printable() -> None:
     run = run_eval(MEETINGS, engine="local")
     for s in run.sections:
         assert 0 <= s.matched <= min(s.gold, s.predicted)
-        assert s.precision == pytest.approx(s.matched / s.predicted, abs=1e-4)
+        if s.predicted:  # a section the engine leaves to passages (decisions offline) predicts nothing
+            assert s.precision == pytest.approx(s.matched / s.predicted, abs=1e-4)
         assert s.retrieval_n == s.cases and 0 < s.retrieval_sent_share < 0.5  # selection was forced
     matched = [i for i in run.items if i.matched]
     assert len(matched) == run.overall.matched

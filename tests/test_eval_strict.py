@@ -122,24 +122,24 @@ def test_baseline_is_the_mean_over_seeds_of_random_items_scored_the_same_way(tmp
     """One gold item on a four-turn meeting: the baseline F1 is exactly what scoring each seed's random
     items by hand gives, averaged."""
     turns = [{"speaker": s, "text": t} for s, t in [
-        ("Ana", "Good morning everyone."), ("Ben", "We decided to ship the beta on Friday."),
+        ("Ana", "Good morning everyone."), ("Ben", "I'll ship the beta on Friday."),
         ("Ana", "The weather is nice today."), ("Ben", "Lunch is at noon.")]]
     path = tmp_path / "g.yaml"
     path.write_text(json.dumps({"sop": "meeting-action-items", "cases": [{
         "id": "m", "sources": [{"turns": turns}],
-        "sections": {"decisions": {"items": [{"fields": {"what": "Ship the beta on Friday"},
+        "sections": {"action_items": {"items": [{"fields": {"task": "Ship the beta on Friday", "owner": "Ben"},
                                               "evidence": [{"turns": [1, 1]}]}]}}}]}))
     seeds = 7
     run = run_eval(path, engine="local", seeds=seeds)
     [sec] = run.sections
     gs = load_gold(path)
     built = build_case(gs.cases[0], tmp_path)
-    spec = get_sop("meeting-action-items").section("decisions")
+    spec = get_sop("meeting-action-items").section("action_items")  # decisions are passages offline
     like = [Item(fields={})] * sec.predicted
     f1s = []
     for k in range(seeds):
-        rand = random_items(spec, built.documents, like, seed_label("m", "decisions", k))
-        pairs = match_items(spec, gs.cases[0].sections["decisions"].items, built.spans["decisions"], rand)
+        rand = random_items(spec, built.documents, like, seed_label("m", "action_items", k))
+        pairs = match_items(spec, gs.cases[0].sections["action_items"].items, built.spans["action_items"], rand)
         f1s.append(prf(len(pairs), len(rand), 1)[2])
     assert sec.baseline_seeds == seeds and sec.predicted >= 1
     assert sec.baseline_f1 == pytest.approx(statistics.fmean(f1s), abs=1e-4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
 
 import pytest
@@ -11,9 +12,10 @@ from reportgen.corpus import Corpus
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.events import Event
 from reportgen.extract.local import LocalExtractor
-from reportgen.extract.local.engine import STRATEGIES, strategy_key
+from reportgen.extract.local.engine import MEASURED, MIN_STRICT_F1, STRATEGIES, detector_key, strategy_key, vouched
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.strategies import items as items_strategy
+from reportgen.extract.local.strategies.topics import find_topics
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
 from reportgen.pipeline import extract_all, make_run
@@ -122,14 +124,15 @@ def test_due_kept_as_said_without_meeting_date():
     assert by_task(actions, "press release").fields["due"] == "the end of next week"
 
 
-def test_decisions_with_who_decided():
+def test_decisions_are_passages_until_their_detector_is_measured_above_the_bar():
+    # AMI strict F1 0.03 (random 0.00), QMSum 0.00: below MIN_STRICT_F1, so the cue rules' picks are offered
+    # to read, never written as findings
+    assert not vouched("decision") and MEASURED["decision"].f1 < MIN_STRICT_F1
     doc = transcript(MEETING)
     (decisions,) = run([DECISIONS], [doc])
-    whats = [i.fields["what"] for i in decisions.items]
-    assert any("launch on iOS first" in w for w in whats)
-    assert any("Stripe fallback" in w for w in whats)
-    assert all(i.fields["decided_by"] == "Sarah" for i in decisions.items)
-    assert not any("payment integration" in w for w in whats)
+    quotes = offers_only_passages(decisions, doc)
+    assert any("launch on iOS first" in q for q in quotes)
+    assert not any("payment integration" in q for q in quotes)
 
 
 def test_open_questions_skip_requests_and_fillers():
@@ -207,7 +210,8 @@ def test_risks_with_severity():
 def test_figures_and_risks_are_passages_to_read_in_the_engine():
     doc = transcript(DILIGENCE, name="cfo-call.vtt")
     fin, risks = run([FINANCIALS, RISKS], [doc])
-    assert any("$12.5M ARR" in q for q in offers_only_passages(fin, doc))
+    figures = offers_only_passages(fin, doc)
+    assert len(figures) <= 3 and all(re.search(r"\d", q) for q in figures)
     assert any("customer concentration" in q for q in offers_only_passages(risks, doc))
 
 
@@ -357,7 +361,7 @@ def test_quotes_skip_noise_and_speaker_labels_across_caption_lines():
     (item,) = actions.items
     assert item.quotes == ["So I'll send the updated contract to\nlegal by tomorrow."]
     assert item.fields["owner"] == "Alex" and item.fields["due"] == "2024-05-02"
-    assert decisions.items[0].quotes == ["Great, we decided to sign with Acme."]
+    assert [p.quote for p in decisions.passages] == ["Great, we decided to sign with Acme."]
 
 
 def test_empty_sources_give_empty_sections_with_a_note():
@@ -451,17 +455,17 @@ def sync_sections(*specs: SectionSpec) -> tuple[Document, list[DraftSection]]:
 def test_summary_states_purpose_decisions_and_risk_in_order():
     doc, (summary,) = sync_sections(SUMMARY)
     quotes = offers_only_passages(summary, doc)
-    assert 3 <= len(quotes) <= 5
+    assert len(quotes) == 3  # fewer, better: at most three passages
     joined = " ".join(quotes)
     assert "release review for the Atlas mobile app" in joined or "go or no-go" in joined  # why it was held
-    assert "we ship a printed onboarding checklist" in joined and "we release on April 9" in joined  # outcomes
+    assert "we ship a printed onboarding checklist" in joined or "we release on April 9" in joined  # an outcome
     assert "we lose their trust" in joined or "biggest risk" in joined  # the big risk
     assert not any(q.endswith("?") for q in quotes)
 
 
 def test_decisions_commit_to_a_course_of_action_not_agreement():
     _, (decisions,) = sync_sections(DECISIONS_WITH_CUES)
-    whats = [i.fields["what"] for i in decisions.items]
+    whats = [p.quote for p in decisions.passages]
     assert not any("biggest risk" in w for w in whats)  # "Agreed, that's the biggest risk" decides nothing
     assert any("printed onboarding checklist" in w for w in whats)
     assert any("we release on April 9" in w for w in whats)
@@ -530,7 +534,9 @@ def test_open_questions_are_the_unanswered_ones():
     assert len(quotes) == 1 and "legal approves" in quotes[0]  # one passage per open question
 
 
-def test_open_question_without_answer_is_kept():
+def test_an_unanswered_question_is_not_offered_as_open():
+    # unanswered questions in podcasts and interviews were mostly rhetorical ("Who cares if I can write a rap
+    # lyric?"): only what is said to be open is offered
     turns = [
         ("Ana", "Who owns the vendor contract renewal after Joe leaves?"),
         ("Ben", "Hmm."),
@@ -539,12 +545,21 @@ def test_open_question_without_answer_is_kept():
     ]
     doc = transcript(turns)
     (qs,) = run([OPEN], [doc])
-    assert offers_only_passages(qs, doc) == ["Who owns the vendor contract renewal after Joe leaves?"]
+    assert qs.passages == [] and qs.items == [] and len(qs.notes) == 1
 
 
-def test_topics_are_where_the_meeting_moves_on():
-    doc, (topics,) = sync_sections(TOPICS)
-    quotes = offers_only_passages(topics, doc)
+def test_topics_offer_nothing_offline_since_segmentation_is_at_chance():
+    _, (topics,) = sync_sections(TOPICS)
+    assert topics.items == [] and topics.passages == [] and "no better than random" in topics.notes[0]
+
+
+def test_topic_segmentation_finds_where_the_meeting_moves_on():
+    # strategies/topics.py is kept (and measured by make eval); the engine no longer offers its openers
+    doc, _ = sync_sections(TOPICS)
+    index = SourceIndex.build(Corpus([doc]))
+    idxs = [s.index for s in index.sentences]
+    found = find_topics(index.sentences, index.toks, idxs, set(index.candidates), cap=7)
+    quotes = [index.sentences[t.sentence].text for t in found]
     assert len(quotes) >= 3
     assert [doc.text.index(q) for q in quotes] == sorted(doc.text.index(q) for q in quotes)
     said = " ".join(quotes).lower()
@@ -674,20 +689,20 @@ def test_each_builtin_section_goes_to_the_strategy_its_kind_or_family_names():
     # Findings only where a detector's quality is measured on real gold (docs/local-engine.md); passages elsewhere.
     findings = {sid: {k for k, v in sections.items() if v != "passages"} for sid, sections in keys.items()}
     assert findings == {
-        "meeting-action-items": {"decisions", "action_items"},
+        "meeting-action-items": {"action_items"},  # decisions: AMI 0.03, below MIN_STRICT_F1
         "diligence-memo": {"contract_terms"},
         "interview-scorecard": {"competencies"},  # unrated rows, their evidence as passages
         "expert-call-notes": set(),
         "advisory-memo": {"next_steps"},  # commitments with an owner: the action-item detector
     }
-    assert keys["meeting-action-items"] == {"summary": "passages", "decisions": "decision",
+    assert keys["meeting-action-items"] == {"summary": "passages", "decisions": "passages",
                                             "action_items": "commitment", "open_questions": "passages",
                                             "topics": "passages"}  # fmt: skip
     assert keys["diligence-memo"]["contract_terms"] == "contract terms"
     assert keys["interview-scorecard"]["competencies"] == "scorecard"
     # a decision section that also names topics is ranked, not cut into topics
     both = SectionSpec(id="decisions_by_topic", title="Decisions by topic", kind="list")
-    assert strategy_key(both) == "decision"
+    assert detector_key(both) == "decision" and strategy_key(both) == "passages"
 
 
 def test_a_new_strategy_is_one_row(monkeypatch):

@@ -71,14 +71,17 @@ def test_a_meeting_of_equals_has_no_roles():
     assert not roles_of(doc_of(turns)).known
 
 
-def test_without_labels_questions_introductions_and_lines_to_the_guest_are_not_the_guest():
+def test_without_labels_nothing_is_the_guests_and_voiced_sections_say_why():
+    # filtering questions and introductions out of an unlabelled transcript still let the host's statements
+    # through as the expert's: without roles, no line is quoted as either side's
     b = TextBuilder()
     t = 0.0
-    for line in ["Welcome to the Latent Signals podcast.", "We're back in the studio with Jason Park.",
-                 "Welcome, Jason.", "Jason, you are extremely famous in the retrieval world.",
-                 "So you started a data science club at Waterloo, right before you spent five years at Stitch Fix.",
-                 "What do you think people get wrong about retrieval?",
-                 "I think most teams never look at the queries their users actually type."]:
+    lines = ["Welcome to the Latent Signals podcast.", "We're back in the studio with Jason Park.",
+             "Welcome, Jason.", "Jason, you are extremely famous in the retrieval world.",
+             "So you started a data science club at Waterloo, right before you spent five years at Stitch Fix.",
+             "What do you think people get wrong about retrieval?",
+             "I think most teams never look at the queries their users actually type."]  # fmt: skip
+    for line in lines:
         b.add(line, start=t, end=t + 3)
         t += 4
     doc = finish(b, data=b.text.encode(), filename="w.txt", kind="transcript", format="whisper",
@@ -86,12 +89,11 @@ def test_without_labels_questions_introductions_and_lines_to_the_guest_are_not_t
     index = SourceIndex.build(Corpus([doc]))
     (r,) = roles.detect_all(index.sentences, 1)
     assert not r.labelled and not r.known and "Jason Park" in r.guest_names
-    said = {s.text: s for s in index.sentences}
-    guest = [text for text, s in said.items() if r.allows(s, "guest")]
-    assert guest == ["So you started a data science club at Waterloo, right before you spent five years at Stitch Fix.",
-                     "I think most teams never look at the queries their users actually type."]  # fmt: skip
-    assert r.introduces_guest(said["So you started a data science club at Waterloo, right before you spent five "
-                                   "years at Stitch Fix."]) >= 2  # fmt: skip
+    assert not any(r.allows(s, "guest") or r.allows(s, "host") for s in index.sentences)
+    assert all(r.allows(s, None) for s in index.sentences)
+    spec = SectionSpec(id="views", title="The expert's views", kind="list", cues=["I think"])
+    (views,) = run_sop([spec], "Cite the expert's answers.", doc)
+    assert views.passages == [] and "cannot be told" in views.notes[0]
 
 
 @pytest.mark.parametrize(

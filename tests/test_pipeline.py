@@ -76,7 +76,8 @@ def test_local_engine_meeting_report(meeting: Path) -> None:
     assert daniel.citations[0].speaker == "Daniel Okafor"
     assert daniel.fields.get("due") == "2026-03-06"  # "by Friday" from Monday 2 March
     decisions = next(s for s in report.sections if s.id == "decisions")
-    assert any("March 14" in c.quote for i in decisions.items for c in i.citations)
+    # decisions are passages offline (their detector is below the bar on real gold, docs/local-engine.md)
+    assert decisions.items == [] and any("March 14" in p.quote and p.located for p in decisions.passages)
     # the JSON is the interchange format: it must round-trip
     again = Report.model_validate_json(report.model_dump_json())
     assert again.verification() == report.verification()

@@ -1,20 +1,25 @@
 """The offline engine's entry point: which strategy fills a section, and the run over every section.
 
-The table `STRATEGIES` says which sections get findings: only those with a detector whose quality
-is measured on real gold (docs/local-engine.md gives the numbers). Every other section gets
-passages to read (`strategies/passages.py`): no findings, the few most relevant quotes. Prose and
-verdicts go to passages, a scorecard keeps its unrated rows with passages beside them; a list or
-table goes to `contract terms` when an enum field names contract clauses, else to the first of its
-cue families (`cues.families_for`) that has a row, in table order (`commitment` only when a person
-field owns each task), else to passages. Adding a detector is a module in `strategies/` and a row,
-once its eval says so.
+The table `STRATEGIES` lists the ways of filling a section; `MEASURED` says which of them may write
+findings: only those whose detector has a strict F1 on real gold of at least `MIN_STRICT_F1`
+(docs/local-engine.md gives the numbers), and only on the kind of source it was measured on
+(`unfit`: action items in meetings, contract terms in agreements; an SOP that does not suit the
+sources, or a section quoting an expert where nobody speaks, gets a note and nothing else). Every
+other section gets passages to read (`strategies/passages.py`): no findings, at most three quotes
+clearly about the section. Prose and verdicts go to passages, a scorecard keeps its unrated rows
+with passages beside them; a list or table goes to `contract terms` when an enum field names
+contract clauses, else to the first of its cue families (`cues.families_for`) that has a row, in
+table order (`commitment` only when a person field owns each task), else to passages. Adding a
+detector is a module in `strategies/`, a row, and its numbers in `MEASURED` once its eval says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem, DraftSection
@@ -22,7 +27,8 @@ from reportgen.extract.base import Run
 from reportgen.extract.local import roles
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.strategies import actions, contract, decisions, passages, scorecard
-from reportgen.sop import SectionSpec
+from reportgen.models import Document
+from reportgen.sop import SOP, SectionSpec
 
 Strategy = Callable[[SourceIndex, SectionSpec], list[DraftItem] | DraftSection]
 
@@ -30,18 +36,69 @@ STRATEGIES: dict[str, Strategy] = {
     # findings: detectors with a measured quality
     "contract terms": contract.section,  # CUAD clause kinds
     "commitment": actions.section,  # action items: learned detector (AMI) + cue rules grouping tasks
-    "decision": decisions.section,  # decisions: learned detector (AMI) over the cue rules' picks
+    "decision": decisions.section,  # decisions: learned detector (AMI) over the cue rules' picks; not vouched
     # no findings: passages to read (no gold, or measured no better than chance: topics, QMSum strict F1 0.03)
     "scorecard": scorecard.section,  # one unrated row per criterion, its passages beside it
     "passages": passages.section,  # prose, verdicts, insights, contrarian views, advice, figures, topics...
 }
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A findings strategy's strict F1 on real gold (validation fold, `make eval`), beside random, and the
+    kind of source it was measured on: its findings are vouched for there and nowhere else."""
+
+    f1: float
+    random: float
+    on: str
+    sources: Literal["conversation", "document"]
+
+
+# The numbers docs/local-engine.md gives; a strategy writes findings only when its F1 clears MIN_STRICT_F1
+# (and twice random). Below that its sections get passages to read. Update a row when its eval moves.
+MEASURED: dict[str, Measured] = {
+    "contract terms": Measured(0.74, 0.00, "CUAD validation fold (100 contracts)", "document"),
+    "commitment": Measured(0.25, 0.00, "AMI validation fold (24 meetings)", "conversation"),
+    "decision": Measured(0.03, 0.00, "AMI validation fold (24 meetings); QMSum 0.00", "conversation"),
+}
+MIN_STRICT_F1 = 0.2
+
+
+def vouched(key: str) -> bool:
+    """Does this strategy write findings? Only with a measured strict F1 on real gold clearly above chance."""
+    m = MEASURED.get(key)
+    return m is not None and m.f1 >= MIN_STRICT_F1 and m.f1 >= 2 * m.random
+
+
+def is_conversation(doc: Document) -> bool:
+    """People speaking: a transcript, or any source whose segments carry speakers."""
+    return doc.kind == "transcript" or any(s.speaker for s in doc.segments)
+
+
+_SHOW_RE = re.compile(r"\b(?:podcast|episode|this show|the show)\b", re.IGNORECASE)
+SHOW_OPENING_CHARS = 2000
+
+
+def is_show(doc: Document) -> bool:
+    """A podcast or show, which says so in its opening ("welcome to the Mlops podcast"): published talk, not a
+    working meeting (where the action-item detector was measured) nor a hiring interview (a scorecard's)."""
+    return is_conversation(doc) and _SHOW_RE.search(doc.text[:SHOW_OPENING_CHARS]) is not None
+
+
 # Strategies that quote only the side the SOP asks for (`roles.voice`: the expert, the candidate); they are
 # given it as their third argument.
 VOICED = frozenset({"scorecard", "passages"})
 
 
 def strategy_key(spec: SectionSpec) -> str:
-    """The row of `STRATEGIES` that fills this section (see the module doc)."""
+    """The row of `STRATEGIES` that fills this section (see the module doc): a findings row only when
+    `vouched`, else passages."""
+    key = detector_key(spec)
+    return key if key not in MEASURED or vouched(key) else "passages"
+
+
+def detector_key(spec: SectionSpec) -> str:
+    """The row whose detector this section asks for, measured well enough or not."""
     if spec.kind == "scorecard":
         return "scorecard"
     if spec.kind in ("prose", "verdict"):
@@ -52,6 +109,36 @@ def strategy_key(spec: SectionSpec) -> str:
     tasks = any(f.type == "person" for f in spec.fields.values())
     fams = [f for f in C.families_for(spec) if f != "commitment" or tasks]
     return next((key for key in STRATEGIES if key in fams), "passages")
+
+
+def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_instructions: str = "") -> str | None:
+    """Why this section cannot be filled from these sources at all, or None. Passages offered where the
+    SOP does not fit the source (a diligence memo's financials from a podcast, an expert's views from a
+    contract) were most of the wrong items of the hand check; silence with a reason beats them."""
+    if not documents:
+        return None
+    kinds = sorted({d.kind for d in documents})
+    if sop is not None and sop.suits and not set(kinds) & set(sop.suits):
+        return (f"{sop.name} is written for {', '.join(sop.suits)} sources and the sources are {', '.join(kinds)}: "
+                "the offline engine does not read them for it.")
+    talk = [is_conversation(d) for d in documents]
+    key = detector_key(spec)
+    m = MEASURED.get(key)
+    if m is not None and m.sources == "document" and all(talk):
+        return f"No agreement among the sources: {key} are read from documents ({m.on}), not conversations."
+    meetings = [t and not is_show(d) for t, d in zip(talk, documents, strict=True)]
+    if m is not None and m.sources == "conversation" and not any(meetings):
+        what = {"commitment": "action items", "decision": "decisions"}.get(key, key)
+        why = "No meeting among the sources (a podcast or show is not one)" if any(talk) else \
+            "No conversation among the sources"
+        return f"{why}: {what} are read from meetings ({m.on})."
+    v = roles.voice(spec, sop_instructions)
+    if v is not None and not any(talk):
+        who = v.guest if v.side == "guest" else v.host
+        return f"No conversation among the sources, so no {who}'s words to quote."
+    if v is not None and v.guest == "candidate" and not any(meetings):
+        return "The conversations are a podcast or show, not an interview: there is no candidate to assess."
+    return None
 
 
 def extract_section(index: SourceIndex, spec: SectionSpec, sop_instructions: str = "") -> DraftSection:
@@ -85,6 +172,10 @@ class LocalExtractor:
     async def extract(self, run: Run) -> AsyncIterator[DraftSection]:
         index = SourceIndex.build(run.corpus, run.meeting_date)
         for spec in run.sections:
+            why = unfit(spec, run.sop, run.documents, run.sop.instructions)
+            if why is not None:
+                yield DraftSection(section_id=spec.id, notes=[why])
+                continue
             try:
                 yield extract_section(index, spec, run.sop.instructions)
             except Exception as exc:  # a bug here must cost one section, not the report; it is shown, not hidden

@@ -12,13 +12,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from reportgen.corpus import Corpus, SegmentIndex, TermIndex
 from reportgen.dates import meeting_date
+from reportgen.embeddings import embed
 from reportgen.extract.local.sentences import Sentence, split_sentences
 from reportgen.models import Document
 from reportgen.text import is_backchannel, terms
 
-MIN_WORDS = 5  # shorter sentences are never items ("Sounds good.")
+MIN_WORDS = 5
+LIFT_BOTH = True  # a passage's lift is the lower of its words' and its meaning's (bench/passage_floor.py)
+MIN_BACKGROUND = 40  # candidates a document needs before "above its background" means anything
+LOO_CAP = 10.0  # a lift when every other sentence scores the same  # shorter sentences are never items ("Sounds good.")
 
 
 @dataclass
@@ -34,6 +40,7 @@ class SourceIndex:
     dates: list[date | None]
     main_speaker: dict[int, str | None] = field(default_factory=dict)
     segments: SegmentIndex | None = None  # the report's segment index, whose embeddings passages rank by
+    _embedded: np.ndarray | None = field(default=None, repr=False)  # candidates' embeddings, where segments have none
 
     @classmethod
     def build(cls, corpus: Corpus, meeting: date | None = None) -> SourceIndex:
@@ -74,6 +81,42 @@ class SourceIndex:
         overlap = [len(qs.intersection(self.toks[i])) for i in self.candidates]
         return [max(0.0, float(r)) / top for r in raw], overlap
 
+    def lift(self, query: str, similarity: np.ndarray | None = None) -> list[float]:
+        """Per candidate: how far its relevance to `query` stands above its own document's background,
+        in standard deviations of the others' (BM25, and embedding similarity when given: the lower of the
+        two, so both words and meaning must agree). Relevance scaled
+        to the best sentence always offers something, even from a source that never touches the
+        section; this says whether anything is clearly about it (the passages' floor)."""
+        q = list(dict.fromkeys(terms(query)))
+        if not self.candidates:
+            return []
+        raw = self.bm25.scores(q) if q else np.zeros(len(self.candidates))
+        signals = [np.asarray(raw, dtype=float)]
+        if similarity is not None:
+            signals.append(np.asarray(similarity, dtype=float))
+        docs = np.asarray([self.sentences[i].doc_index for i in self.candidates])
+        zs = []
+        for sig in signals:
+            z = np.zeros(len(self.candidates))
+            for di in np.unique(docs):
+                m = docs == di
+                # too few sentences to be a background (a 10-line note about one thing): no floor there
+                z[m] = _loo_z(sig[m]) if m.sum() >= MIN_BACKGROUND else LOO_CAP
+            zs.append(z)
+        out = np.minimum.reduce(zs) if LIFT_BOTH else np.mean(zs, axis=0)
+        return out.tolist()
+
+    def sentence_similarity(self, query: str) -> np.ndarray | None:
+        """Cosine similarity of each candidate to `query`, from the candidates' own embeddings (made on first
+        use, once per run); None without wordllama. The relevance floor needs meaning as well as words:
+        on QMSum words alone offered passages at precision 0.28 against 0.40 with both (random 0.13)."""
+        if self._embedded is None:
+            self._embedded = embed([self.sentences[i].text for i in self.candidates])
+            if self._embedded is None:
+                return None
+        q = embed([query])
+        return None if q is None else self._embedded @ q[0]
+
     def unique(self, s: Sentence) -> bool:
         """A quote that occurs twice in its document would be ambiguous to locate: skip it."""
         return self.documents[s.doc_index].text.count(s.text) == 1
@@ -93,6 +136,20 @@ class SourceIndex:
             if other_speaker is False:
                 return None  # the speaker changed: the same speaker's next sentence is not near
         return None
+
+
+def _loo_z(x: np.ndarray) -> np.ndarray:
+    """Each value against the mean and spread of the *other* values: in a short document a plain z-score
+    cannot exceed sqrt(n) (a 10-sentence note could never stand out by 3), leaving each value out can."""
+    n = len(x)
+    if n < 3:
+        return np.zeros(n)
+    s, q = float(x.sum()), float((x * x).sum())
+    mean = (s - x) / (n - 1)
+    var = np.maximum((q - x * x) / (n - 1) - mean * mean, 0.0)
+    sd = np.sqrt(var)
+    return np.where(sd > 1e-9, (x - mean) / np.maximum(sd, 1e-9), np.where(x > mean + 1e-9, LOO_CAP, 0.0)).clip(
+        -LOO_CAP, LOO_CAP)
 
 
 def _centrality(sentences: list[Sentence], toks: list[list[str]]) -> list[float]:

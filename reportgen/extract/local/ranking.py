@@ -25,6 +25,9 @@ from reportgen.text import words
 
 DEFAULT_MAX_ITEMS = 10
 EVIDENCE_PER_CRITERION = 3
+# A passage must stand this far above its document's background relevance to the section (standard
+# deviations of `SourceIndex.lift`); chosen on QMSum's fit half by bench/passage_floor.py.
+MIN_LIFT = 3.0
 EVIDENCE_FLOOR = 0.75  # in an interview, evidence scoring under this share of the best is left out
 _I_RE = re.compile(r"\bI\b")  # the candidate's own doing ("I stayed calm") rather than the scene ("we had an outage")
 # Families whose language is specific enough that an item must show it (or an SOP cue).
@@ -55,16 +58,18 @@ class Scored:
     score: float
     sentence: Sentence
     hits: list[str]
+    lift: float = 0.0  # relevance above the document's background, in standard deviations (`SourceIndex.lift`)
 
 
 def similarity(index: SourceIndex, query: str) -> np.ndarray | None:
     """Per candidate: the embedding similarity of its segment to the query (a sentence shares its
     turn's or paragraph's, the best of them if it spans several), from the report's segment
-    index, embedded once per report; None without wordllama."""
+    index, embedded once per report; where the report embeds no segments (contracts: retrieval reads them
+    by words, docs/eval.md) the candidates' own embeddings; None without wordllama."""
     seg = index.segments
     sim = seg.similarity(query) if seg is not None and query.strip() else None
     if seg is None or sim is None:
-        return None
+        return index.sentence_similarity(query) if query.strip() else None
     where = {(r.document.id, r.segment.id): k for k, r in enumerate(seg.rows)}
     out = np.full(len(index.candidates), float(sim.min(initial=0.0)))
     for k, i in enumerate(index.candidates):
@@ -83,10 +88,10 @@ def rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cue
     score; which sentences are eligible stays decided by words and cues. Passages ask for it,
     where bench/retrieval.py measured it better; the detectors' callers keep BM25."""
     rel, overlap = index.relevance(query)
-    if semantic and rel:
-        sim = similarity(index, query)
-        if sim is not None:
-            rel = fuse(np.asarray(rel), sim).tolist()
+    sim = similarity(index, query) if semantic and rel else None
+    if sim is not None:
+        rel = fuse(np.asarray(rel), sim).tolist()
+    lift = index.lift(query, sim)
     pats = C.cue_patterns(cues)
     strict = bool(STRICT_FAMILIES.intersection(fams))
     wants_figure = "figure" in fams and any(f.type in ("money", "number") for f in spec.fields.values())
@@ -111,7 +116,7 @@ def rank(index: SourceIndex, spec: SectionSpec, fams: list[str], query: str, cue
         if not eligible:
             continue
         score = 1.2 * rel[k] + 1.0 * min(cue_n, 2) + fam_score + length_factor(s.words) + 0.3 * index.centrality[i]
-        out.append(Scored(score, s, hits))
+        out.append(Scored(score, s, hits, lift[k]))
     out.sort(key=lambda x: (-x.score, x.sentence.index))
     return out
 
@@ -157,12 +162,15 @@ def evidence(
     interviewers: dict[int, str | None] | None = None,
     answers: set[int] | None = None,
     others: list[re.Pattern[str]] | None = None,
+    min_lift: float | None = None,
 ) -> list[Scored]:
     """Sentences that bear on a criterion (or a verdict). In an interview only the candidate's words count
     (never the interviewer's questions); the answer to the question about the criterion comes first, weak
     answers included ("I'm not sure how I'd break it down"), and a sentence that is plainly about another
-    criterion (its cues, none of ours) counts less here."""
+    criterion (its cues, none of ours) counts less here. With `min_lift`, a sentence that is not an answer
+    to the criterion's question must stand that far above its document's background (`SourceIndex.lift`)."""
     rel, overlap = index.relevance(query)
+    lift = index.lift(query, similarity(index, query)) if min_lift is not None else [0.0] * len(rel)
     pats = C.cue_patterns(cues)
     interviewers, answers, others = interviewers or {}, answers or set(), others or []
     out = []
@@ -175,6 +183,8 @@ def evidence(
         answer = s.index in answers
         if not (cue_n or answer or (rel[k] >= 0.4 and overlap[k] >= 2)):
             continue
+        if min_lift is not None and not answer and lift[k] < min_lift:
+            continue
         hits = C.family_hits(s.text, fams)
         speaker_bonus = 0.3 if iv is None and s.speaker and s.speaker == index.main_speaker.get(s.doc_index) else 0.0
         score = 1.5 * rel[k] + 0.8 * min(cue_n, 2) + 0.4 * bool(hits) + length_factor(s.words) + speaker_bonus
@@ -182,7 +192,7 @@ def evidence(
             score += 1.0 + 0.5 * C.is_hedge(s.text) + 0.3 * bool(_I_RE.search(s.text))
         if not cue_n and any(p.search(s.text) for p in others):
             score -= 0.8
-        out.append(Scored(score, s, hits))
+        out.append(Scored(score, s, hits, lift[k]))
     out.sort(key=lambda x: (-x.score, x.sentence.index))
     if interviewers and out:
         out = [c for c in out if c.score >= EVIDENCE_FLOOR * out[0].score]

@@ -13,7 +13,7 @@ import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem, DraftPassage, DraftSection
 from reportgen.extract.local import roles
 from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, Scored, evidence
+from reportgen.extract.local.ranking import EVIDENCE_PER_CRITERION, MIN_LIFT, Scored, evidence
 from reportgen.sop import Criterion, SectionSpec
 from reportgen.text import terms
 
@@ -78,7 +78,8 @@ def section(index: SourceIndex, spec: SectionSpec, voice: roles.Voice | None = N
         query = f"{crit.name} {crit.question} {' '.join(crit.cues)}"
         others = [p for cid, pats in cue_sets.items() if cid != crit.id for p in pats]
         picked = evidence(index, query, crit.cues, ["strength", "risk", "insight"], EVIDENCE_PER_CRITERION,
-                           interviewers=interviewers, answers=answers[crit.id], others=others)  # fmt: skip
+                           interviewers=interviewers, answers=answers[crit.id], others=others,
+                          min_lift=MIN_LIFT)  # fmt: skip
         picked = [c for c in picked if cast[c.sentence.doc_index].allows(c.sentence, side)]
         items.append(_criterion_item(crit, picked))
         for c in picked:
