@@ -179,7 +179,7 @@ def _columns(keys: list[str], enum: list[str] | None, rooms: list[Room], section
     """(normalised id, label) of every column this section can show: the enum's values in the SOP's order, or
     the free-text keys found in the finished rooms, most rooms first."""
     if enum is not None:
-        return [(_norm(v), v) for v in enum]
+        return [(_norm(v), heading(v)) for v in enum]
     rooms_with: Counter[str] = Counter()
     spelled: dict[str, Counter[str]] = {}
     for room in rooms:
@@ -201,7 +201,7 @@ def _chosen(fields: list[str], available: list[tuple[str, str]], key: str) -> li
     wanted = [f for part in fields for f in (p.strip() for p in part.split(",")) if f]
     unknown = [f for f in wanted if _norm(f) not in by_id]
     if unknown:
-        some = ", ".join(label for _, label in available[:20]) or "none yet"
+        some = ", ".join(cid for cid, _ in available[:20]) or "none yet"
         raise ApiError(422, f"unknown field {unknown[0]!r} for the matrix: its columns are values of `{key}` "
                             f"({some}{' …' if len(available) > 20 else ''}).", "unknown_field")
     return list(dict.fromkeys((_norm(f), by_id[_norm(f)]) for f in wanted))
