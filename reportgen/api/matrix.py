@@ -325,6 +325,7 @@ def to_csv(m: Matrix, base_url: str) -> bytes:
 def to_xlsx(m: Matrix, base_url: str) -> bytes:
     """Every cell typed as text (never a formula); a value cell links to its first quote in the report page."""
     from openpyxl import Workbook  # the server extra; loaded only when someone exports
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font, PatternFill
 
     wb = Workbook()
@@ -335,7 +336,7 @@ def to_xlsx(m: Matrix, base_url: str) -> bytes:
     for r, line in enumerate(table(m, base_url), start=1):
         for c, text in enumerate(line, start=1):
             cell = ws.cell(row=r, column=c)
-            cell.value = text
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # control characters PDFs carry; XML has none
             cell.data_type = "s"
             if r == 1:
                 cell.font = Font(bold=True)
