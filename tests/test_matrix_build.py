@@ -132,7 +132,8 @@ def test_no_csv_cell_starts_like_a_formula() -> None:
     assert not [c for c in cells if c.startswith(FORMULA_START)]
     assert lines[1][0] == "'=HYPERLINK(\"http://evil.example\")" and "'=bad metric" in lines[0]
     values = sorted(lines[1][2::3])
-    assert values == sorted(["'=cmd|\" /C calc\"!A0", "'+SUM(A1:A9)", "'-2+3", "'@SUM(1)", "'\t=1+1", "'\r=1+1", "fine", "page\x0cbreak\x00"])
+    assert values == sorted(["'=cmd|\" /C calc\"!A0", "'+SUM(A1:A9)", "'-2+3", "'@SUM(1)", "'\t=1+1", "'\r=1+1", "fine",
+                             "page\x0cbreak\x00"])
 
 
 def test_the_xlsx_opens_and_holds_only_text() -> None:
