@@ -4,7 +4,7 @@
 "use strict";
 
 const mxBatch = document.getElementById("matrix-app").dataset.batchId;
-const MX = { data: null, sort: { col: -1, dir: 1 }, timer: null };
+const MX = { data: null, sort: { col: -1, dir: 1 }, timer: null, seq: 0 };
 const FLAG_RANK = { unsupported: 0, flagged: 1, supported: 2, "not found": 3, pending: 4, failed: 5 };
 
 function mxParams() {
@@ -25,14 +25,19 @@ async function load() {
   clearTimeout(MX.timer);
   const base = `/v1/batches/${encodeURIComponent(mxBatch)}/matrix`;
   const q = mxParams().toString();
+  const seq = ++MX.seq;
+  let data;
   try {
-    MX.data = await api(`${base}${q ? "?" + q : ""}`);
+    data = await api(`${base}${q ? "?" + q : ""}`);
   } catch (e) {
+    if (seq !== MX.seq) return;
     const box = document.getElementById("load-error");
     box.hidden = false;
     box.textContent = e.message;
     return;
   }
+  if (seq !== MX.seq) return; // a later choice (a second column unticked quickly) is already on its way
+  MX.data = data;
   document.getElementById("load-error").hidden = true;
   const m = MX.data;
   const query = new URLSearchParams({ section: m.section, rows: m.rows_by, fields: m.columns.map((c) => c.id).join(",") });
@@ -51,10 +56,15 @@ function controls(m) {
   document.getElementById("mx-rows").value = m.rows_by;
   const chosen = new Set(m.columns.map((c) => c.id));
   const box = document.getElementById("mx-columns");
+  const have = [...box.querySelectorAll("input")].map((i) => i.value).join("\n");
+  document.getElementById("mx-col-count").textContent = `${m.columns.length} of ${m.available.length}`;
+  if (have === m.available.map((c) => c.id).join("\n")) { // same choices: keep the boxes (and focus) as the user left them
+    for (const i of box.querySelectorAll("input")) i.checked = chosen.has(i.value);
+    return;
+  }
   box.replaceChildren(box.querySelector("legend"), ...m.available.map((c, i) => h("label.mc-col", {},
     h("input", { type: "checkbox", value: c.id, id: `mx-col-${i}`, checked: chosen.has(c.id) ? true : null }),
     ` ${c.label} `, h("span.muted.small", {}, `(${c.found})`))));
-  document.getElementById("mx-col-count").textContent = `${m.columns.length} of ${m.available.length}`;
 }
 
 // The sort key of a row for a column: a found value sorts by its text; not found, pending and failed go last
