@@ -109,21 +109,28 @@ function flagBadge(flag, title) {
   return h(`span.mx-flag.flag-${flag.replace(" ", "-")}`, { title: title || null }, flag);
 }
 
-function entryView(e) {
-  const details = Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(" · ");
-  const value = e.value.length > 220 ? e.value.slice(0, 217) + "…" : e.value;
-  return h("div.mx-entry", {},
-    h("span.mx-value", { title: e.value.length > 220 ? e.value : null }, value),
-    e.edited ? h("span.tag.edited", {}, "Edited") : null,
-    details ? h("div.muted.small.mx-details", {}, details) : null,
-    h("div.cites", {}, e.citations.map((c) => h(`a.chip.${c.status}`, { href: c.href, title: `Open the report at “${c.quote}”`,
-      "aria-label": `Open ${c.label} in the report: “${c.quote.slice(0, 80)}”` }, c.label))));
+// A chip names its file and page; in a row per document the file is the row's, and data-room file names
+// run long ("CerenceInc_20191002_8-K_EX-10.4_..."), so the chip keeps their two ends (the full label is its title).
+function chipText(c, row) {
+  if (row.document_id && c.document_id === row.document_id && c.page) return `p. ${c.page}`;
+  const m = /^(.*?)((?: p\. \d+| line \d+)?)$/.exec(c.label);
+  return m[1].length > 30 ? `${m[1].slice(0, 14)}…${m[1].slice(-12)}${m[2]}` : c.label;
 }
 
-function cellView(cell) {
+function entryView(e, row) {
+  const details = Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join(" · ");
+  return h("div.mx-entry", {},
+    h("span.mx-value", { title: e.value.length > 160 ? e.value : null }, e.value),
+    e.edited ? h("span.tag.edited", {}, "Edited") : null,
+    details ? h("div.muted.small.mx-details", { title: details }, details) : null,
+    h("div.cites", {}, e.citations.map((c) => h(`a.chip.${c.status}`, { href: c.href, title: `${c.label}: “${c.quote}”`,
+      "aria-label": `Open ${c.label} in the report: “${c.quote.slice(0, 80)}”` }, chipText(c, row)))));
+}
+
+function cellView(cell, row) {
   const td = h("td", { dataset: { flag: cell.flag } });
   if (!cell.entries.length) { td.append(flagBadge(cell.flag)); return td; }
-  td.append(...cell.entries.map(entryView));
+  td.append(...cell.entries.map((e) => entryView(e, row)));
   if (cell.flag !== "supported") {
     const why = cell.entries.flatMap((e) => e.flags.length ? e.flags : e.support !== "supported" ? [`${e.support}`] : []);
     td.append(flagBadge(cell.flag, why.join("\n")));
@@ -142,7 +149,7 @@ function render() {
       byDoc ? h("div.muted.small", {}, r.document || (r.state === "succeeded" ? "(quote not located)" : "")) : null,
       r.state !== "succeeded" ? h("div", {}, stateBadge(r.state)) : null,
       r.error ? h("div.bad-text.small", {}, r.error) : null),
-    r.cells.map(cellView)));
+    r.cells.map((c) => cellView(c, r))));
   const tbody = document.querySelector("#matrix tbody");
   if (!m.columns.length) tbody.replaceChildren(h("tr", {}, h("td.muted", {}, "No column to show: no finished report of this batch has a row in this section yet.")));
   else tbody.replaceChildren(...(body.length ? body : [h("tr", {}, h("td.muted", { colspan: String(m.columns.length + 1) }, "No row matches the filter."))]));
