@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +16,8 @@ from reportgen.api.errors import ApiError
 from reportgen.api.matrix import FORMULA_START, Room, build_matrix, csv_safe, to_csv, to_xlsx
 from reportgen.models import Citation, DocumentRef, Item, Report, Section
 from reportgen.sop import find_sops
+from tests.service_fixtures import api, settings_for
+from tests.test_web_pages import parse
 
 SOP = find_sops()["diligence-memo"]
 DOC = DocumentRef(id="doc_1", filename="room/deck.pdf", kind="pdf", format="pdf", sha256="0" * 64, pages=3)
@@ -151,3 +154,17 @@ def test_the_xlsx_opens_and_holds_only_text() -> None:
     assert ws.cell(row=2, column=margin).fill.fgColor.rgb.endswith("FFF3CD")
     assert ws.cell(row=3, column=heads.index("Revenue") + 1).fill.fgColor.rgb.endswith("F8D7DA")
     assert ws.cell(row=2, column=margin).hyperlink.target.startswith("http://localhost/reports/rep_acme#cite-")
+
+
+def test_matrix_page_renders_with_labelled_controls(tmp_path: Path) -> None:
+    with api(settings_for(tmp_path)) as client:
+        r = client.get("/batches/bat_000000000000/matrix")
+        assert r.status_code == 200 and r.headers["content-security-policy"].startswith("default-src 'self'")
+        page = parse(r.text)
+        ids = {c.get("id") for c in page.controls}
+        assert {"mx-section", "mx-rows", "mx-filter", "mx-flag"} <= ids and ids <= page.label_for | {"signin-key"}
+        assert "/static/matrix.js" in page.assets and "/static/matrix.css" in page.assets
+        for asset in page.assets:
+            assert client.get(asset).status_code == 200, asset
+        batch_page = client.get("/batches/bat_000000000000").text
+        assert 'href="/batches/bat_000000000000/matrix"' in batch_page
