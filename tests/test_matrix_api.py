@@ -11,7 +11,15 @@ from openpyxl import load_workbook
 
 from reportgen.store.keys import create_key
 from tests.matrix_fixtures import ROOMS, rooms_zip
-from tests.service_fixtures import api, client_on, postgres_available, postgres_schema, settings_for, wait_report
+from tests.service_fixtures import (
+    api,
+    client_on,
+    make_zip,
+    postgres_available,
+    postgres_schema,
+    settings_for,
+    wait_report,
+)
 from tests.support import require
 
 SUPPLIERS = {"acme": "Acme Hosting Inc", "globex": "Globex Cloud Ltd", "initech": "Initech Data LLC"}
@@ -194,3 +202,16 @@ def test_matrix_routes_are_per_tenant(tmp_path) -> None:  # noqa: ANN001
             other = c.get(path, headers=keys["beta"])
             assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
             assert c.get(path).status_code == 401
+
+
+def test_a_room_that_failed_is_a_row_that_says_why(client) -> None:  # noqa: ANN001
+    z = make_zip({"hooli/picture.png": b"\x89PNG\r\n\x1a\n" + b"0" * 64, "acme/msa.pdf": ROOMS["acme"]})
+    r = client.post("/v1/batches/upload", files={"file": ("r.zip", z)}, data={"sop": "diligence-memo"})
+    assert r.status_code == 202, r.text
+    for room in r.json()["reports"]:
+        wait_report(client, room["report_id"])
+    m = matrix(client, r.json()["id"], section="contract_terms", fields="governing law")
+    acme, hooli = m["rows"]
+    assert acme["cells"][0]["value"] == "New York"
+    assert hooli["room"] == "hooli" and hooli["state"] == "failed" and "picture.png" in hooli["error"]
+    assert hooli["cells"] == [{"flag": "failed", "value": "", "entries": []}]

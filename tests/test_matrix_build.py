@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reportgen.api.errors import ApiError
-from reportgen.api.matrix import FORMULA_START, Room, build_matrix, csv_safe, to_csv, to_xlsx
+from reportgen.api.matrix import FORMULA_START, Room, _export, build_matrix, csv_safe, to_csv, to_xlsx
 from reportgen.models import Citation, DocumentRef, Item, Report, Section
 from reportgen.sop import find_sops
 from tests.service_fixtures import api, settings_for
@@ -101,6 +101,15 @@ def test_several_rows_of_one_kind_share_a_cell() -> None:
     cell = m.rows[0].cells[0]
     assert cell.value == "New York | Texas" and [e.details for e in cell.entries] == [
         {"Document": "msa.pdf § 12"}, {"Document": "nda.pdf § 9"}]
+
+
+def test_no_export_before_a_room_has_finished() -> None:
+    m = build_matrix("bat_1", "diligence-memo", SOP, ROOMS[3:], section="contract_terms", fields=[])
+    assert [c.flag for r in m.rows for c in r.cells] == ["pending"] * 10 + ["failed"] * 10
+    for fmt in ("csv", "xlsx"):
+        with pytest.raises(ApiError) as err:
+            _export(m, None, fmt)  # type: ignore[arg-type] - refused before the request is read
+        assert err.value.http_status == 409 and err.value.code == "not_ready"
 
 
 def test_the_sop_gone_the_sections_come_from_the_reports() -> None:
