@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -48,15 +50,9 @@ def rooms_zip(corpus: Path) -> bytes:
     return buf.getvalue()
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("corpus", type=Path, help="the folder of CUAD PDFs (../shared/corpus/pdfs/cuad)")
-    ap.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "web")
-    args = ap.parse_args()
-    missing = [n for files in ROOMS.values() for n in files if not (args.corpus / n).is_file()]
-    if missing:
-        raise SystemExit(f"not in {args.corpus}: {', '.join(missing)} (the shared corpus: ../shared/corpus/pdfs/cuad)")
-    args.out.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def serving() -> Iterator[str]:
+    """`reportgen serve` on a free loopback port with a fresh data dir (the offline engine: no LLM settings)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "REPORTGEN_", "DATABASE_URL"))}
     with tempfile.TemporaryDirectory() as data:
@@ -65,23 +61,27 @@ def main() -> None:
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            run(base, args.corpus, args.out)
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit("reportgen serve did not start")
+                time.sleep(0.3)
+            yield base
         finally:
             proc.terminate()
             proc.wait(timeout=20)
 
 
-def run(base: str, corpus: Path, out: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("reportgen serve did not start")
-        time.sleep(0.3)
+def build_batch(base: str, corpus: Path) -> str:
+    """Upload the three rooms and wait for every report; the batch id."""
+    missing = [n for files in ROOMS.values() for n in files if not (corpus / n).is_file()]
+    if missing:
+        raise SystemExit(f"not in {corpus}: {', '.join(missing)} (the shared corpus: ../shared/corpus/pdfs/cuad)")
     t0 = time.monotonic()
     r = httpx.post(base + "/v1/batches/upload", files={"file": ("cuad-rooms.zip", rooms_zip(corpus))},
                    data={"sop": "diligence-memo", "engine": "local"}, timeout=600)
@@ -89,7 +89,22 @@ def run(base: str, corpus: Path, out: Path) -> None:
     batch = r.json()["id"]
     while (state := httpx.get(f"{base}/v1/batches/{batch}").json()["state"]) in ("queued", "running"):
         time.sleep(1)
-    print(f"batch {batch}: {state} in {time.monotonic() - t0:.0f} s")
+    print(f"batch {batch}: {state} in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+    return batch
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpus", type=Path, help="the folder of CUAD PDFs (../shared/corpus/pdfs/cuad)")
+    ap.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "web")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with serving() as base:
+        batch = build_batch(base, args.corpus)
+        shoot(base, batch, args.out)
+
+
+def shoot(base: str, batch: str, out: Path) -> None:
     query = "section=contract_terms"
     for fmt in ("csv", "xlsx"):
         (out / f"matrix-cuad.{fmt}").write_bytes(httpx.get(f"{base}/v1/batches/{batch}/matrix.{fmt}?{query}").content)
