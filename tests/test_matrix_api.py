@@ -214,4 +214,4 @@ def test_a_room_that_failed_is_a_row_that_says_why(client) -> None:  # noqa: ANN
     acme, hooli = m["rows"]
     assert acme["cells"][0]["value"] == "New York"
     assert hooli["room"] == "hooli" and hooli["state"] == "failed" and "picture.png" in hooli["error"]
-    assert hooli["cells"] == [{"flag": "failed", "value": "", "entries": []}]
+    assert hooli["cells"] == [{"flag": "failed", "value": "", "number": None, "entries": []}]

@@ -71,6 +71,7 @@ def test_free_text_keys_become_columns_most_rooms_first_spelled_as_most_write_th
     }
     acme_rev = m.rows[0].cells[1]
     assert acme_rev.value == "$12.5M (FY2024)" and acme_rev.entries[0].details == {"Period": "FY2024"}
+    assert acme_rev.number == 12.5e6 and m.rows[1].cells[1].number == 3e6  # the page sorts $3M before $12.5M
     assert acme_rev.entries[0].citations[0].label == "deck.pdf p. 2"
     assert m.rows[1].cells[1].entries[0].citations[0].label == "quote not found"
     assert m.rows[4].error and m.value_field == "figure"
@@ -90,6 +91,14 @@ def test_rejected_items_are_not_findings_so_not_in_the_matrix() -> None:
     item.review = "rejected"
     m = build_matrix("bat_1", "diligence-memo", SOP, [room("acme", [item])], section="financials", fields=[])
     assert m.columns == [] and m.available == []
+
+
+def test_a_section_that_failed_is_failed_not_missing() -> None:
+    broken = room("acme", [])
+    assert broken.report is not None
+    broken.report.sections[0].status = "failed"
+    m = build_matrix("bat_1", "diligence-memo", SOP, [broken, ROOMS[2]], section="financials", fields=[])
+    assert [c.flag for c in m.rows[0].cells] == ["failed"] and [c.flag for c in m.rows[1].cells] == ["supported"]
 
 
 def test_several_rows_of_one_kind_share_a_cell() -> None:

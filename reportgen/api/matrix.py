@@ -76,8 +76,10 @@ class MatrixEntry(BaseModel):
 class MatrixCell(BaseModel):
     flag: Flag = Field(description="unsupported: a quote of an item was not found; flagged: validation flagged an "
                                    "item; not found: the room's report has no such row; pending/failed: the room's "
-                                   "report is not finished / failed")
+                                   "report (or this section of it) is not finished / failed")
     value: str = Field("", description="the entries' values joined by ` | `")
+    number: float | None = Field(None, description="the first entry's figure as a number (money and number "
+                                                   "fields), to sort by: `$3M` before `$12.5M`")
     entries: list[MatrixEntry] = Field(default_factory=list)
 
 
@@ -233,11 +235,24 @@ def _flag(items: list[Item]) -> Flag:
     return "supported"
 
 
+def _number(item: Item, field: str) -> float | None:
+    raw = item.fields.get(field)
+    if isinstance(raw, dict):
+        raw = raw.get("value")
+    return float(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else None
+
+
 def _cell(items: list[Item], fields: list[str], room: Room, names: dict[str, str]) -> MatrixCell:
     if room.report is None:
         return MatrixCell(flag="failed" if room.state == "failed" else "pending")
     entries = [_entry(i, fields, room, names) for i in items]
-    return MatrixCell(flag=_flag(items), value=" | ".join(e.value for e in entries), entries=entries)
+    number = _number(items[0], fields[1] if len(fields) > 1 else fields[0]) if items else None
+    return MatrixCell(flag=_flag(items), value=" | ".join(e.value for e in entries), number=number, entries=entries)
+
+
+def _section_failed(room: Room, section_id: str) -> bool:
+    """A section whose extraction failed says nothing about what the room lacks: its cells say failed."""
+    return room.report is not None and any(s.id == section_id and s.status == "failed" for s in room.report.sections)
 
 
 def _doc_of(item: Item) -> str | None:
@@ -271,6 +286,8 @@ def build_matrix(batch_id: str, sop_id: str, sop: SOP | None, rooms: list[Room],
             for item in items:
                 by_key.setdefault(_norm(_key_text(item, keys[0])), []).append(item)
             cells = [_cell(by_key.get(cid, []), keys, room, names) for cid, _ in chosen]
+            if _section_failed(room, sec_id):
+                cells = [MatrixCell(flag="failed") for _ in chosen]
             found.update(cid for cid, _ in chosen if by_key.get(cid))
             rows.append(MatrixRow(room=room.name, report_id=room.report_id, state=room.state, error=room.error,
                                   document_id=doc_id, document=names.get(doc_id or "") if rows_by == "documents"
@@ -350,6 +367,9 @@ def to_xlsx(m: Matrix, base_url: str) -> bytes:
                 if mc.flag in fills:
                     cell.fill = PatternFill("solid", fgColor=fills[mc.flag])
     ws.freeze_panes = ws.cell(row=2, column=lead + 1)
+    for c in range(1, ws.max_column + 1):  # value, flag, sources: wide, narrow, medium
+        part = (c - lead - 1) % 3 if c > lead else -1
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = {0: 48, 1: 12, 2: 24}.get(part, 18)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -70,9 +70,9 @@ function controls(m) {
 // The sort key of a row for a column: a found value sorts by its text; not found, pending and failed go last
 // whichever way the column is sorted, so the rooms that have the clause stay on top.
 function sortKey(row, col) {
-  if (col < 0) return [0, `${row.room}\u0000${row.document || ""}`.toLowerCase()];
+  if (col < 0) return [0, `${row.room}\u0000${row.document || ""}`.toLowerCase(), null];
   const cell = row.cells[col];
-  return [cell.entries.length ? 0 : 1 + FLAG_RANK[cell.flag], cell.value.toLowerCase()];
+  return [cell.entries.length ? 0 : 1 + FLAG_RANK[cell.flag], cell.value.toLowerCase(), cell.number];
 }
 
 function visibleRows() {
@@ -86,9 +86,10 @@ function visibleRows() {
   });
   const { col, dir } = MX.sort;
   rows = rows.slice().sort((a, b) => {
-    const [ga, ta] = sortKey(a, col);
-    const [gb, tb] = sortKey(b, col);
+    const [ga, ta, na] = sortKey(a, col);
+    const [gb, tb, nb] = sortKey(b, col);
     if (ga !== gb) return ga - gb;
+    if (na != null && nb != null && na !== nb) return dir * (na - nb); // figures by amount, not by their digits
     return dir * ta.localeCompare(tb, undefined, { numeric: true });
   });
   return rows;
