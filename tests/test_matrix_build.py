@@ -80,6 +80,8 @@ def test_free_text_keys_become_columns_most_rooms_first_spelled_as_most_write_th
 def test_fields_match_free_text_keys_whatever_their_case_or_stop() -> None:
     m = build_matrix("bat_1", "diligence-memo", SOP, ROOMS, section="financials", fields=["NET BURN, revenue"])
     assert [c.label for c in m.columns] == ["Net burn", "Revenue"]
+    everything = build_matrix("bat_1", "diligence-memo", SOP, ROOMS, section="financials", fields=[])
+    assert build_matrix("bat_1", "diligence-memo", SOP, ROOMS, section="financials", fields=[" ,", ""]) == everything
     with pytest.raises(ApiError) as err:
         build_matrix("bat_1", "diligence-memo", SOP, ROOMS, section="financials", fields=["EBITDA"])
     assert err.value.http_status == 422 and err.value.code == "unknown_field"

@@ -197,10 +197,10 @@ def _columns(keys: list[str], enum: list[str] | None, rooms: list[Room], section
 
 
 def _chosen(fields: list[str], available: list[tuple[str, str]], key: str) -> list[tuple[str, str]]:
-    if not fields:
+    wanted = [f for part in fields for f in (p.strip() for p in part.split(",")) if f]
+    if not wanted:  # none asked for (`fields=` empty too): the default
         return available[:MAX_COLUMNS]
     by_id = dict(available)
-    wanted = [f for part in fields for f in (p.strip() for p in part.split(",")) if f]
     unknown = [f for f in wanted if _norm(f) not in by_id]
     if unknown:
         some = ", ".join(cid for cid, _ in available[:20]) or "none yet"
@@ -295,7 +295,7 @@ def build_matrix(batch_id: str, sop_id: str, sop: SOP | None, rooms: list[Room],
     everywhere: Counter[str] = Counter()
     for room in rooms:
         everywhere.update({_norm(_key_text(i, keys[0])) for i in _entries(room, sec_id)})
-    picked = {"fields": ",".join(cid for cid, _ in chosen)} if fields else {}
+    picked = {"fields": ",".join(cid for cid, _ in chosen)} if any(f.strip(" ,") for f in fields) else {}
     query = urlencode({"section": sec_id, "rows": rows_by, **picked})
     return Matrix(
         batch_id=batch_id, sop=sop_id, section=sec_id, section_title=sec_title, key_field=keys[0],
