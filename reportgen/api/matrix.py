@@ -97,7 +97,7 @@ class MatrixRow(BaseModel):
 class MatrixColumn(BaseModel):
     id: str = Field(examples=["change of control"], description="what to pass in `fields`")
     label: str = Field(examples=["Change of control"])
-    found: int = Field(description="rows with at least one entry in this column")
+    found: int = Field(description="how many rooms have at least one entry in this column")
 
 
 class Matrix(BaseModel):
@@ -271,7 +271,6 @@ def build_matrix(batch_id: str, sop_id: str, sop: SOP | None, rooms: list[Room],
     available = _columns(keys, enum, rooms, sec_id)
     chosen = _chosen(fields, available, keys[0])
     rows: list[MatrixRow] = []
-    found: Counter[str] = Counter()
     for room in rooms:
         names = {d.id: short_name(d.filename) for d in room.report.documents} if room.report else {}
         groups: list[tuple[str | None, list[Item]]] = [(None, _entries(room, sec_id))]
@@ -288,21 +287,20 @@ def build_matrix(batch_id: str, sop_id: str, sop: SOP | None, rooms: list[Room],
             cells = [_cell(by_key.get(cid, []), keys, room, names) for cid, _ in chosen]
             if _section_failed(room, sec_id):
                 cells = [MatrixCell(flag="failed") for _ in chosen]
-            found.update(cid for cid, _ in chosen if by_key.get(cid))
             rows.append(MatrixRow(room=room.name, report_id=room.report_id, state=room.state, error=room.error,
                                   document_id=doc_id, document=names.get(doc_id or "") if rows_by == "documents"
                                   and room.report else None, href=f"/reports/{room.report_id}", cells=cells))
-    everywhere: Counter[str] = Counter()
+    rooms_with: Counter[str] = Counter()
     for room in rooms:
-        everywhere.update({_norm(_key_text(i, keys[0])) for i in _entries(room, sec_id)})
+        rooms_with.update({_norm(_key_text(i, keys[0])) for i in _entries(room, sec_id)})
     picked = {"fields": ",".join(cid for cid, _ in chosen)} if any(f.strip(" ,") for f in fields) else {}
     query = urlencode({"section": sec_id, "rows": rows_by, **picked})
     return Matrix(
         batch_id=batch_id, sop=sop_id, section=sec_id, section_title=sec_title, key_field=keys[0],
         value_field=keys[1] if len(keys) > 1 else None, rows_by=rows_by,
         sections=[{"id": t[0], "title": t[1]} for t in tables],
-        available=[MatrixColumn(id=cid, label=label, found=everywhere[cid]) for cid, label in available],
-        columns=[MatrixColumn(id=cid, label=label, found=found[cid]) for cid, label in chosen], rows=rows,
+        available=[MatrixColumn(id=cid, label=label, found=rooms_with[cid]) for cid, label in available],
+        columns=[MatrixColumn(id=cid, label=label, found=rooms_with[cid]) for cid, label in chosen], rows=rows,
         links={f: f"/v1/batches/{batch_id}/matrix{ext}?{query}" for f, ext in
                (("self", ""), ("csv", ".csv"), ("xlsx", ".xlsx"))},
     )
