@@ -132,3 +132,11 @@ def test_matrix_shows_sorts_filters_exports_and_opens_quotes(batch: tuple[str, s
     expect(pg.locator("#viewer-body mark").first).to_contain_text("Change of Control of Initech")
     expect(pg.locator(".chip.active")).to_have_count(1)
     pg.screenshot(path=str(SHOTS / "matrix-chip-opens-report.png"))
+
+    # a link naming a column this batch does not have says so, and offers the default matrix
+    pg.goto(f"{base}/batches/{batch_id}/matrix?section=contract_terms&fields=warranty")
+    expect(pg.locator("#load-error")).to_contain_text("unknown field 'warranty'")
+    pg.get_by_role("button", name="Show the default matrix").click()
+    expect(pg.locator("#load-error")).to_be_hidden()
+    expect(pg.locator("#mx-section")).to_have_value("financials")
+    assert pg.url.endswith(f"/batches/{batch_id}/matrix")

@@ -33,7 +33,9 @@ async function load() {
     if (seq !== MX.seq) return;
     const box = document.getElementById("load-error");
     box.hidden = false;
-    box.textContent = e.message;
+    // a link naming a section or column this batch does not have (422) can still show the default matrix
+    box.replaceChildren(e.message, " ", q && e.status === 422 ? h("button.btn.small", { type: "button",
+      onclick: () => setParams({ section: "", fields: "", rows: "" }) }, "Show the default matrix") : "");
     return;
   }
   if (seq !== MX.seq) return; // a later choice (a second column unticked quickly) is already on its way
