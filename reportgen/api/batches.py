@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import IntegrityError
 
+from reportgen.api import matrix
 from reportgen.api.auth import current_tenant
 from reportgen.api.documents import save_parsed
 from reportgen.api.errors import ApiError
@@ -36,6 +37,7 @@ from reportgen.store.tables import BatchRow, Job, ReportRow, Tenant
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 ERRORS = error_responses(401, 404, 409, 413, 415, 422)
+router.include_router(matrix.router)  # /v1/batches/{id}/matrix(.csv|.xlsx): one section across the rooms
 
 
 def _sop_name(sop_id: str) -> str:
@@ -64,8 +66,8 @@ def batch_out(batch: BatchRow, rows: list[tuple[ReportRow, Job]]) -> BatchStatus
         counts={**counts, "total": total},
         reports=[BatchReport(room=r.room, report_id=r.id, state=j.state, error=j.error if j.state == "failed" else None,
                              document_ids=r.document_ids) for r, j in rows],
-        links={"self": f"/v1/batches/{batch.id}", **{f: f"/v1/batches/{batch.id}/download?format={f}"
-                                                      for f in FORMATS}},
+        links={"self": f"/v1/batches/{batch.id}", "matrix": f"/v1/batches/{batch.id}/matrix",
+               **{f: f"/v1/batches/{batch.id}/download?format={f}" for f in FORMATS}},
         created_at=ts(batch.created_at),
     )
 

@@ -64,4 +64,8 @@ def page_router(templates: Jinja2Templates | None = None) -> APIRouter:
     def batch_page(request: Request, batch_id: str) -> HTMLResponse:
         return page(request, "batch", "Batch", "history", batch_id=batch_id)
 
+    @router.get("/batches/{batch_id}/matrix", response_class=HTMLResponse)
+    def matrix_page(request: Request, batch_id: str) -> HTMLResponse:
+        return page(request, "matrix", "Matrix", "history", batch_id=batch_id)
+
     return router

@@ -46,6 +46,7 @@ async function load() {
   document.querySelector("#rooms tbody").replaceChildren(...rows);
   const dl = document.getElementById("batch-downloads");
   dl.hidden = !c.succeeded;
+  document.getElementById("batch-matrix").hidden = !c.succeeded;
   for (const a of dl.querySelectorAll("a[data-fmt]")) {
     a.href = `/v1/batches/${encodeURIComponent(batchId)}/download?format=${a.dataset.fmt}`;
     a.setAttribute("download", "");

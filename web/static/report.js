@@ -569,6 +569,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   if (S.status.state === "succeeded") {
     try { await loadReview(); } catch (e) { toast(e.message); }
     showPartial();
+    openFromHash();
     return;
   }
   document.getElementById("progress").hidden = false;
@@ -580,3 +581,16 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
   follow();
 });
+
+// Links from elsewhere (the batch matrix) name an item, `#item-<item id>`, or one of its quotes,
+// `#cite-<item id>-<n>` (n counts the item's citations from 0): once the review is on screen the page
+// scrolls to the item and, for a quote, opens it in the source viewer as a click on its chip would.
+function openFromHash() {
+  const m = /^#(?:item-(.+)|cite-(.+)-(\d+))$/.exec(location.hash);
+  const li = m && S.report ? document.getElementById(`item-${m[1] || m[2]}`) : null;
+  if (!li) return;
+  li.scrollIntoView({ block: "center" });
+  const chipEl = m[2] !== undefined ? li.querySelectorAll(".cites .chip")[Number(m[3])] : null;
+  if (chipEl) chipEl.click();
+}
+window.addEventListener("hashchange", openFromHash);
