@@ -24,6 +24,9 @@ from typing import Any
 from reportgen.errors import ReportgenError
 from reportgen.evals.corpus import Meeting, ami_meetings, parse_transcript
 from reportgen.evals.folds import fold_of
+from reportgen.evals.gold import gold_from_cases
+from reportgen.evals.runner import DEFAULT_SEEDS, run_eval
+from reportgen.evals.suite_report import main_table
 
 SECTIONS = {"actions": ("action_items", "task"), "decisions": ("decisions", "what")}
 
@@ -66,10 +69,6 @@ def convert_ami(
 
 def main(argv: list[str] | None = None) -> int:
     """The AMI validation rows of `make eval`, the same run (`run_eval`, strict, random seeds) and table."""
-    from reportgen.evals.gold import gold_from_cases
-    from reportgen.evals.runner import DEFAULT_SEEDS, run_eval
-    from reportgen.evals.suite_report import main_table
-
     ap = argparse.ArgumentParser(prog="python -m reportgen.evals.ami", description=main.__doc__)
     ap.add_argument("--corpus", type=Path, required=True, help="the shared corpus folder (with ami-dev/)")
     ap.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help="random-baseline seeds")
