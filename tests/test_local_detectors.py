@@ -87,6 +87,20 @@ def test_features_read_context_speaker_change_and_position() -> None:
     assert "turn-start" in f  # Laura spoke before David
     assert any(x.startswith("p=") for x in f) and any(x.startswith("n=") for x in f)
     assert "w=i'll" in f and "pos=4" in f  # "I'll", in the last quarter of the meeting
+    assert {"x:near-next", "x:fut+near-next"} <= set(f) and "x:role+fut" not in f  # "I'll ... before the next meeting"
+    first = feats[0]
+    assert first is not None and not any(x.startswith("x:") for x in first)  # the greeting: no task shape
+
+
+def test_task_shapes_read_who_is_handed_what() -> None:
+    turns = [("A", "Industrial designer, you're gonna draw the handle sketches."),
+             ("B", "The weather was lovely over the weekend, we went walking."),
+             ("A", "The marketing expert presented her findings on the colours.")]
+    index = SourceIndex.build(Corpus([transcript(turns)]))
+    handed, weather, past = D.index_features(index)
+    assert handed is not None and {"x:role+fut", "x:you+fut"} <= set(handed)
+    assert weather is not None and not any(x.startswith("x:") for x in weather)
+    assert past is not None and "x:role+fut" not in past  # a role without a future is no task
 
 
 def test_shipped_models_load_are_small_and_score_within_bounds() -> None:
