@@ -6,7 +6,8 @@ of the dialogue acts the annotators linked to an action or a decision. Since onl
 the engine (no dialogue-act types), the features are what a reader sees in and around it: its
 words and word pairs, the words that open the sentence before and the reply after, whether the
 speaker changed, where in the meeting it falls, its length, whether the speaker is the one
-who talks most (in a design meeting, the chair), and what the cue rules (`cues.py`) read in
+who talks most (in a design meeting, the chair), a few task shapes (a future with a role or
+"you", near talk of next time), and what the cue rules (`cues.py`) read in
 it. Each model ships as JSON (feature -> weight, a Platt calibration and the threshold chosen
 out of fold inside the fit fold) and is scored here with dictionary look-ups: no scikit-learn
 at run time, milliseconds for an hour.
