@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from reportgen.corpus import Corpus
-from reportgen.evals import ami_train  # scikit-learn: the train extra, which the dev extra brings
+from reportgen.evals import ami, ami_train  # scikit-learn: the train extra, which the dev extra brings
 from reportgen.extract.local import detectors as D
 from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.wording import digits, speaker_roles, statement
+from reportgen.extract.local.wording import digits, normalise, speaker_roles, statement
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import INCONSISTENT_FLAGS, Document
 from reportgen.pipeline import generate
@@ -87,6 +87,20 @@ def test_features_read_context_speaker_change_and_position() -> None:
     assert "turn-start" in f  # Laura spoke before David
     assert any(x.startswith("p=") for x in f) and any(x.startswith("n=") for x in f)
     assert "w=i'll" in f and "pos=4" in f  # "I'll", in the last quarter of the meeting
+    assert {"x:near-next", "x:fut+near-next"} <= set(f) and "x:role+fut" not in f  # "I'll ... before the next meeting"
+    first = feats[0]
+    assert first is not None and not any(x.startswith("x:") for x in first)  # the greeting: no task shape
+
+
+def test_task_shapes_read_who_is_handed_what() -> None:
+    turns = [("A", "Industrial designer, you're gonna draw the handle sketches."),
+             ("B", "The weather was lovely over the weekend, we went walking."),
+             ("A", "The marketing expert presented her findings on the colours.")]
+    index = SourceIndex.build(Corpus([transcript(turns)]))
+    handed, weather, past = D.index_features(index)
+    assert handed is not None and {"x:role+fut", "x:you+fut"} <= set(handed)
+    assert weather is not None and not any(x.startswith("x:") for x in weather)
+    assert past is not None and "x:role+fut" not in past  # a role without a future is no task
 
 
 def test_shipped_models_load_are_small_and_score_within_bounds() -> None:
@@ -116,6 +130,47 @@ def test_statement_cleans_and_names_the_speaker_by_role() -> None:
     assert statement("I'm working on the buttons.", "industrial designer") == (
         "The industrial designer is working on the buttons.")
     assert statement("I'll work on the buttons.") == "I'll work on the buttons."
+
+
+def test_normalise_drops_what_annotators_never_keep_and_adds_nothing() -> None:
+    assert normalise("I think we could maybe go for a sort of curvy shape.") == "we could go for a curvy shape."
+    assert normalise("an L_C_D_ on the T_V_") == "an LCD on the TV"
+    assert normalise("and also t plastic can get sl slightly soft") == "and also plastic can get slightly soft"
+    assert normalise("we should put in interesting features") == "we should put in interesting features"  # words
+    assert normalise("We will use plastic, because it is cheaper.") == "We will use plastic"  # the reason is a field
+    assert normalise("Because I have to write the report.") == "I have to write the report."
+    assert normalise("the colour of the e-mail") == "the color of the e-mail"
+    said = "Um so I think we're gonna go with the L_C_D_, because the the kids like it."
+    assert set(normalise(said).lower().replace(",", "").split()) <= set(said.lower().replace(",", "").split()) | {
+        "lcd"}
+
+
+def test_statement_gives_a_task_handed_to_a_role_to_that_role() -> None:
+    assert statement("Um so, as the industrial designer, you're gonna be working on the working design of it") == (
+        "The industrial designer will be working on the working design of it")
+    assert statement("Um User Interface Designer gonna be thinking about our user interface,") == (
+        "The user interface designer will be thinking about our user interface")
+    assert statement("So I will ask the Marketing Expert to find out what users want.") == (
+        "The marketing expert will find out what users want.")
+    assert statement("You're gonna do the evaluation.") == "You're gonna do the evaluation."  # nobody named
+    assert statement("I have to write the final report now.", "project manager") == (
+        "The project manager will write the final report now.")
+
+
+def test_speaker_roles_from_the_opening_round() -> None:
+    """A role said alone counts in the round of introductions, once: the chair repeating it back does not
+    take it, and the same words said late in the meeting name nobody."""
+    turns = [("A", "Okay, let's go round the table so everyone knows who is who."),
+             ("B", "I'm the Marketing Exper Expert."),
+             ("A", "Right, and next we have?"),
+             ("C", "Industrial Designer."),
+             ("A", "Industrial Designer."),
+             ("D", "User Interface Defin Designer, yes.")]
+    turns += [("A" if k % 2 else "C", f"This is discussion point number {k + 1} about the remote control design.")
+              for k in range(40)]
+    turns += [("E", "Project Manager.")]
+    roles = speaker_roles(SourceIndex.build(Corpus([transcript(turns)])).sentences)
+    assert roles == {(0, "B"): "marketing expert", (0, "C"): "industrial designer"}
 
 
 def test_speaker_roles_from_introductions() -> None:
@@ -202,3 +257,17 @@ def test_training_says_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFix
     assert ami_train.main(["--corpus", str(tmp_path / "nowhere"), "--out", str(tmp_path / "models")]) == 2
     assert "no ami-dev/gold" in capsys.readouterr().err
     assert not (tmp_path / "models").exists()
+
+
+def test_ami_rows_command_prints_each_section_beside_random(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    folds = _ami_corpus(tmp_path)
+    folds["ami"] = {"fit": {}, "validation": folds["ami"]["fit"]}
+    monkeypatch.setattr("reportgen.evals.folds.load_folds", lambda: folds)
+    assert ami.main(["--corpus", str(tmp_path), "--seeds", "2"]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("| AMI |")]
+    assert [r.split("|")[3].strip() for r in rows] == ["decisions", "action_items"]
+    assert all(r.split("|")[5].strip() == "6" for r in rows)  # one gold item per meeting and section
+    assert all("(" in r.split("|")[9] for r in rows)  # F1 printed beside its random baseline
+    assert ami.main(["--corpus", str(tmp_path / "nowhere")]) == 2
+    assert "AMI gold folder" in capsys.readouterr().err
