@@ -309,6 +309,19 @@ def test_scorecard_completion_ratings_and_evidence():
     assert any(i.code == "too-many-items" and i.section_id == "recommendation" for i in report.issues)
 
 
+def test_scorecard_with_no_candidate_is_not_padded_with_unrated_rows():
+    """A scorecard the engine left empty (no candidate in a podcast or a contract) gets no row per
+    criterion: the section says it is empty instead of listing every criterion as not rated."""
+    sop = builtin_sops()["interview-scorecard"]
+    doc = _doc([(0.0, "Host", "Welcome to the show."), (4.0, "Guest", "Thanks for having me.")], "show.vtt")
+    card = Section(id="competencies", title="Competencies", kind="scorecard", notes=["No candidate: a podcast."])
+    report = Report(sop_id=sop.id, sections=[card])
+    validate_report(sop, report, [doc])
+    section = _section(report, "competencies")
+    assert section.items == [] and section.status == "empty"
+    assert section.notes == ["No candidate: a podcast."]
+
+
 def test_validation_resolves_every_item_of_a_large_report():
     lines = [(float(n), f"Speaker {n % 4}", f"Number {n}: I'll take care of task {n} by Friday.") for n in range(600)]
     doc = _doc(lines, "long.vtt")

@@ -61,7 +61,7 @@ def _validate_section(
     meeting_date: dt.date | None,
     documents: dict[str, Document],
 ) -> None:
-    if spec.kind == "scorecard":
+    if spec.kind == "scorecard" and (section.items or section.passages):
         _complete_scorecard(spec, section)
     for item in section.items:
         _normalise(spec, item, meeting_date)
@@ -96,7 +96,11 @@ def _validate_section(
 
 
 def _complete_scorecard(spec: SectionSpec, section: Section) -> None:
-    """Exactly one item per criterion, in SOP order; missing criteria appear as not rated."""
+    """Exactly one item per criterion, in SOP order; missing criteria appear as not rated.
+
+    Only for a scorecard the engine started: a row of "not rated" per criterion under a section that
+    found no candidate at all (a podcast, a contract) told the reader nothing, and the hand check counted
+    every such row as useless, so that section now just says why it is empty."""
     have = {i.fields.get("criterion") for i in section.items}
     for crit in spec.criteria:
         if crit.id not in have:
