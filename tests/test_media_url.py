@@ -13,6 +13,7 @@ import threading
 import time
 import wave
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -143,18 +144,41 @@ def wav_bytes(seconds: float = 40.0, rate: int = 8000) -> bytes:
     return buf.getvalue()
 
 
+class RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """http.server plus single byte ranges (`Range: bytes=a-b`): without them a browser cannot seek in a
+    recording, and every real media host (S3, a CDN, nginx) answers them."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def send_head(self):  # noqa: ANN201 - a file object or None, as the base class
+        m = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+        path = Path(self.translate_path(self.path))
+        if not m or not path.is_file():
+            return super().send_head()
+        data = path.read_bytes()
+        first = int(m[1]) if m[1] else max(0, len(data) - int(m[2] or 0))
+        last = min(int(m[2]), len(data) - 1) if m[1] and m[2] else len(data) - 1
+        if first >= len(data) or first > last:
+            self.send_error(416)
+            return None
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {first}-{last}/{len(data)}")
+        self.send_header("Content-Length", str(last - first + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        return io.BytesIO(data[first:last + 1])
+
+
 @pytest.fixture(scope="module")
 def media_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A plain http.server on a free loopback port: a media host that is not the report server."""
     root = tmp_path_factory.mktemp("media-root")
     (root / "call.wav").write_bytes(wav_bytes())
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()),
-                                          functools.partial(Quiet, directory=str(root)))
+                                          functools.partial(RangeHandler, directory=str(root)))
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     try:
