@@ -21,7 +21,7 @@ import pytest
 from reportgen.procs import free_port
 from reportgen.store.keys import create_key
 from reportgen.testing.samples import MEETING_LINES
-from tests.service_fixtures import api, postgres_available, postgres_schema, settings_for, upload, wait_report
+from tests.service_fixtures import api, postgres_available, postgres_schema, settings_for, upload
 from tests.support import require
 
 MEDIA = "https://media.example.com/calls/acme-2026-03-02.mp3"
