@@ -66,6 +66,10 @@ def test_set_at_upload_for_transcripts_only_and_returned_everywhere(world) -> No
     assert c.get(f"/v1/documents/{call['id']}", params={"text": "false"}, headers=a).json()["media_url"] == MEDIA
     listed = {d["id"]: d["media_url"] for d in c.get("/v1/documents", headers=a).json()}
     assert listed[call["id"]] == MEDIA and listed[notes["id"]] is None
+    again = upload(c, {"call.vtt": vtt_bytes()}, headers=a, media_url=MEDIA + "?v=2").json()["documents"][0]
+    assert again["id"] == call["id"] and again["media_url"] == MEDIA + "?v=2"  # the same file: updated in place
+    same = upload(c, {"call.vtt": vtt_bytes()}, headers=a).json()["documents"][0]
+    assert same["media_url"] == MEDIA + "?v=2"  # an upload without the field leaves it as it was
 
 
 def test_an_upload_without_a_transcript_refuses_media_url(world) -> None:  # noqa: ANN001
