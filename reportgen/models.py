@@ -66,6 +66,9 @@ class Document(BaseModel):
     )
     warnings: list[str] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict)
+    # A transcript's recording (http/https, checked by the API), so the viewer can play from a citation's time.
+    # Kept out of DocumentRef: the viewer reads it from the live document, so setting it later reaches old reports.
+    media_url: str | None = None
 
     @property
     def duration(self) -> float | None:

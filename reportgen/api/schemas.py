@@ -53,7 +53,18 @@ class DocumentOut(BaseModel):
     chars: int
     created_at: datetime
     warnings: list[str] = Field(default_factory=list)
+    media_url: str | None = Field(None, description="A transcript's audio or video (http/https), played by the "
+                                  "report page from a citation's time.", examples=["https://media.example.com/call.mp3"])
     links: dict[str, str] = Field(default_factory=dict)
+
+
+class DocumentPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"media_url": "https://media.example.com/call.mp3"}, {"media_url": None}]
+    })
+
+    media_url: str | None = Field(description="http(s) URL of the transcript's recording, at most 2000 characters "
+                                  "and without credentials; null removes it.")
 
 
 class DocumentDetail(DocumentOut):

@@ -22,7 +22,12 @@ PAGES = {
 }
 # The shells load only their own scripts and styles and talk only to this server; nothing may frame
 # them (clickjacking) and their forms post only here.
+# media-src is the one way out: a transcript's recording (Document.media_url) lives wherever the customer
+# keeps it, on any http(s) host. Audio and video cannot run script or read the page, so the worst a URL
+# can do is be fetched (the API accepts only http/https without credentials; Referrer-Policy keeps the
+# report's address from that host). http: too, for recordings on an intranet server.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "media-src 'self' https: http:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
            "Content-Security-Policy": CSP, "X-Frame-Options": "DENY"}

@@ -504,6 +504,7 @@ async function openCitation(c, opener) {
   }
   if (window.PageView) window.PageView.cite = c;  // page view hook (pageview.js)
   renderDoc(doc, range, c.page);
+  if (window.MediaView) window.MediaView.show(doc, c, quoteBox);  // media hook (media.js): play from c.start
   title.focus();
 }
 
