@@ -25,7 +25,7 @@ def world(tmp_path_factory):  # noqa: ANN201
                      headers=a).json()["id"]
         wait_report(c, rep, headers=a)
         result = c.get(f"/v1/reports/{rep}/result", headers=a).json()
-        item = result["sections"][1]["items"][0]["id"]
+        item = next(s for s in result["sections"] if s["id"] == "action_items")["items"][0]["id"]
         c.post(f"/v1/reports/{rep}/feedback", json={"section_id": result["sections"][0]["id"], "vote": "up"},
                headers=a)
         batch = c.post("/v1/batches", json={"sop": "meeting-action-items", "engine": "local",
@@ -67,7 +67,8 @@ def test_tenant_b_gets_404_for_every_object_of_tenant_a(world) -> None:  # noqa:
         assert r.status_code == 404, (path, r.status_code, r.text)
     for path in ("/v1/documents", "/v1/reports", "/v1/batches"):
         assert c.get(path, headers=b).json() == []
-    assert c.get(f"/v1/reports/{rep}/result", headers=a).json()["sections"][1]["items"][0]["review"] == "pending"
+    sections = c.get(f"/v1/reports/{rep}/result", headers=a).json()["sections"]
+    assert next(s for s in sections if s["id"] == "action_items")["items"][0]["review"] == "pending"
 
 
 def test_idempotency_keys_are_per_tenant(world) -> None:  # noqa: ANN001
