@@ -29,11 +29,34 @@ from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Citation, DocumentRef, Item, Report, Section
 from reportgen.pipeline import resolve_sop
 from reportgen.store.keys import create_key
-from tests.service_fixtures import client_on, meeting_bytes, upload, wait_report
+from tests.service_fixtures import client_on, upload, wait_report
 
 SOP = "meeting-action-items"
-EDITED_DUE = "2025-03-07"
+EDITED_DUE = "2025-03-06"
 TODAY = datetime.now(UTC).date().isoformat()  # a report's review date is its last edit, in UTC
+# Offline, only action items are findings (decisions are passages to read, judged by nobody), so the
+# review is of action items: four commitments, one of them an absence rather than a task.
+LINES = [
+    ("Jason", "Thanks everyone for joining the planning meeting about the billing migration."),
+    ("Priya", "I will send the migration runbook to the team by Friday."),
+    ("Marco", "The vendor quoted twelve thousand dollars per year for the support contract."),
+    ("Jason", "I will be out of the office on Thursday for a dentist appointment."),
+    ("Marco", "I will book the load test environment for Thursday."),
+    ("Priya", "Our main risk is that the old exports break for the finance team."),
+    ("Jason", "I will update the cutover checklist by Wednesday."),
+    ("Marco", "Let's keep the weekly sync on Tuesdays until the cutover is done."),
+]
+# the reviewer's decision per action item, found by a word of its task
+ACCEPT, REJECT, EDIT, PENDING = "runbook", "dentist", "load test", "checklist"
+
+
+def meeting_bytes() -> bytes:
+    return "\n".join(f"{who}: {said}" for who, said in LINES).encode()
+
+
+def _action(items: list[dict], word: str) -> dict:
+    (item,) = [i for i in items if word in i["fields"]["task"]]
+    return item
 
 
 def _key(client, tenant: str) -> dict:  # noqa: ANN001
@@ -44,8 +67,9 @@ def _key(client, tenant: str) -> dict:  # noqa: ANN001
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def reviewed(request, tmp_path_factory):  # noqa: ANN001, ANN201
-    """Tenant alpha's report on the fixture meeting, reviewed: decision 1 accepted, decision 2 rejected,
-    action 1's due date edited (and accepted), action 2 left pending. Tenant beta has a report, unreviewed."""
+    """Tenant alpha's report on the meeting above, its action items reviewed: the runbook accepted, the
+    dentist appointment rejected (an absence, not a task), the load test's due date edited (and accepted),
+    the checklist left pending. Tenant beta has a report on the same meeting, unreviewed."""
     for c in client_on(request.param, tmp_path_factory.mktemp(f"reviews-{request.param}")):
         a, b = _key(c, "alpha"), _key(c, "beta")
         ids = {}
@@ -57,12 +81,12 @@ def reviewed(request, tmp_path_factory):  # noqa: ANN001, ANN201
             ids[who] = rep
         rep = ids["alpha"]
         before = c.get(f"/v1/reports/{rep}/result", headers=a).json()
-        secs = {s["id"]: s["items"] for s in before["sections"]}
-        assert len(secs["decisions"]) == 2 and len(secs["action_items"]) == 2, secs
-        patches = [(secs["decisions"][0], {"review": "accepted"}), (secs["decisions"][1], {"review": "rejected"}),
-                   (secs["action_items"][0], {"fields": {"due": EDITED_DUE}, "review": "accepted"})]
-        for item, body in patches:
-            r = c.patch(f"/v1/reports/{rep}/items/{item['id']}", json=body, headers=a)
+        actions = {s["id"]: s["items"] for s in before["sections"]}["action_items"]
+        assert len(actions) == 4, actions  # each commitment once, nothing else
+        patches = [(ACCEPT, {"review": "accepted"}), (REJECT, {"review": "rejected"}),
+                   (EDIT, {"fields": {"due": EDITED_DUE}, "review": "accepted"})]
+        for word, body in patches:
+            r = c.patch(f"/v1/reports/{rep}/items/{_action(actions, word)['id']}", json=body, headers=a)
             assert r.status_code == 200, r.text
         yield c, a, b, ids, before
 
@@ -73,15 +97,21 @@ def test_the_api_gives_each_tenant_its_own_reviews_as_gold(reviewed, tmp_path: P
     assert r.status_code == 200, r.text
     gold = r.json()
     assert [case["meta"]["report"] for case in gold["cases"]] == [ids["alpha"]]  # beta's report is not there
-    secs = {s["id"]: s["items"] for s in before["sections"]}
-    dec, act = gold["cases"][0]["sections"]["decisions"], gold["cases"][0]["sections"]["action_items"]
-    assert [i["fields"]["what"] for i in dec["items"]] == [secs["decisions"][0]["fields"]["what"]]
-    assert [i["fields"]["what"] for i in dec["negatives"]] == [secs["decisions"][1]["fields"]["what"]]
-    assert dec["exhaustive"] is True  # every decision was judged
-    assert [i["fields"]["due"] for i in act["items"]] == [EDITED_DUE]  # the edited value is the gold value
-    assert [i["meta"]["review"] for i in act["items"]] == ["edited"] and act["negatives"] == []
-    assert act["exhaustive"] is False  # action 2 is pending: precision there is a lower bound
-    assert "summary" not in gold["cases"][0]["sections"]  # nothing judged there: no gold
+    actions = {s["id"]: s["items"] for s in before["sections"]}["action_items"]
+    act = gold["cases"][0]["sections"]["action_items"]
+    # accepted and edited items are the gold items, in the report's order; the rejected one is a negative
+    assert [i["meta"]["item"] for i in act["items"]] == [_action(actions, w)["id"] for w in (ACCEPT, EDIT)]
+    assert [i["meta"]["review"] for i in act["items"]] == ["accepted", "edited"]
+    assert act["items"][0]["fields"] == {k: _action(actions, ACCEPT)["fields"][k] for k in ("task", "owner", "due",
+                                                                                            "status")}
+    edited = _action(actions, EDIT)["fields"]
+    assert edited["due"] != EDITED_DUE  # the engine said "Thursday" ...
+    assert act["items"][1]["fields"] == {**edited, "due": EDITED_DUE}  # ... the edited value is the gold value
+    assert [i["fields"]["task"] for i in act["negatives"]] == [_action(actions, REJECT)["fields"]["task"]]
+    assert [i["meta"]["review"] for i in act["negatives"]] == ["rejected"]
+    assert act["exhaustive"] is False  # the checklist is pending: precision there is a lower bound
+    assert gold["cases"][0]["meta"]["pending"] == {"action_items": 1}
+    assert set(gold["cases"][0]["sections"]) == {"action_items"}  # nothing judged elsewhere: no gold
     # beta reviewed nothing: 404, never alpha's reviews; an unknown SOP is a 422, no auth a 401
     r = c.get("/v1/reviews/gold", params={"sop": SOP}, headers=b)
     assert r.status_code == 404 and r.json()["error"]["code"] == "no_reviews"
@@ -91,11 +121,10 @@ def test_the_api_gives_each_tenant_its_own_reviews_as_gold(reviewed, tmp_path: P
     r = c.get("/v1/reviews/agreement", params={"sop": SOP, "by": "day"}, headers=a)
     assert r.status_code == 200, r.text
     rows = {(row["section"], row["period"]): row for row in r.json()["rows"]}
-    assert {p for _, p in rows} == {TODAY, "all"}
-    dec_all, act_all = rows[("decisions", "all")], rows[("action_items", "all")]
-    keys = ("judged", "accepted", "edited", "rejected", "pending", "agreed")
-    assert [dec_all[k] for k in keys] == [2, 1, 0, 1, 0, 0.5]
-    assert [act_all[k] for k in ("judged", "accepted", "edited", "pending", "agreed", "kept")] == [1, 0, 1, 1, 0.0, 1.0]
+    assert set(rows) == {("action_items", TODAY), ("action_items", "all")}
+    keys = ("reports", "judged", "accepted", "edited", "rejected", "pending", "agreed", "kept")
+    for row in rows.values():  # one day of reviews: that day and the total agree
+        assert [row[k] for k in keys] == [1, 3, 1, 1, 1, 1, 0.333, 0.667]
     assert c.get("/v1/reviews/agreement", params={"sop": SOP}, headers=b).status_code == 404
     assert c.get("/v1/reviews/agreement", params={"sop": SOP, "by": "year"}, headers=a).status_code == 422
     y = c.get("/v1/reviews/gold", params={"sop": SOP, "format": "yaml"}, headers=a)
@@ -113,14 +142,14 @@ def test_exported_gold_round_trips_with_the_review_citations_as_spans(reviewed, 
     built = build_case(load_gold(path).cases[0], tmp_path)
     assert built.unresolved == []
     doc = built.documents[0]
-    secs = {s["id"]: s["items"] for s in before["sections"]}
-    # the gold evidence covers exactly the turns the reviewed items cited
-    for got, item in ((built.spans["decisions"][0], secs["decisions"][0]),
-                      (built.negative_spans["decisions"][0], secs["decisions"][1]),
-                      (built.spans["action_items"][0], secs["action_items"][0])):
+    actions = {s["id"]: s["items"] for s in before["sections"]}["action_items"]
+    # the gold evidence covers exactly the turns the reviewed items cited, and says what they quoted
+    for got, word in ((built.spans["action_items"][0], ACCEPT), (built.spans["action_items"][1], EDIT),
+                      (built.negative_spans["action_items"][0], REJECT)):
+        item = _action(actions, word)
         cited = {sid for cit in item["citations"] for sid in cit["segment_ids"]}
-        assert {sid for sp in got for sid in sp.segment_ids} == cited
-        assert all(doc.text[sp.char_start:sp.char_end] for sp in got)
+        assert cited and {sid for sp in got for sid in sp.segment_ids} == cited
+        assert all(cit["quote"] in doc.text[sp.char_start:sp.char_end] for sp in got for cit in item["citations"])
 
 
 def test_eval_scores_a_review_gold_set_with_rejected_items_and_agreement(reviewed, tmp_path: Path) -> None:  # noqa: ANN001
@@ -131,18 +160,19 @@ def test_eval_scores_a_review_gold_set_with_rejected_items_and_agreement(reviewe
     lines: list[str] = []
     data = json.loads(eval_command(path, None, seeds=2, echo=lines.append))
     sections = {s["section"]: s for s in data["sections"]}
-    # the same engine on the same source makes the same items: the accepted decision and the edited action
-    # pair (strictly: same place, same words); the rejected decision comes back and is counted as such
-    assert sections["decisions"]["matched"] == 1 and sections["action_items"]["matched"] == 1
-    rejected = {r["section"]: r for r in data["reviews"]["rejected"]}
-    assert rejected["decisions"] == {**rejected["decisions"], "negatives": 1, "predicted": 2, "accepted": 1,
-                                     "rejected_again": 1, "unjudged": 0, "judged_precision": 0.5}
-    assert rejected["action_items"]["unjudged"] == 1  # the pending action: nobody judged it
-    assert rejected["decisions"]["random_accepted"] is not None  # the baseline ran beside it
+    # the same engine on the same source makes the same items: the accepted and the edited action pair
+    # (strictly: same place, same words; the edit changed the due date, not the task); the rejected one
+    # comes back and is counted as such, the pending one pairs nothing judged
+    assert set(sections) == {"action_items"}
+    assert sections["action_items"]["matched"] == 2
+    (rejected,) = data["reviews"]["rejected"]
+    assert rejected == {**rejected, "section": "action_items", "negatives": 1, "predicted": 4, "accepted": 2,
+                        "rejected_again": 1, "unjudged": 1, "negatives_found": 1, "judged_precision": 0.667}
+    assert rejected["random_accepted"] is not None  # the baseline ran beside it
     rows = {(r["section"], r["period"]): r for r in data["reviews"]["agreement"]["rows"]}
-    total = rows[("decisions", "all")]
-    assert [total[k] for k in ("accepted", "edited", "rejected", "pending", "agreed")] == [1, 0, 1, 0, 0.5]
-    assert rows[("action_items", "all")]["edited"] == 1 and rows[("action_items", "all")]["kept"] == 1.0
+    total = rows[("action_items", "all")]
+    assert [total[k] for k in ("accepted", "edited", "rejected", "pending", "agreed", "kept")] == [
+        1, 1, 1, 1, 0.333, 0.667]
     text = "\n".join(lines)
     assert "rejected again" in text and "Reviewer agreement" in text
 
@@ -172,11 +202,29 @@ def test_cli_exports_from_the_store_and_from_a_report_file(reviewed, tmp_path: P
                                    "--source", str(source), "-o", str(out3)])
     assert res.exit_code == 0, res.output
     assert [c.sop for c in load_gold(out3).cases] == [SOP]
-    for sid in ("decisions", "action_items"):
-        a_sec, b_sec = from_store.cases[0].sections[sid], from_file.cases[0].sections[sid]
-        assert [i.fields for i in a_sec.items] == [i.fields for i in b_sec.items]
-        assert [i.evidence for i in a_sec.negatives] == [i.evidence for i in b_sec.negatives]
+    assert set(from_store.cases[0].sections) == set(from_file.cases[0].sections) == {"action_items"}
+    a_sec, b_sec = from_store.cases[0].sections["action_items"], from_file.cases[0].sections["action_items"]
+    assert [i.fields["due"] for i in a_sec.items if i.meta["review"] == "edited"] == [EDITED_DUE]
+    assert [i.fields for i in a_sec.items] == [i.fields for i in b_sec.items]
+    assert [i.evidence for i in a_sec.items] == [i.evidence for i in b_sec.items]
+    assert len(a_sec.negatives) == 1 and [i.evidence for i in a_sec.negatives] == [i.evidence for i in b_sec.negatives]
+    assert a_sec.exhaustive is False and b_sec.exhaustive is False
     assert from_file.cases[0].meta["reviewed_at"] == "2026-01-05"
+    # the pending item judged too (in the downloaded file): now every item was, and the section says so
+    data = json.loads(report.read_text(encoding="utf-8"))
+    (acts,) = [s for s in data["sections"] if s["id"] == "action_items"]
+    (waiting,) = [i for i in acts["items"] if i["review"] == "pending" and not i["edited"]]
+    assert PENDING in waiting["fields"]["task"]
+    waiting["review"] = "accepted"
+    judged = tmp_path / "all-judged.json"
+    judged.write_text(json.dumps(data), encoding="utf-8")
+    out4 = tmp_path / "all-judged.yaml"
+    res = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--report", str(judged),
+                                   "--source", str(source), "-o", str(out4)])
+    assert res.exit_code == 0, res.output
+    whole = load_gold(out4).cases[0]
+    assert whole.sections["action_items"].exhaustive is True and whole.meta["pending"] == {"action_items": 0}
+    assert [i.meta["review"] for i in whole.sections["action_items"].items] == ["accepted", "edited", "accepted"]
     bad = CliRunner().invoke(app, ["gold", "export", "--from-reviews", "--sop", SOP, "--report", str(report)])
     # the missing source is named (`main` prints it as one `error:` line)
     assert isinstance(bad.exception, ReportgenError) and "'meeting.txt'" in str(bad.exception)
