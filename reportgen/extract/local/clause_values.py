@@ -78,9 +78,40 @@ def _date_text(raw: str) -> str | None:
     return f"{_MONTHS[month - 1].capitalize()} {day}, {year}"
 
 
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_FIRST_RE = re.compile(r"(?<![\d./])(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?![\d./])")
+# Forms whose day (or day and month) were left blank; the PDF keeps the year: "this day of , 2012",
+# "June , 2010", ", 2009" at the head of a line. CUAD's answer is that phrase as written.
+_BLANK_DATE_RE = re.compile(
+    r"(?:\bthis\s+)?\bday\s+of\s*(?:" + _MONTH_NAME + r")?\s*,?\s*(?:19|20)(?:\d{2})?\b"
+    r"|\b" + _MONTH_NAME + r"\s+,\s*(?:19|20)\d{2}\b|^\W{0,3},\s*(?:19|20)\d{2}\b",
+    re.IGNORECASE)  # fmt: skip
+_MONTH_YEAR_RE = re.compile(r"\b(?P<m>" + _MONTH_NAME + r")\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def _other_date(text: str) -> str | None:
+    """Dates the plain pattern misses: day first ("1.4.2011", "29/3/18"), a month and year ("July 2013"),
+    and a form's blank date (as written)."""
+    for m in _DAY_FIRST_RE.finditer(text):
+        d, mo, y = int(m.group("d")), int(m.group("m")), int(m.group("y"))
+        if "." in m.group(0) or d > 12:
+            y = y + (2000 if y < 50 else 1900) if y < 100 else y
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{_MONTHS[mo - 1].capitalize()} {d}, {y}"
+    b = _BLANK_DATE_RE.search(text)
+    if b:
+        return " ".join(b.group(0).split()).lstrip(" ,") if b.group(0).lstrip()[:1] == "," else " ".join(
+            b.group(0).split())
+    m2 = _MONTH_YEAR_RE.search(text)
+    if m2 and m2.group("m")[:3].lower() in _MONTH_OF:
+        return f"{_MONTHS[_MONTH_OF[m2.group('m')[:3].lower()] - 1].capitalize()} {m2.group('y')}"
+    return None
+
+
 def first_date(text: str) -> str | None:
     """The first date a sentence states, as "June 21, 1999" (digits as written); a date left blank in the form
     is given as written ("____ day of ________, 2004"): that is what the agreement says."""
+    text = re.sub(r"\s*-{3,}\s*", " ", text)  # "31 December,\n---------\n1996": rules typed across a date
     for m in _DATE_RE.finditer(text):
         d = _date_text(m.group(0))
         if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
@@ -89,7 +120,7 @@ def first_date(text: str) -> str | None:
             return d
         if "_" in m.group(0):
             return " ".join(m.group(0).split())
-    return None
+    return _other_date(text)
 
 
 _NUMBER_WORD = r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|" \
