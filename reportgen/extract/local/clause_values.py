@@ -158,6 +158,8 @@ def _period(n: int, unit: str) -> str:
 _FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
                      r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
                      + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b", re.IGNORECASE)  # fmt: skip
+_OPEN_END = re.compile(r"\buntil\b[^.;]{0,30}?\b(?:either|one|any|a)\s+party\b|\buntil terminat\w+|\bunless and until\b|\bthereafter,? unless\b"
+                       r"|\bend on the \w+ day following\b", re.IGNORECASE)
 _CONDITIONAL_END = re.compile(r"\b(?:expire|terminate|end|continue|remain in (?:full )?(?:force|effect))s?\b"
                               r"[^.;]{0,40}?\b(?:if|upon|when|unless|until)\b", re.IGNORECASE)
 
@@ -194,7 +196,7 @@ def term_value(text: str, start: date | None = None) -> str | None:
         if end is not None:
             return f"{end:%B} {end.day}, {end.year}"
     no_end = not _DURATION_RE.search(text) and not _DATE_RE.search(text)
-    if _PERPETUAL_RE.search(text) or no_end and (re.search(r"\bterm\b", text, re.I) or _CONDITIONAL_END.search(text)):
+    if _PERPETUAL_RE.search(text) or no_end and _OPEN_END.search(text):
         return "perpetual"  # CUAD's word for a term with no fixed end
     r = _RENEW_RE.search(text)
     if r and (n := _count(r.group("n"))):
