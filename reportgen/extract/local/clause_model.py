@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from reportgen.errors import ConfigError
 from reportgen.extract.local.clauses import Unit
 
 MODEL_FILE = Path(__file__).with_name("models") / "cuad_clauses.json"
@@ -128,8 +129,10 @@ def sigmoid(x: float) -> float:
 
 
 @lru_cache(maxsize=2)
-def load_model(path: Path = MODEL_FILE) -> ClauseModel | None:
-    """The shipped model, or None when the file is missing (the rule-based reader is used then)."""
+def load_model(path: Path = MODEL_FILE) -> ClauseModel:
+    """The shipped model. A missing file is an error, not a quiet fall-back: the rules the model replaced
+    scored strict F1 0.33 on CUAD's validation fold, and a diligence memo built on them would not say so."""
     if not path.is_file():
-        return None
+        raise ConfigError(f"contract clause model {path} is missing: reinstall reportgen, or rebuild it "
+                             "with `make train-cuad`")
     return ClauseModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -158,10 +158,10 @@ def _period(n: int, unit: str) -> str:
 _FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
                      r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
                      + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b", re.IGNORECASE)  # fmt: skip
-_OPEN_END = re.compile(r"\buntil\b[^.;]{0,30}?\b(?:either|one|any|a)\s+party\b|\buntil terminat\w+|\bunless and until\b|\bthereafter,? unless\b"
-                       r"|\bend on the \w+ day following\b", re.IGNORECASE)
-_CONDITIONAL_END = re.compile(r"\b(?:expire|terminate|end|continue|remain in (?:full )?(?:force|effect))s?\b"
-                              r"[^.;]{0,40}?\b(?:if|upon|when|unless|until)\b", re.IGNORECASE)
+# CUAD's "perpetual": nothing but a party's notice (or a termination) ends the term; "until the expiration of
+# the Sublicense Agreement" ends with another agreement, and the row then quotes the sentence.
+_OPEN_END = re.compile(r"\buntil\b[^.;]{0,30}?\b(?:either|one|any|a)\s+party\b|\buntil terminat\w+|"
+                       r"\bunless and until\b|\bthereafter,? unless\b|\bend on the \w+ day following\b", re.IGNORECASE)
 
 
 def _plus(start: date, n: int, unit: str) -> date | None:
