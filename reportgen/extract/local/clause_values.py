@@ -26,27 +26,50 @@ _LAW_RE = re.compile(
     r"Administrative\s+Region)\s+of\s+(?:the\s+)?)?)(?P<place>" + _PLACE + r")",
 )
 _PRC_RE = re.compile(r"People['\u2019]?s\s+Republic\s+of\s+China|\bPRC\b", re.IGNORECASE)
-_NOT_PLACE = re.compile(r"^(?:United States(?: of America)?|U\.?S\.?A?\.?|America|Agreement|Such|Any|This|The|"
-                        r"UNITED STATES(?: OF AMERICA)?|AGREEMENT|SUCH|ANY|THIS|THE)$")
+_NOT_PLACE = re.compile(r"^(?:United States(?: of America)?|U\.?S\.?A?\.?|America|Agreement|Such|Any|This|The|State|"
+                        r"UNITED STATES(?: OF AMERICA)?|AGREEMENT|SUCH|ANY|THIS|THE|STATE)$")
+_PLACE_END = re.compile(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with|for|governing|"
+                        r"regardless|except|other)\b.*$", re.IGNORECASE)
+# "construed in accordance with Swiss law": the law named by its adjective
+_ADJECTIVE_LAW = {"english": "England", "swiss": "Switzerland", "german": "Germany", "french": "France",
+                  "italian": "Italy", "dutch": "Netherlands", "israeli": "Israel", "singapore": "Singapore",
+                  "japanese": "Japan", "irish": "Ireland", "scots": "Scotland", "swedish": "Sweden",
+                  "hong kong": "Hong Kong", "indian": "India", "korean": "Korea", "spanish": "Spain"}  # fmt: skip
+_ADJECTIVE_RE = re.compile(r"\b(" + "|".join(_ADJECTIVE_LAW) + r")\s+laws?\b", re.IGNORECASE)
+_US_RE = re.compile(r"\blaws?\s+of\s+the\s+United\s+States(?:\s+of\s+America)?\b", re.IGNORECASE)
+
+
+def _clean_place(raw: str) -> str:
+    place = re.sub(r"\s+", " ", raw).strip(" .,'")
+    if re.match(r"England and Wales\b", place, re.IGNORECASE):
+        return "England and Wales"
+    return _PLACE_END.sub("", place).strip(" .,'")
 
 
 def governing_law(text: str) -> str | None:
     """"governed by the laws of the State of New York" -> "New York"; the first place that is not the
-    United States (federal law sits beside a state's)."""
+    United States (federal law sits beside a state's), "Switzerland" for "Swiss law", and "United States"
+    when that is the only law named."""
     if _PRC_RE.search(text) and re.search(r"\blaws?\b", text, re.I):
         return "People's Republic of China"
     places = []
     for m in _LAW_RE.finditer(text):
-        place = re.sub(r"\s+", " ", m.group("place")).strip(" .,'")
-        place = re.sub(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with)\b.*$", "", place)
+        place = _clean_place(m.group("place"))
         if place and not _NOT_PLACE.match(place):
             places.append(place)
     if not places:
-        state = re.search(r"\b(?:State|Commonwealth|Province) of (?P<place>" + _PLACE + ")", text)
-        if state is None or not re.search(r"\blaws?\b", text, re.I):
+        state = re.search(r"\b(?i:State|Commonwealth|Province) of (?P<place>" + _PLACE + ")", text)
+        adjective = _ADJECTIVE_RE.search(text)
+        if state is not None and re.search(r"\blaws?\b", text, re.I):
+            places = [_clean_place(state.group("place"))]
+        elif adjective is not None:
+            places = [_ADJECTIVE_LAW[" ".join(adjective.group(1).lower().split())]]
+        elif _US_RE.search(text):
+            places = ["United States"]
+        else:
             return None
-        places = [re.sub(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with)\b.*$", "",
-                         " ".join(state.group("place").split())).strip(" .,'")]
+    if not places[0]:
+        return None
     first = places[0].title() if places[0].isupper() else places[0]
     canada = re.search(r"\bCanada\b", text) and first not in ("Canada",) and "Province" in text
     return f"{first}, Canada" if canada else first
