@@ -178,7 +178,9 @@ def choose_threshold(items: list[Labelled], kind: str, probs: list[np.ndarray]) 
     return best[1], best[2]
 
 
-def train(items: list[Labelled], echo: Any = print) -> dict[str, Any]:
+def train(items: list[Labelled], echo: Any = print, oof_out: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """The model file's content; `oof_out` receives each kind's out-of-fold probabilities (error analysis
+    on the fit fold sees what a held-out contract would get, not what the model memorised)."""
     x, vocab = matrix(items)
     names = sorted(vocab, key=vocab.__getitem__)
     owner = np.concatenate([np.full(len(it.units), i) for i, it in enumerate(items)])
@@ -196,6 +198,8 @@ def train(items: list[Labelled], echo: Any = print) -> dict[str, Any]:
             threshold, cv = choose_threshold(items, kind, [prob[starts[i]:starts[i + 1]] for i in range(len(items))])
             if best is None or cv.get("f1", 0) > best[0]:
                 best = (cv.get("f1", 0), c, a, b, threshold, {**cv, "C": c})
+                if oof_out is not None:
+                    oof_out[kind] = prob
         assert best is not None
         _, c, a, b, threshold, cv = best
         model = _fit(x, y, c)
@@ -214,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, required=True, help="the shared corpus folder (../shared/corpus)")
     ap.add_argument("--cache", type=Path, default=None, help="keep ingested contracts here (outside the repo)")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
+    ap.add_argument("--oof", type=Path, default=None, help="also write the out-of-fold probabilities (.npz)")
     args = ap.parse_args(argv)
     folder = args.corpus / "cuad-train"
     if not (folder / "master_clauses.csv").is_file():
@@ -226,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         items.append(label(c, load_document(c, args.cache)))
         if k % 50 == 0:
             print(f"{k}/{len(contracts)} contracts read", flush=True)
-    data = train(items)
+    oof: dict[str, np.ndarray] = {}
+    data = train(items, oof_out=oof)
+    if args.oof is not None:
+        np.savez(args.oof, names=np.array([it.name for it in items]),
+                 **{k.replace(" ", "_"): v for k, v in oof.items()})
     data["meta"]["trained_on"] = f"CUAD cuad-train fit fold, {len(items)} contracts"
     args.out.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)")
