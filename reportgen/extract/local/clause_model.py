@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from reportgen.errors import ConfigError
-from reportgen.extract.local.clauses import Unit
+from reportgen.extract.local.clauses import _DATE_RE, Unit
 
 MODEL_FILE = Path(__file__).with_name("models") / "cuad_clauses.json"
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: preamble words, date and defined-name flags
 
 _TOKEN = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?|\d+(?:[.,]\d+)*|[$%\u00a7]")
 _NUM = re.compile(r"^\d")
@@ -43,6 +43,13 @@ def _bucket(n: int, edges: tuple[int, ...]) -> int:
     return len(edges)
 
 
+_PREAMBLE = 12
+_PREAMBLE_WORDS = frozenset({"between", "among", "by", "and", "dated", "effective", "made", "entered", "into", "as",
+                             "of", "this", "agreement", "day", "inc", "corporation", "llc", "ltd", "company",
+                             "<num>", "hereinafter", "party", "parties"})  # fmt: skip
+_ALIAS_RE = re.compile(r"\(\s*(?:the\s+|hereinafter\s+)?[\"\u201c][^\"\u201d]{1,40}[\"\u201d]")
+
+
 def unit_features(unit: Unit, position: int, total: int) -> list[str]:
     """The features of one unit: its words and word pairs, its heading's words, where it sits in the
     agreement (the preamble names parties and date; signature blocks do not), and its shape."""
@@ -56,6 +63,13 @@ def unit_features(unit: Unit, position: int, total: int) -> list[str]:
     feats.add(f"i:{_bucket(position, (0, 1, 2, 4, 8, 16, 32, 64, 128))}")
     feats.add(f"r:{min(9, int(10 * position / max(1, total)))}")
     feats.add(f"n:{_bucket(len(words), (4, 8, 15, 30, 60, 100))}")
+    if position < _PREAMBLE:  # the preamble's words mean parties and date; the same words later mean little
+        feats.update(f"p:{w}" for w in words[:40] if w in _PREAMBLE_WORDS)
+    text = unit.text[:1500]
+    if _DATE_RE.search(text):
+        feats.add("s:date")
+    if _ALIAS_RE.search(text):
+        feats.add("s:alias")
     if unit.first:
         feats.add("s:first")
     if unit.definition:
