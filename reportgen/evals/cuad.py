@@ -16,17 +16,22 @@ text itself. Each accepted text is listed under `meta.accept`.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import csv
 import hashlib
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ReportgenError
 from reportgen.evals.corpus import Contract, cuad_contracts
-from reportgen.evals.folds import fold_of
+from reportgen.evals.folds import fold_of, load_folds
+from reportgen.evals.gold import gold_from_cases
+from reportgen.evals.runner import run_eval
+from reportgen.evals.suite_report import kind_tables
 
 # CUAD category -> the contract_terms `clause` value it evidences (docs/eval.md lists the same).
 CUAD_CLAUSES: dict[str, str] = {
@@ -145,14 +150,6 @@ def main(argv: list[str] | None = None) -> int:
 
         python -m reportgen.evals.cuad --corpus ../shared/corpus [--fold validation] [--out cuad.json]
     """
-    import argparse
-    import sys
-
-    from reportgen.evals.folds import load_folds
-    from reportgen.evals.gold import gold_from_cases
-    from reportgen.evals.runner import run_eval
-    from reportgen.evals.suite_report import kind_tables
-
     ap = argparse.ArgumentParser(prog="python -m reportgen.evals.cuad", description="CUAD contract_terms, one fold")
     ap.add_argument("--corpus", type=Path, required=True, help="the shared corpus folder (../shared/corpus)")
     ap.add_argument("--fold", default="validation", choices=["validation", "fit"])

@@ -39,8 +39,9 @@ from reportgen.evals.corpus import Contract, cuad_contracts
 from reportgen.evals.cuad import CUAD_CLAUSES, clause_texts
 from reportgen.evals.folds import FIT, VALIDATION, fold_of, load_folds
 from reportgen.evals.gold import _locate_quote
+from reportgen.evals.metrics import precision_at_recall
 from reportgen.evals.text import text_agrees
-from reportgen.extract.local.clause_model import MODEL_FILE, MODEL_VERSION, unit_features
+from reportgen.extract.local.clause_model import MODEL_FILE, MODEL_VERSION, load_model, unit_features
 from reportgen.extract.local.clauses import KINDS, Unit, contract_units
 from reportgen.extract.local.strategies.contract import pick_unit, row_text
 from reportgen.grounding import Grounder
@@ -225,8 +226,6 @@ def ranking_check(items: list[Labelled], model: Any) -> dict[str, dict[str, Any]
     """Per kind, precision at 80% recall of the model's *ranking*: every contract's best unit for the kind,
     threshold or not, ranked by probability (the engine's own rows stop at the threshold, so their recall
     never reaches 80%). A row counts when it would pair in the strict eval (`row_passes`)."""
-    from reportgen.evals.metrics import precision_at_recall
-
     out: dict[str, dict[str, Any]] = {}
     probs = [model.probabilities(it.units) for it in items]
     for j, kind in enumerate(model.kinds):
@@ -257,8 +256,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     folds = load_folds()
     if args.check:
-        from reportgen.extract.local.clause_model import load_model
-
         held = [c for c in cuad_contracts(folder) if fold_of("cuad", c.name, folds) == VALIDATION]
         for kind, r in ranking_check([label(c, load_document(c, args.cache)) for c in held], load_model()).items():
             print(f"{kind:18} gold {r['gold']:3}  P@80%R {r['p_at_80r']}  recall tops at {r['max_recall']}  "
