@@ -100,6 +100,7 @@ def test_dates_terms_and_parties_values() -> None:
     ("is effective as of the 1.4.2011 (the Effective Date)", "April 1, 2011"),  # day first, as written abroad
     ("Dated 29/3/18\nDistributorship agreement", "March 29, 2018"),
     ("Project Cooperation Agreement\nJuly 2013", "July 2013"),
+    ("effective as of the first day of July, 2017 (the Commencement Date)", "July 1, 2017"),
     ("is entered into as of this day of , 2012 by and between", "this day of , 2012"),  # the form's blank date
     ("effective as of June , 2010 (the Effective Date)", "June , 2010"),
     ("made as of 31 December,\n---------\n1996, between", "December 31, 1996"),

@@ -112,9 +112,22 @@ _BLANK_DATE_RE = re.compile(
 _MONTH_YEAR_RE = re.compile(r"\b(?P<m>" + _MONTH_NAME + r")\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
 
 
+_DAY_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+              "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+              "nineteenth", "twentieth", "twenty-first", "twenty-second", "twenty-third", "twenty-fourth",
+              "twenty-fifth", "twenty-sixth", "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
+              "thirty-first"]  # fmt: skip
+_WORD_DAY_RE = re.compile(r"\b(?P<d>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\s+day\s+of\s+(?P<m>"
+                          + _MONTH_NAME + r"),?\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
 def _other_date(text: str) -> str | None:
-    """Dates the plain pattern misses: day first ("1.4.2011", "29/3/18"), a month and year ("July 2013"),
-    and a form's blank date (as written)."""
+    """Dates the plain pattern misses: day first ("1.4.2011", "29/3/18"), the day in words ("the first day of
+    July, 2017"), a month and year ("July 2013"), and a form's blank date (as written)."""
+    w = _WORD_DAY_RE.search(text)
+    if w and w.group("m")[:3].lower() in _MONTH_OF:
+        day = _DAY_WORDS.index(w.group("d").lower().replace(" ", "-")) + 1
+        return f"{_MONTHS[_MONTH_OF[w.group('m')[:3].lower()] - 1].capitalize()} {day}, {w.group('y')}"
     for m in _DAY_FIRST_RE.finditer(text):
         d, mo, y = int(m.group("d")), int(m.group("m")), int(m.group("y"))
         if "." in m.group(0) or d > 12:
