@@ -131,3 +131,12 @@ def test_the_same_value_in_two_agreements_stays_two_rows() -> None:
     merge_duplicates(TERMS, section)
     assert [i.citations[0].document_id for i in section.items] == ["msa", "nda"]  # msa's repeat folds in
     assert len(section.items[0].citations) == 2 and "duplicate-merged" in section.items[0].flags[0]
+
+
+def test_the_cuad_commands_say_when_the_corpus_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reportgen.evals import cuad, cuad_train
+
+    assert cuad.main(["--corpus", str(tmp_path)]) == 2
+    assert "master_clauses.csv not found" in capsys.readouterr().err
+    assert cuad_train.main(["--corpus", str(tmp_path), "--check"]) == 2
+    assert "pass the shared corpus folder" in capsys.readouterr().err
