@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reportgen.errors import ConfigError
 from reportgen.extract.local.clause_model import MODEL_FILE, MODEL_VERSION, ClauseModel, load_model, unit_features
 from reportgen.extract.local.clause_values import date_of, first_date, governing_law, parties_text, term_value
 from reportgen.extract.local.clauses import Unit
@@ -46,7 +47,8 @@ def test_wrong_version_is_refused_with_what_to_do() -> None:
 
 
 def test_shipped_model_loads_and_separates_kinds(tmp_path: Path) -> None:
-    assert load_model(tmp_path / "missing.json") is None
+    with pytest.raises(ConfigError, match="make train-cuad"):  # never a quiet fall-back to the old rules
+        load_model(tmp_path / "missing.json")
     model = load_model(MODEL_FILE)
     assert model is not None and json.loads(MODEL_FILE.read_text())["version"] == MODEL_VERSION
     units = [unit("This Agreement shall be governed by and construed in accordance with the laws of the State of "
@@ -94,6 +96,29 @@ def test_dates_terms_and_parties_values() -> None:
         '2TheMart.com, Inc. ("2TheMart"); I-Escrow, Inc. ("i-Escrow")')
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("is effective as of the 1.4.2011 (the Effective Date)", "April 1, 2011"),  # day first, as written abroad
+    ("Dated 29/3/18\nDistributorship agreement", "March 29, 2018"),
+    ("Project Cooperation Agreement\nJuly 2013", "July 2013"),
+    ("effective as of the first day of July, 2017 (the Commencement Date)", "July 1, 2017"),
+    ("is entered into as of this day of , 2012 by and between", "this day of , 2012"),  # the form's blank date
+    ("effective as of June , 2010 (the Effective Date)", "June , 2010"),
+    ("made as of 31 December,\n---------\n1996, between", "December 31, 1996"),
+    ("The parties shall meet monthly.", None),
+])
+def test_dates_the_plain_pattern_misses(text: str, said: str | None) -> None:
+    assert first_date(text) == said
+
+
+def test_a_term_that_ends_with_another_agreement_is_not_perpetual() -> None:
+    # CUAD calls a term with no fixed end "perpetual" only when nothing but a party's notice ends it
+    assert term_value("shall continue in full force and effect until the expiration of the Sublicense Agreement") \
+        is None
+    assert term_value("This Agreement will commence on the Effective Date and will continue until termination as "
+                      "provided below.") == "perpetual"
+    assert term_value("shall continue unless and until either party gives notice to the other") == "perpetual"
+
+
 
 def test_the_same_value_in_two_agreements_stays_two_rows() -> None:
     def row(doc: str, start: int) -> Item:
@@ -106,3 +131,12 @@ def test_the_same_value_in_two_agreements_stays_two_rows() -> None:
     merge_duplicates(TERMS, section)
     assert [i.citations[0].document_id for i in section.items] == ["msa", "nda"]  # msa's repeat folds in
     assert len(section.items[0].citations) == 2 and "duplicate-merged" in section.items[0].flags[0]
+
+
+def test_the_cuad_commands_say_when_the_corpus_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reportgen.evals import cuad, cuad_train
+
+    assert cuad.main(["--corpus", str(tmp_path)]) == 2
+    assert "master_clauses.csv not found" in capsys.readouterr().err
+    assert cuad_train.main(["--corpus", str(tmp_path), "--check"]) == 2
+    assert "pass the shared corpus folder" in capsys.readouterr().err

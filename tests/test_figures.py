@@ -56,3 +56,14 @@ def test_one_number_reader_for_fields_and_checks() -> None:
     assert numbers_in("Twenty-Five thousand dollars ($25,000USD)") == {Decimal(25000)}
     assert value_stated("$25,000", ["(i) Twenty-Five thousand dollars ($25,000USD)"])
     assert not value_stated("$5K", ["(i) Twenty-Five thousand dollars ($25,000USD)"])
+
+
+def test_the_fast_scan_finds_what_finditer_finds() -> None:
+    from reportgen.extract.local.figures import _DIGITS_ONLY_RE, _digit_figures
+
+    texts = ["Fees of $25,000USD and USD 25,000 are due within 30 days; us$5 or C$ 3 per unit.",
+             "Growth of 12, 15 percent, 3x more than 5 customers; see the 10-K and 1/2 dollars.",
+             "Section 4.2: up to \u20ac3m, \u00a340 and 7 years from 6/21/99.", "No figures here at all.", ""]
+    for text in texts:
+        assert [m.span() for m in _digit_figures(text)] == [m.span() for m in _DIGITS_ONLY_RE.finditer(text)]
+    assert len(list(_digit_figures(texts[0]))) >= 4

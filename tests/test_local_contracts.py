@@ -6,7 +6,7 @@ import asyncio
 
 from reportgen.drafts import DraftSection
 from reportgen.extract.local import LocalExtractor
-from reportgen.extract.local.clauses import clause_values, find_clauses
+from reportgen.extract.local.clauses import clause_values, contract_units
 from reportgen.ingest import ingest
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Document
@@ -123,12 +123,13 @@ def test_one_row_per_clause_with_its_key_sentence() -> None:
         assert doc.text.count(quote) == 1
 
 
-def test_headings_beat_body_words_and_contents_lines_are_not_clauses() -> None:
-    hits = {h.kind: h for h in find_clauses([paged(MSA_PAGES)])}
-    law = hits["governing law"]
-    assert law.unit.page == 3 and law.unit.section_heading == "GOVERNING LAW"  # not the contents line on page 1
-    assert "heading" in law.why
-    assert hits["term and renewal"].unit.number == "4.1" and hits["assignment"].unit.number == "10.1"
+def test_units_carry_their_heading_and_contents_lines_are_skipped() -> None:
+    units = contract_units(paged(MSA_PAGES), 0)
+    law = next(u for u in units if u.text.startswith("This Agreement shall be governed by"))
+    assert law.page == 3 and law.section_heading == "GOVERNING LAW" and law.number == "12.1"
+    # "12. GOVERNING LAW 7" on the contents page is no unit (never a clause's quote), and names no section
+    assert not any(u.skip is False and "GOVERNING LAW" in u.text for u in units)
+    assert all(u.section_heading != "GOVERNING LAW" for u in units if u.page == 1)
 
 
 def test_no_row_without_a_strong_signal() -> None:

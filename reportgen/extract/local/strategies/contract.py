@@ -6,7 +6,7 @@ CUAD's fit fold: silence beats a guess),
 and that probability is the row's score. The row quotes the sentence; its summary is the sentence itself for
 clauses the reader must read (assignment, change of control, exclusivity, liability cap, termination) and the
 value for those with one (governing law "New York", the agreement date, the term, the parties' names:
-`clause_values.py`). Without the model file the hand-written rules of `clauses.py` fill the rows.
+`clause_values.py`). Without the model file the section fails loudly (`clause_model.load_model`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from reportgen.extract.local.clauses import (
     _extend,
     clause_values,
     contract_units,
-    find_clauses,
     transcript_units,
 )
 from reportgen.extract.local.fields import main_text_field
@@ -106,7 +105,6 @@ def _units(doc: Document, di: int) -> list[Unit]:
 def learned_rows(documents: list[Document], kinds: list[str]) -> list[tuple[int, str, Unit, str, float]]:
     """(document index, kind, unit quoted, row text, probability) of every row the model keeps."""
     model = load_model()
-    assert model is not None
     out = []
     for di, doc in enumerate(documents):
         units = _units(doc, di)
@@ -139,11 +137,7 @@ def section(index: SourceIndex, spec: SectionSpec) -> list[DraftItem]:
     main = main_text_field(spec)
     order = {k: i for i, k in enumerate(KINDS)}
     wanted = [k for k in KINDS if k in kinds]
-    if load_model() is not None:
-        rows = learned_rows(index.documents, wanted)
-    else:
-        rows = [(h.doc_index, h.kind, h.unit, " ".join(h.unit.text.split()), None)  # type: ignore[misc]
-                for h in find_clauses(index.documents, wanted)]
+    rows = learned_rows(index.documents, wanted)
     rows.sort(key=lambda r: (r[0], order[r[1]], r[2].start))
     items: list[DraftItem] = []
     for di, kind, unit, text, score in rows:
