@@ -39,7 +39,7 @@ import pypdfium2 as pdfium  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from reportgen.errors import IngestError  # noqa: E402
-from reportgen.ingest import ingest, ingest_bytes  # noqa: E402
+from reportgen.ingest import ingest, ingest_bytes, pool  # noqa: E402
 
 MAX_SLOWDOWN_VS_PDFIUM = 1.3
 MIN_SPEEDUP_VS_PYPDF = 5.0
@@ -99,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and slow_ok and fast_ok
     else:
         print("no contracts found under pdfs/cuad; margins not checked")
+
+    if cuad:
+        room = _bench_room(cuad, max(args.reps, 3))
+        results["room_pool"] = room
+        print(f"\ndata room of {room['files']} contracts on {room['workers']} processes: {room['pool_s']:.2f} s, "
+              f"one after another {room['sequential_s']:.2f} s: {room['speedup']:.2f}x (median of {room['reps']}; "
+              f"first call with the pool's start {room['pool_cold_s']:.2f} s); same Documents: {room['identical']}")
+        ok = ok and bool(room["identical"])
 
     print("\nTranscript parsing through reportgen.ingest")
     transcript_rows = {}
@@ -211,6 +219,32 @@ def _bench_pdfs(files: Files, reps: int) -> dict[str, float | int]:
         "slowdown_vs_pdfium": median["ours"] / median["pdfium"],
         "speedup_vs_pypdf": median["pypdf"] / median["ours"],
     }
+
+
+def _bench_room(files: Files, reps: int) -> dict[str, float | int | bool]:
+    """A data room's PDFs through `reportgen.ingest.pool.parse_each` (what a zip, several paths and an API zip
+    upload take) on every core, against the same call with one worker (the sequential path), interleaved in the
+    same run; the pool's first call, which starts its processes, is reported on its own."""
+    workers = pool.default_workers()
+    pool.shutdown()
+
+    def run(n: int) -> list[tuple[str, object]]:
+        return list(pool.parse_each(ingest_bytes, iter(files), workers=n))
+
+    start = time.perf_counter()
+    first = run(workers)
+    cold = time.perf_counter() - start
+    times: dict[int, list[float]] = {1: [], workers: []}
+    out: dict[int, list[tuple[str, object]]] = {}
+    for rep in range(reps):
+        for n in ((1, workers) if rep % 2 == 0 else (workers, 1)):
+            gc.collect()
+            start = time.perf_counter()
+            out[n] = run(n)
+            times[n].append(time.perf_counter() - start)
+    seq, par = statistics.median(times[1]), statistics.median(times[workers])
+    return {"files": len(files), "workers": workers, "reps": reps, "sequential_s": seq, "pool_s": par,
+            "pool_cold_s": cold, "speedup": seq / par, "identical": out[1] == out[workers] == first}
 
 
 def whisper_hour(seed: int = 0) -> bytes:

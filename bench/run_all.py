@@ -79,6 +79,14 @@ def rows_ingest(d: dict) -> list[Row]:
         fast = _div(g.get("ours_s"), g.get("pypdf_s"))
         out.append(_row("ingest", f"PDF text, {group}: time", g.get("ours_s"), g.get("pypdf_s"), fast, "s",
                         "<= 0.2", None if fast is None else fast <= 0.2, "pypdf"))
+    room = d.get("room_pool") or {}
+    if room:
+        sp = room.get("speedup")
+        pool_s, seq_s = room.get("pool_s"), room.get("sequential_s")
+        out.append(_row("ingest", f"data room, {room.get('files')} PDFs on {room.get('workers')} processes: wall",
+                        pool_s, seq_s, _div(pool_s, seq_s), "s", "<= 0.556 (1.8x)",
+                        None if sp is None else sp >= 1.8 and bool(room.get("identical")),
+                        "one after another (1 process)"))
     for name, t in (_get(d, "transcripts") or {}).items():
         out.append(_row("ingest", f"transcripts {name}: MB/s", round(t.get("mb_per_s", 0), 2), None, None, "MB/s"))
     hour = d.get("whisper_hour") or {}
