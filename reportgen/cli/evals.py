@@ -11,7 +11,6 @@ import typer
 from reportgen.cli.app import JsonOpt, app
 from reportgen.config import Engine
 from reportgen.errors import ReportgenError
-from reportgen.evals.command import eval_command
 
 
 @app.command("eval")
@@ -40,6 +39,8 @@ def eval_(
     """Score an engine against a gold set (strict P/R/F1 per section beside a random baseline, owners, dates,
     citations, retrieval, cost), compare saved results (`--compare A.json B.json`), or read one result's misses
     and false positives (`--show R.json`)."""
+    from reportgen.evals.command import eval_command  # the scoring stack (gold, metrics, results): `eval` only
+
     if bool(results) != compare:
         raise ReportgenError("compare saved results with `reportgen eval --compare A.json B.json`; "
                              "score a gold set with `reportgen eval --gold FILE` (no file arguments).")
