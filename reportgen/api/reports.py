@@ -32,6 +32,7 @@ from reportgen.config import default_engine, llm_configured
 from reportgen.events import Stage
 from reportgen.jobs.claims import PARTIAL
 from reportgen.jobs.prerender import download_state, schedule
+from reportgen.jobs.status_cache import STATUS_CACHE
 from reportgen.models import Item, Report
 from reportgen.sop import find_sops
 from reportgen.store.blobs import iter_blob
@@ -186,27 +187,35 @@ def download_by_suffix(
 @router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
             "the status is the one the If-None-Match ETag names"}},
             operation_id="get_report_status", summary="Status, progress and links (ETag; If-None-Match -> 304)")
-async def status(report_id: str, request: Request, response: Response, tenant: Tenant = Depends(current_tenant),
-                 service: Service = Depends(get_service)) -> ReportStatus | Response:
-    """Async, with the one query in a worker thread: the hottest route of the API (clients poll it).
+async def status(report_id: str, request: Request, tenant: Tenant = Depends(current_tenant),
+                 service: Service = Depends(get_service)) -> Response:
+    """Async, answered from memory when this process built the same status within the last second.
 
-    A sync route would cost a second thread hop, since FastAPI also checks a sync route's return
-    value in its threadpool; the query itself stays off the event loop, because a database that
-    is slow to answer (a SQLite lock, a distant PostgreSQL) must not stall every other request.
-    The ETag is a hash of the row the status is built from, so a poller that sends it back while
-    nothing changed gets a bodiless 304 without the response model or JSON ever being built.
+    A poll inside `REPORTGEN_STATUS_CACHE_SECONDS` of the last one that read the row gets that body
+    (or a 304) with no query and no thread hop (`reportgen/jobs/status_cache.py` says how staleness is
+    bounded). Otherwise the one query runs in a worker thread: a sync route would cost a second hop
+    (FastAPI also checks a sync route's return value in its threadpool), and a database slow to answer
+    must not stall the event loop. The body is serialised once, here, and returned as bytes, so FastAPI
+    neither validates nor serialises the response model per request. The ETag is a hash of the row the
+    status is built from, so a poller that sends it back while nothing changed gets a bodiless 304.
     """
-    def query() -> StatusRow:
-        with service.db.engine.connect() as conn:
-            return report_statuses(conn, tenant.id, report_id=report_id)[0]
+    scope = id(service)
+    hit = STATUS_CACHE.get(scope, tenant.id, report_id)
+    if hit is None:
+        def query() -> StatusRow:
+            with service.db.engine.connect() as conn:
+                return report_statuses(conn, tenant.id, report_id=report_id)[0]
 
-    row = await anyio.to_thread.run_sync(query)
-    tag = status_etag(row)
+        row = await anyio.to_thread.run_sync(query)
+        tag, body = status_etag(row), status_out(row).model_dump_json(by_alias=True).encode()
+        STATUS_CACHE.put(scope, tenant.id, report_id, tag, body)
+    else:
+        tag, body = hit.tag, hit.body
+    # caches may keep it, but must ask (cheaply, with the tag)
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-    response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = "no-cache"  # caches may keep it, but must ask (cheaply, with the tag)
-    return status_out(row)
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/{report_id}/result", response_model=Report, responses=ERRORS, operation_id="get_report_result",
@@ -291,6 +300,7 @@ def patch_item(
         if body.review is not None:
             item.review = body.review
         save_report_data(s, rep, report)
+    STATUS_CACHE.invalidate(report_id)  # the new revision shows on the next poll
     schedule(service.db, report_id, rep.revision, pdf_engine=service.settings.pdf_engine)  # the new revision's files
     return item
 
