@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from reportgen.api.auth import current_tenant
+from reportgen.api.auth import bearer, current_tenant
 from reportgen.api.errors import ApiError
 from reportgen.api.etags import etag_matches, status_etag
 from reportgen.api.events import EventStreamResponse, event_stream, openapi_responses, stage_of
@@ -184,20 +184,15 @@ def download_by_suffix(
     return download_response(service, tenant, report_id, fmt)
 
 
-@router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
-            "the status is the one the If-None-Match ETag names"}},
-            operation_id="get_report_status", summary="Status, progress and links (ETag; If-None-Match -> 304)")
-async def status(report_id: str, request: Request, tenant: Tenant = Depends(current_tenant),
-                 service: Service = Depends(get_service)) -> Response:
-    """Async, answered from memory when this process built the same status within the last second.
+async def _status_response(report_id: str, request: Request, tenant: Tenant, service: Service) -> Response:
+    """The status as bytes, from memory when this process built it within the last second.
 
     A poll inside `REPORTGEN_STATUS_CACHE_SECONDS` of the last one that read the row gets that body
     (or a 304) with no query and no thread hop (`reportgen/jobs/status_cache.py` says how staleness is
-    bounded). Otherwise the one query runs in a worker thread: a sync route would cost a second hop
-    (FastAPI also checks a sync route's return value in its threadpool), and a database slow to answer
-    must not stall the event loop. The body is serialised once, here, and returned as bytes, so FastAPI
-    neither validates nor serialises the response model per request. The ETag is a hash of the row the
-    status is built from, so a poller that sends it back while nothing changed gets a bodiless 304.
+    bounded). Otherwise the one query runs in a worker thread, so a database slow to answer cannot
+    stall the event loop. The body is serialised once, here, and sent as bytes: FastAPI neither
+    validates nor serialises a response model per poll. The ETag is a hash of the row the status is
+    built from, so a poller that sends it back while nothing changed gets a bodiless 304.
     """
     scope = id(service)
     hit = STATUS_CACHE.get(scope, tenant.id, report_id)
@@ -216,6 +211,30 @@ async def status(report_id: str, request: Request, tenant: Tenant = Depends(curr
     if etag_matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+async def _status_lean(request: Request) -> Response:
+    """GET /v1/reports/{id} as a plain Starlette route: the same key check (`current_tenant`, called
+    directly) and the same answer as the documented route below, without FastAPI's per-request dependency
+    solving and route matching, which were over half of a poll's CPU once the status came from memory.
+    Registered just before that route, so it answers every GET; the FastAPI route stays for the OpenAPI
+    document (and for HEAD-less clients generated from it)."""
+    service: Service = request.app.state.service
+    tenant = await current_tenant(await bearer(request), service)
+    return await _status_response(request.path_params["report_id"], request, tenant, service)
+
+
+router.add_route("/v1/reports/{report_id}", _status_lean, methods=["GET"], include_in_schema=False)
+
+
+@router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
+            "the status is the one the If-None-Match ETag names"}},
+            operation_id="get_report_status", summary="Status, progress and links (ETag; If-None-Match -> 304)")
+async def status(report_id: str, request: Request, tenant: Tenant = Depends(current_tenant),
+                 service: Service = Depends(get_service)) -> Response:
+    """Status, progress and links; answered by `_status_lean` in the running app (this declaration documents
+    it, with the same behaviour)."""
+    return await _status_response(report_id, request, tenant, service)
 
 
 @router.get("/{report_id}/result", response_model=Report, responses=ERRORS, operation_id="get_report_result",
