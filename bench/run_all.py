@@ -97,6 +97,11 @@ def rows_ingest(d: dict) -> list[Row]:
                         hour.get("previous_ms"), _div(ms, hour.get("previous_ms")), "ms", "<= 20 ms",
                         None if ms is None else ms <= 20 and bool(hour.get("identical")),
                         "previous code (model_construct, noise scan, str.translate)"))
+        if hour.get("ours_cpu_ms") is not None:
+            cms = hour["ours_cpu_ms"]
+            out.append(_row("ingest", "whisper-style 1 h transcript parse, CPU ms (median)", round(cms, 1),
+                            round(hour["previous_cpu_ms"], 1), _div(cms, hour["previous_cpu_ms"]), "ms", "<= 20 ms",
+                            cms <= 20 and bool(hour.get("identical")), "previous code, CPU ms (median)"))
     sweep = _get(d, "sweep") or []
     if sweep:
         crashed = sum(1 for s in sweep if s.get("outcome") == "CRASH" or s.get("invariant") is False)
@@ -122,6 +127,12 @@ def rows_grounding(d: dict) -> list[Row]:
                         ex.get("tokenise_first_quotes_per_s"), _div(rate, ex.get("tokenise_first_quotes_per_s")),
                         "quotes/s", ">= 10,000", None if rate is None else rate >= 10_000 and bool(ex.get("identical")),
                         "tokenise-first (previous order)"))
+        cpu_rate = ex.get("ours_quotes_per_cpu_s")
+        if cpu_rate is not None:
+            peer = ex.get("tokenise_first_quotes_per_cpu_s")
+            out.append(_row("grounding", "verbatim quotes per CPU second", cpu_rate, peer, _div(cpu_rate, peer),
+                            "quotes/s", ">= 10,000", cpu_rate >= 10_000 and bool(ex.get("identical")),
+                            "tokenise-first (previous order)"))
     return out
 
 
