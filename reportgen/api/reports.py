@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.routing import Route
 
 from reportgen.api.auth import bearer, current_tenant
 from reportgen.api.errors import ApiError
@@ -217,14 +219,28 @@ async def _status_lean(request: Request) -> Response:
     """GET /v1/reports/{id} as a plain Starlette route: the same key check (`current_tenant`, called
     directly) and the same answer as the documented route below, without FastAPI's per-request dependency
     solving and route matching, which were over half of a poll's CPU once the status came from memory.
-    Registered just before that route, so it answers every GET; the FastAPI route stays for the OpenAPI
-    document (and for HEAD-less clients generated from it)."""
+    It answers every GET of a report's status; the FastAPI route below stays for the OpenAPI document."""
     service: Service = request.app.state.service
     tenant = await current_tenant(await bearer(request), service)
     return await _status_response(request.path_params["report_id"], request, tenant, service)
 
 
-router.add_route("/v1/reports/{report_id}", _status_lean, methods=["GET"], include_in_schema=False)
+class _ReportId(Convertor[str]):
+    """A report id in a path: no dot, so "/v1/reports/rep_1.pdf" is left to the download route."""
+
+    regex = "[^/.]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("report_id", _ReportId())
+# The app puts this first among its routes (reportgen/api/app.py): matched before any other, it skips
+# FastAPI's walk over the documents and reports routes too.
+LEAN_STATUS_ROUTE = Route("/v1/reports/{report_id:report_id}", _status_lean, methods=["GET"], include_in_schema=False)
 
 
 @router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
