@@ -88,6 +88,10 @@ def rows_ingest(d: dict) -> list[Row]:
                         pool_s, seq_s, _div(pool_s, seq_s), "s", "<= 0.556 (1.8x)",
                         None if sp is None else sp >= 1.8 and bool(room.get("identical")),
                         "one after another (1 process)"))
+        if room.get("ceiling_speedup"):
+            out.append(_row("ingest", f"data room on {room.get('workers')} processes: speedup", round(sp or 0, 2),
+                            round(room["ceiling_speedup"], 2), _div(sp, room["ceiling_speedup"]), "x", "", None,
+                            "pure CPU work in the same pool (the machine's ceiling now)"))
     for name, t in (_get(d, "transcripts") or {}).items():
         out.append(_row("ingest", f"transcripts {name}: MB/s", round(t.get("mb_per_s", 0), 2), None, None, "MB/s"))
     hour = d.get("whisper_hour") or {}
