@@ -90,6 +90,42 @@ class Server:
                 self.proc.wait()
 
 
+FLOOR_APP = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+body = open(sys.argv[2], "rb").read()
+
+async def status(request):
+    return Response(body, media_type="application/json", headers={"ETag": '"floor"', "Cache-Control": "no-cache"})
+
+uvicorn.run(Starlette(routes=[Route("/v1/reports/{report_id}", status)]), host="127.0.0.1", port=int(sys.argv[1]),
+            access_log=False, log_level="warning")
+"""
+
+
+class Floor(Server):
+    """The floor for a status poll: bare Starlette on the same uvicorn (uvloop, httptools, no access log), one
+    route answering a real status body from memory, no auth, no database. What any Python server pays per
+    request on this machine, measured by the same pollers in the same run."""
+
+    def __init__(self, body_file: Path) -> None:  # noqa: D107 - Server's fields, another process
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-c", FLOOR_APP, str(self.port), str(body_file)], cwd=ROOT,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.base}/v1/reports/x", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("the bare Starlette floor did not start")
+
+
 def rooms_zip(rooms: int) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -253,13 +289,13 @@ def poll_all(server: Server, data_dir: Path, report_ids: list[str], args: argpar
 
     api = psutil.Process(server.proc.pid)
 
-    def show(name: str, measure: Callable[[], dict]) -> None:
+    def show(name: str, measure: Callable[[], dict], proc: psutil.Process = api) -> None:
         # The server's own CPU time per request is the work a poll costs, whatever else the machine runs;
         # the load average says how much else that was.
-        cpu0 = sum(api.cpu_times()[:2])
+        cpu0 = sum(proc.cpu_times()[:2])
         poll = measure()
         poll["server_cpu_ms_per_request"] = round(
-            1000 * (sum(api.cpu_times()[:2]) - cpu0) / max(poll["requests"], 1), 2)
+            1000 * (sum(proc.cpu_times()[:2]) - cpu0) / max(poll["requests"], 1), 2)
         poll["load_average_1min"] = round(os.getloadavg()[0], 1)
         out[name] = poll
         print(f"status polls ({name}), {poll['clients']} concurrent clients: p50 {poll['p50_ms']} ms, "
@@ -278,6 +314,16 @@ def poll_all(server: Server, data_dir: Path, report_ids: list[str], args: argpar
     # The same pollers sending back the ETag they hold (If-None-Match): unchanged statuses come back as 304s.
     show("API key, If-None-Match (304), clients in the bench process",
          lambda: asyncio.run(poll_latency(server.base, report_ids, args.clients, args.polls, headers, cl, True)))
+    # The floor, polled the same way right after: bare Starlette answering the same body from memory.
+    body_file = data_dir / "status-body.json"
+    body_file.write_bytes(httpx.get(f"{server.base}/v1/reports/{report_ids[0]}", headers=headers).content)
+    floor = Floor(body_file)
+    try:
+        show("bare Starlette floor, clients in the bench process",
+             lambda: asyncio.run(poll_latency(floor.base, report_ids, args.clients, args.polls, client=cl)),
+             psutil.Process(floor.proc.pid))
+    finally:
+        floor.stop()
     show(f"API key, clients in {args.loadgen_procs} separate processes",
          lambda: poll_latency_procs(server.base, report_ids, args.clients, args.polls, args.loadgen_procs, headers,
                                     client=cl))

@@ -39,6 +39,7 @@ BUDGET_S = 0.5
 def _cold() -> None:
     stem.cache_clear()
     cues._hits.cache_clear()
+    cues._lowered.cache_clear()
 
 
 def engine_cpu(sop_id: str, docs: list, runs: int) -> float:

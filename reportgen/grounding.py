@@ -145,6 +145,8 @@ class _Indexed:
     jpos: list[int]  # offset of each token in `joined`
     index: dict[str, list[int]] = field(default_factory=dict)  # token -> positions
     seg_ends: list[int] = field(default_factory=list)
+    exact_scans: int = 0  # verbatim lookups answered by scanning the text
+    word_starts: dict[str, list[int]] | None = None  # first KEY_CHARS chars at each word start -> positions
 
     @classmethod
     def build(cls, doc: Document) -> _Indexed:
@@ -250,6 +252,42 @@ def _exact_positions(text: str, quote: str, limit: int = 1000) -> list[int]:
     return found
 
 
+# Verbatim lookups in one document past which its word starts are indexed: a lookup scans the whole text
+# (the second occurrence decides ambiguity), and indexing costs about a hundred scans, so only a document
+# asked many quotes (a long source in a long report, an eval) pays for it.
+INDEX_AFTER_SCANS = 128
+KEY_CHARS = 24
+_WORD_START = re.compile(r"(?<!\w)\w")
+
+
+def _indexed_exact_positions(ix: _Indexed, quote: str, limit: int = 1000) -> list[int]:
+    """`_exact_positions(ix.doc.text, quote)`, from an index of word starts once the document has been
+    scanned often. A quote that starts with a word character can only be found where a word starts (the
+    character before it is no word character, and so not `\\w`); every such candidate is checked exactly as a
+    scan checks it, so the answer is the same list."""
+    text = ix.doc.text
+    if len(quote) < KEY_CHARS or not _is_word_char(quote, 0):
+        return _exact_positions(text, quote, limit)
+    if ix.word_starts is None:
+        ix.exact_scans += 1
+        if ix.exact_scans <= INDEX_AFTER_SCANS:
+            return _exact_positions(text, quote, limit)
+        starts: dict[str, list[int]] = defaultdict(list)
+        for m in _WORD_START.finditer(text):
+            p = m.start()
+            starts[text[p : p + KEY_CHARS]].append(p)
+        ix.word_starts = dict(starts)
+    found: list[int] = []
+    tail_word = _is_word_char(quote, len(quote) - 1)
+    for pos in ix.word_starts.get(quote[:KEY_CHARS], ()):
+        if text.startswith(quote, pos) and not _is_word_char(text, pos - 1) and not (
+                tail_word and _is_word_char(text, pos + len(quote))):
+            found.append(pos)
+            if len(found) >= limit:
+                break
+    return found
+
+
 class Grounder:
     """Locates quotes in a fixed set of documents; build once per report, ground many quotes."""
 
@@ -287,7 +325,7 @@ class Grounder:
         # Exact first: most quotes are copied verbatim, and one exact place needs no tokens at all
         # (tokenising the quote cost more than finding it). Tokens are still made when the quote might
         # be nothing but fillers or noise ("empty") or when several places need the ambiguity rule.
-        exact = [(ix, p) for ix in scope for p in _exact_positions(ix.doc.text, q)] if q else []
+        exact = [(ix, p) for ix in scope for p in _indexed_exact_positions(ix, q)] if q else []
         if len(exact) == 1 and _has_content(q):
             ix, p = exact[0]
             return Match(self._cite(quote, ix, p, p + len(q), "exact", 1.0), occurrences=1)

@@ -23,7 +23,7 @@ from reportgen.errors import ExtractionError, ReportgenError
 from reportgen.events import Event, OnEvent, Stage
 from reportgen.extract.base import Extractor, Run
 from reportgen.grounding import Grounder
-from reportgen.ingest import ingest
+from reportgen.ingest import ingest_many
 from reportgen.ingest.pdfboxes import attach_boxes, bytes_from_sources
 from reportgen.ledger import CallLog, ResponseCache
 from reportgen.models import Document, DocumentRef, Report, ReportIssue, Section, Usage
@@ -78,11 +78,16 @@ def load_documents(
     sources: Sequence[str | Path | bytes | Document], *, password: str | None = None, ocr: bool = False
 ) -> list[Document]:
     docs: list[Document] = []
+    # the files' PDFs are parsed on every core; the first unreadable source fails the call, as before
+    parsed = iter(ingest_many([s for s in sources if not isinstance(s, Document)], password=password, ocr=ocr))
     for src in sources:
         if isinstance(src, Document):
             docs.append(src)
-        else:
-            docs.extend(ingest(src, password=password, ocr=ocr))
+            continue
+        outcome = next(parsed)
+        if isinstance(outcome, ReportgenError):
+            raise outcome
+        docs.extend(outcome)
     seen: set[str] = set()
     unique = []
     for d in docs:  # the same file passed twice is read once

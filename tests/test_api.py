@@ -61,6 +61,18 @@ def test_zip_upload_expands_into_documents(client) -> None:  # noqa: ANN001
     assert any("skipped room/pic.png" in w for d in docs for w in d["warnings"])
 
 
+def test_zip_of_pdfs_is_parsed_on_every_core_in_zip_order(client) -> None:  # noqa: ANN001
+    pdfs = {f"room/c{i}.pdf": text_pdf([[f"Contract {i}: the fee is {i}00 dollars."]]) for i in range(4)}
+    z = make_zip({**pdfs, "room/locked.pdf": encrypt(text_pdf([["Secret."]]), "pw"), "room/z.txt": meeting_bytes()})
+    r = upload(client, {"pdf-room.zip": z})
+    assert r.status_code == 201, r.text
+    docs = r.json()["documents"]
+    assert [d["filename"] for d in docs] == [*pdfs, "room/z.txt"]
+    assert any(w.startswith("skipped room/locked.pdf:") and "password" in w for w in docs[0]["warnings"])
+    blob = client.get(f"/v1/documents/{docs[2]['id']}").json()
+    assert "Contract 2" in blob["text"]
+
+
 def test_report_result_status_and_downloads(client, finished) -> None:  # noqa: ANN001
     doc, st = finished
     rid = st["id"]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, update
 
+from reportgen.jobs.status_cache import STATUS_CACHE
 from reportgen.store.keys import create_key, hash_key
 from reportgen.store.tables import ApiKey, now
 from tests.service_fixtures import (
@@ -83,9 +84,11 @@ def test_a_status_poll_is_one_query_without_the_report_json(client) -> None:  # 
         assert time.monotonic() < deadline, "downloads still preparing after 120 s"
         time.sleep(0.2)
 
+    STATUS_CACHE.clear()  # as after the cache's window: the poll reads the row
     statements = _statements(client, f"/v1/reports/{rid}", h)  # the key is cached by the polls above
     assert len(statements) == 1, statements
     assert "reports.data" not in statements[0] and "inputs" not in statements[0]
+    assert _statements(client, f"/v1/reports/{rid}", h) == []  # within the window: from memory, no query
 
     listing = client.get("/v1/reports", headers=h).json()
     assert [r["id"] for r in listing] == [rid] and listing[0]["progress"] == done["progress"]

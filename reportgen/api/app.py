@@ -109,6 +109,7 @@ def create_app(settings: ServiceSettings | None = None, *, dispatcher: Dispatche
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
     for module in (documents, reports, reviews, batches, sops, info):
         app.include_router(module.router)
+    app.router.routes.insert(0, reports.LEAN_STATUS_ROUTE)  # status polls: the hottest route, matched first
 
     @app.get("/healthz", tags=["service"], response_model=Health, operation_id="get_health",
              summary="Liveness: the database answers")

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.routing import Route
 
-from reportgen.api.auth import current_tenant
+from reportgen.api.auth import bearer, current_tenant
 from reportgen.api.errors import ApiError
 from reportgen.api.etags import etag_matches, status_etag
 from reportgen.api.events import EventStreamResponse, event_stream, openapi_responses, stage_of
@@ -33,6 +35,7 @@ from reportgen.config import default_engine, llm_configured
 from reportgen.events import Stage
 from reportgen.jobs.claims import PARTIAL
 from reportgen.jobs.prerender import download_state, schedule
+from reportgen.jobs.status_cache import STATUS_CACHE
 from reportgen.models import Item, Report
 from reportgen.sop import find_sops
 from reportgen.store.blobs import iter_blob
@@ -189,30 +192,71 @@ def download_by_suffix(
     return download_response(service, tenant, report_id, fmt, evidence)
 
 
+async def _status_response(report_id: str, request: Request, tenant: Tenant, service: Service) -> Response:
+    """The status as bytes, from memory when this process built it within the last second.
+
+    A poll inside `REPORTGEN_STATUS_CACHE_SECONDS` of the last one that read the row gets that body
+    (or a 304) with no query and no thread hop (`reportgen/jobs/status_cache.py` says how staleness is
+    bounded). Otherwise the one query runs in a worker thread, so a database slow to answer cannot
+    stall the event loop. The body is serialised once, here, and sent as bytes: FastAPI neither
+    validates nor serialises a response model per poll. The ETag is a hash of the row the status is
+    built from, so a poller that sends it back while nothing changed gets a bodiless 304.
+    """
+    scope = id(service)
+    hit = STATUS_CACHE.get(scope, tenant.id, report_id)
+    if hit is None:
+        def query() -> StatusRow:
+            with service.db.engine.connect() as conn:
+                return report_statuses(conn, tenant.id, report_id=report_id)[0]
+
+        row = await anyio.to_thread.run_sync(query)
+        tag, body = status_etag(row), status_out(row).model_dump_json(by_alias=True).encode()
+        STATUS_CACHE.put(scope, tenant.id, report_id, tag, body)
+    else:
+        tag, body = hit.tag, hit.body
+    # caches may keep it, but must ask (cheaply, with the tag)
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def _status_lean(request: Request) -> Response:
+    """GET /v1/reports/{id} as a plain Starlette route: the same key check (`current_tenant`, called
+    directly) and the same answer as the documented route below, without FastAPI's per-request dependency
+    solving and route matching, which were over half of a poll's CPU once the status came from memory.
+    It answers every GET of a report's status; the FastAPI route below stays for the OpenAPI document."""
+    service: Service = request.app.state.service
+    tenant = await current_tenant(await bearer(request), service)
+    return await _status_response(request.path_params["report_id"], request, tenant, service)
+
+
+class _ReportId(Convertor[str]):
+    """A report id in a path: no dot, so "/v1/reports/rep_1.pdf" is left to the download route."""
+
+    regex = "[^/.]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("report_id", _ReportId())
+# The app puts this first among its routes (reportgen/api/app.py): matched before any other, it skips
+# FastAPI's walk over the documents and reports routes too.
+LEAN_STATUS_ROUTE = Route("/v1/reports/{report_id:report_id}", _status_lean, methods=["GET"], include_in_schema=False)
+
+
 @router.get("/{report_id}", response_model=ReportStatus, responses={**ERRORS, 304: {"description": "Not Modified: "
             "the status is the one the If-None-Match ETag names"}},
             operation_id="get_report_status", summary="Status, progress and links (ETag; If-None-Match -> 304)")
-async def status(report_id: str, request: Request, response: Response, tenant: Tenant = Depends(current_tenant),
-                 service: Service = Depends(get_service)) -> ReportStatus | Response:
-    """Async, with the one query in a worker thread: the hottest route of the API (clients poll it).
-
-    A sync route would cost a second thread hop, since FastAPI also checks a sync route's return
-    value in its threadpool; the query itself stays off the event loop, because a database that
-    is slow to answer (a SQLite lock, a distant PostgreSQL) must not stall every other request.
-    The ETag is a hash of the row the status is built from, so a poller that sends it back while
-    nothing changed gets a bodiless 304 without the response model or JSON ever being built.
-    """
-    def query() -> StatusRow:
-        with service.db.engine.connect() as conn:
-            return report_statuses(conn, tenant.id, report_id=report_id)[0]
-
-    row = await anyio.to_thread.run_sync(query)
-    tag = status_etag(row)
-    if etag_matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-    response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = "no-cache"  # caches may keep it, but must ask (cheaply, with the tag)
-    return status_out(row)
+async def status(report_id: str, request: Request, tenant: Tenant = Depends(current_tenant),
+                 service: Service = Depends(get_service)) -> Response:
+    """Status, progress and links; answered by `_status_lean` in the running app (this declaration documents
+    it, with the same behaviour)."""
+    return await _status_response(report_id, request, tenant, service)
 
 
 @router.get("/{report_id}/result", response_model=Report, responses=ERRORS, operation_id="get_report_result",
@@ -297,6 +341,7 @@ def patch_item(
         if body.review is not None:
             item.review = body.review
         save_report_data(s, rep, report)
+    STATUS_CACHE.invalidate(report_id)  # the new revision shows on the next poll
     schedule(service.db, report_id, rep.revision, pdf_engine=service.settings.pdf_engine)  # the new revision's files
     return item
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -22,6 +24,7 @@ from reportgen.api.wording import for_api
 from reportgen.errors import ArchiveError, IngestError, TooLargeError
 from reportgen.ingest import Limits, ingest_bytes, refuse_fake_pdf, sniff
 from reportgen.ingest.archive import UnsafeArchiveError, iter_members, reason
+from reportgen.ingest.pool import parse_each
 from reportgen.ingest.text import check_text_size
 from reportgen.models import Document
 from reportgen.store.blobs import put_blob
@@ -111,21 +114,29 @@ def _parse_zip(
 ) -> Upload:
     out: list[Parsed] = []
     skipped: list[tuple[str, str]] = []
-    for member in iter_members(zf, size, limits, filename):
-        if member.junk:
+    held: deque[bytes] = deque()  # the bytes of members being parsed, stored once their parse is back
+
+    def readable() -> Iterator[tuple[str, bytes]]:
+        for member in iter_members(zf, size, limits, filename):
+            if member.data is None:
+                if not member.junk:
+                    skipped.append((member.path, member.skipped or ""))
+                continue
+            held.append(member.data)
+            yield member.path, member.data
+
+    # the PDFs on every core (reportgen.ingest.pool), a few members ahead at most, results in zip order
+    pdfs = sum(1 for i in zf.infolist() if i.filename.lower().endswith(".pdf"))
+    for path, outcome in parse_each(ingest_bytes, readable(), pdfs_hint=pdfs, password=password, ocr=ocr,
+                                    limits=limits, depth=2):
+        data = held.popleft()
+        if isinstance(outcome, UnsafeArchiveError):
+            raise outcome
+        if isinstance(outcome, IngestError):
+            skipped.append((path, reason(outcome)))
             continue
-        if member.data is None:
-            skipped.append((member.path, member.skipped or ""))
-            continue
-        try:
-            docs = ingest_bytes(member.data, member.path, password=password, ocr=ocr, limits=limits, depth=2)
-        except UnsafeArchiveError:
-            raise
-        except IngestError as exc:
-            skipped.append((member.path, reason(exc)))
-            continue
-        sha = put_blob(db, member.data)
-        out.extend(Parsed(d, sha, len(member.data)) for d in docs)
+        sha = put_blob(db, data)
+        out.extend(Parsed(d, sha, len(data)) for d in outcome or ())
     notes = [f"skipped {path}: {why}" for path, why in skipped]
     if not out:
         why = "; ".join(notes[:10]) if notes else "it contains no files"

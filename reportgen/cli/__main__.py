@@ -2,4 +2,5 @@
 
 from reportgen.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned worker process (the ingest pool) imports this module without running it
+    main()

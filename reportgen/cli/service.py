@@ -81,7 +81,9 @@ def serve(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="Jobs this worker runs at once.")] = 1,
+    concurrency: Annotated[int | None, typer.Option(
+        "--concurrency", "-c", min=1, help="Jobs this worker runs at once (default: one per core it may use, so a "
+        "batch's reports run side by side).")] = None,
     loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
 ) -> None:
     """Run a Celery worker for report jobs: needs DATABASE_URL and REPORTGEN_BROKER_URL, nothing else."""
@@ -96,7 +98,12 @@ def worker(
     if not settings.database_url:
         typer.echo("warning: no DATABASE_URL: using the SQLite file in REPORTGEN_DATA_DIR, which only works when "
                    "the server and every worker share this machine.", err=True)
-    worker_main(settings, concurrency=concurrency, loglevel=loglevel)
+    worker_main(settings, concurrency=concurrency or _cores(), loglevel=loglevel)
+
+
+def _cores() -> int:
+    """The cores this process may use (its affinity, where the OS has one), not the machine's count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 @keys_app.callback()

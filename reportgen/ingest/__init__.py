@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,17 +23,19 @@ from reportgen.errors import (
     UnsafeArchiveError,
     UnsupportedFormatError,
 )
-from reportgen.ingest.archive import is_docx, iter_members, reason, strip_zip_ext
+from reportgen.ingest.archive import Member, is_docx, iter_members, reason, strip_zip_ext
 from reportgen.ingest.docx import parse_docx
 from reportgen.ingest.limits import DEFAULT_LIMITS, Limits
 from reportgen.ingest.pdf import parse_pdf
+from reportgen.ingest.pool import parse_each
 from reportgen.ingest.text import check_text_size, parse_text_bytes
 from reportgen.models import Document
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
 __all__ = [
-    "DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "refuse_fake_pdf", "sniff",
+    "DEFAULT_LIMITS", "IngestError", "Limits", "expand_zip", "ingest", "ingest_bytes", "ingest_many", "refuse_fake_pdf",
+    "sniff",
 ]
 
 
@@ -168,6 +171,42 @@ def ingest_bytes(
         raise
 
 
+def _members(members: Iterator[Member], prefix: str, junk: list[str], skipped: list[str]
+             ) -> Iterator[tuple[str, bytes | None]]:
+    """A zip's readable members as (name, bytes); junk and unreadable ones are noted, not passed on."""
+    for member in members:
+        if member.junk:
+            junk.append(member.path)
+        elif member.data is None:
+            skipped.append(f"skipped {prefix + member.path}: {member.skipped}")
+        else:
+            yield prefix + member.path, member.data
+
+
+def ingest_many(
+    sources: Sequence[Source], *, password: str | None = None, ocr: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> list[list[Document] | IngestError]:
+    """`ingest` of each source, the PDFs among them parsed on every core; per source its Documents or the
+    IngestError that `ingest` would have raised for it, in order."""
+    def read() -> Iterator[tuple[str, bytes | None]]:
+        for i, src in enumerate(sources):
+            try:
+                data, name = _read_source(src, None, limits)
+            except IngestError as exc:
+                failed[i] = exc
+                yield "", None
+                continue
+            yield name, data
+
+    failed: dict[int, IngestError] = {}
+    pdfs = sum(1 for s in sources if isinstance(s, (str, os.PathLike)) and str(s).lower().endswith(".pdf"))
+    out: list[list[Document] | IngestError] = []
+    for i, (_, outcome) in enumerate(parse_each(ingest_bytes, read(), pdfs_hint=pdfs or None, password=password,
+                                                ocr=ocr, limits=limits, depth=1)):
+        out.append(failed[i] if outcome is None else outcome)
+    return out
+
+
 def refuse_fake_pdf(head: bytes, filename: str) -> None:
     """A file named .pdf that is not a PDF is refused, not read as text of raw PDF syntax.
 
@@ -213,22 +252,17 @@ def expand_zip(
         documents: list[Document] = []
         skipped: list[str] = []
         junk: list[str] = []
-        for member in iter_members(zf, len(data), limits, filename):
-            if member.junk:
-                junk.append(member.path)
-                continue
-            name = prefix + member.path
-            if member.data is None:
-                skipped.append(f"skipped {name}: {member.skipped}")
-                continue
-            try:
-                documents.extend(
-                    ingest_bytes(member.data, name, password=password, ocr=ocr, limits=limits, depth=depth + 1)
-                )
-            except UnsafeArchiveError:
-                raise
-            except IngestError as exc:
-                skipped.append(f"skipped {name}: {reason(exc)}")
+        members = iter_members(zf, len(data), limits, filename)
+        pdfs = sum(1 for i in zf.infolist() if i.filename.lower().endswith(".pdf"))
+        # PDFs are parsed on every core (reportgen.ingest.pool), results in member order, at most a few ahead
+        for name, outcome in parse_each(ingest_bytes, _members(members, prefix, junk, skipped), pdfs_hint=pdfs,
+                                        password=password, ocr=ocr, limits=limits, depth=depth + 1):
+            if isinstance(outcome, UnsafeArchiveError):
+                raise outcome
+            if isinstance(outcome, IngestError):
+                skipped.append(f"skipped {name}: {reason(outcome)}")
+            elif outcome is not None:
+                documents.extend(outcome)
 
     if junk:
         skipped.append(f"skipped {len(junk)} system file(s) such as {junk[0]} (__MACOSX, .DS_Store, Thumbs.db)")

@@ -43,7 +43,8 @@ def parse_whisper(text: str) -> Parsed:
         )
     if stray:
         warnings.append(f"{stray} lines had no [start --> end] timing; they took the time of the line before.")
-    prefixes = [prefix_label(t) for _, _, t in rows]
+    # most lines have no colon, and without one there is no "Name:" label to look for
+    prefixes = [prefix_label(t) if ":" in t else None for _, _, t in rows]
     keep = recurring_labels([p[0] for p in prefixes if p], sum(1 for _, _, t in rows if t))
     names = SpeakerNames()
     builder = TextBuilder()

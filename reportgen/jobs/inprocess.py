@@ -22,6 +22,7 @@ from sqlmodel import col, func, select, update
 
 from reportgen.jobs.claims import unfinished_jobs, worker_id
 from reportgen.jobs.run import execute_job
+from reportgen.jobs.status_cache import STATUS_CACHE
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database
 from reportgen.store.tables import Job, now
@@ -110,6 +111,7 @@ class InProcessRunner:
         for job_id, (_, fut) in list(self._inflight.items()):
             if fut.done():
                 del self._inflight[job_id]
+                STATUS_CACHE.clear()  # a job this process ran has finished: the next poll reads its row
                 exc = fut.exception()
                 if isinstance(exc, BrokenProcessPool):  # a worker process died: its job's lease will expire
                     log.error("job worker process died while running %s; restarting the pool", job_id)
