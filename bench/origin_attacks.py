@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reportgen.procs import free_port, stop  # noqa: E402
+from reportgen.procs import free_port, stop, wait_ready  # noqa: E402
 
 CALL = b"[00:00:05] Jason: We decided to move the invoices service to the new billing platform in March.\n"
 
@@ -43,17 +42,9 @@ def serve(checkout: Path, data: Path) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "serve", "--port", str(port)], cwd=checkout,
                             env=_env(checkout, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"reportgen serve from {checkout} did not start")
-            time.sleep(0.2)
+        if not wait_ready(base + "/healthz", proc):
+            raise SystemExit(f"reportgen serve from {checkout} did not start")
         yield base
     finally:
         stop(proc)

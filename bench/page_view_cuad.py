@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 import httpx  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from reportgen.procs import free_port, stop  # noqa: E402
+from reportgen.procs import free_port, stop, wait_ready  # noqa: E402
 
 DEFAULT_PDF = (REPO.parent / "shared" / "corpus" / "pdfs" / "cuad"
                / "BUFFALOWILDWINGSINC_06_05_1998-EX-10.3-FRANCHISE AGREEMENT.PDF")
@@ -55,16 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("reportgen serve did not start")
-            time.sleep(0.3)
+        if not wait_ready(base + "/healthz", proc):
+            raise SystemExit("reportgen serve did not start")
         up = httpx.post(base + "/v1/documents", timeout=120,
                         files=[("files", (args.pdf.name, args.pdf.read_bytes(), "application/pdf"))])
         doc = up.json()["documents"][0]["id"]

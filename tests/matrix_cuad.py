@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from reportgen.procs import free_port
+from reportgen.procs import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -61,16 +61,8 @@ def serving() -> Iterator[str]:
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise SystemExit("reportgen serve did not start")
-                time.sleep(0.3)
+            if not wait_ready(base + "/healthz", proc):
+                raise SystemExit("reportgen serve did not start")
             yield base
         finally:
             proc.terminate()

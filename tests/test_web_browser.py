@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reportgen.procs import free_port
+from reportgen.procs import free_port, wait_ready
 from tests.support import require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,18 +81,10 @@ def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterato
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "serve", "--port", str(port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            proc.kill()
-            raise AssertionError("reportgen serve did not start:\n" + log.read().decode(errors="replace")[-3000:])
-        time.sleep(0.2)
+    if not wait_ready(base + "/healthz", proc):
+        log.seek(0)
+        proc.kill()
+        raise AssertionError("reportgen serve did not start:\n" + log.read().decode(errors="replace")[-3000:])
     try:
         yield base
     finally:

@@ -133,22 +133,7 @@ def _link(paragraph: Paragraph, text: str, anchor: str, color: RGBColor, bold: b
     """An internal hyperlink to a bookmark, so [n] jumps to its quotation in Word."""
     link = OxmlElement("w:hyperlink")
     link.set(qn("w:anchor"), anchor)
-    run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    col = OxmlElement("w:color")
-    col.set(qn("w:val"), str(color))
-    rpr.append(col)
-    if bold:
-        rpr.append(OxmlElement("w:b"))
-    sz = OxmlElement("w:sz")
-    sz.set(qn("w:val"), "16")
-    rpr.append(sz)
-    run.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    run.append(t)
-    link.append(run)
-    paragraph._p.append(link)
+    _link_run(paragraph, link, text, color, size=16, bold=bold)
 
 
 def _external_link(paragraph: Paragraph, text: str, url: str, color: RGBColor) -> None:
@@ -157,16 +142,25 @@ def _external_link(paragraph: Paragraph, text: str, url: str, color: RGBColor) -
                                    is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), rid)
+    _link_run(paragraph, link, text, color, size=18, underline=True)
+
+
+def _link_run(paragraph: Paragraph, link: Any, text: str, color: RGBColor, *, size: int, bold: bool = False,
+              underline: bool = False) -> None:
+    """python-docx has no hyperlink API, so both kinds of link are raw runs inside a w:hyperlink."""
     run = OxmlElement("w:r")
     rpr = OxmlElement("w:rPr")
     col = OxmlElement("w:color")
     col.set(qn("w:val"), str(color))
     rpr.append(col)
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    rpr.append(underline)
+    if bold:
+        rpr.append(OxmlElement("w:b"))
+    if underline:
+        u = OxmlElement("w:u")
+        u.set(qn("w:val"), "single")
+        rpr.append(u)
     sz = OxmlElement("w:sz")
-    sz.set(qn("w:val"), "18")
+    sz.set(qn("w:val"), str(size))
     rpr.append(sz)
     run.append(rpr)
     t = OxmlElement("w:t")
