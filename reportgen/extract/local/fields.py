@@ -59,8 +59,6 @@ def _owner(index: SourceIndex, s: Sentence) -> tuple[str | None, list[str]]:
         if reply is not None and reply.speaker:
             return reply.speaker, [f"owner-guessed: asked of the next speaker, {reply.speaker}; check who took it"]
         return None, []
-    if s.speaker:
-        return s.speaker, [f"owner-guessed: a commitment by the group, attributed to {s.speaker} who said it"]
     return None, []
 
 
