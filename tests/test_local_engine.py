@@ -726,3 +726,15 @@ def test_the_engine_reads_the_terms_context_selection_reads():
     assert all(index.toks[s.index] == terms(s.text) for s in index.sentences)
     assert corpus.segments.terms == [terms(seg.text) for seg in doc.segments]
     assert terms("We launched the meetings") == terms("launch meeting") == ["launch", "meet"]
+
+
+def test_a_task_handed_to_a_role_gets_no_owner_rather_than_the_chair_who_said_it():
+    """"The industrial designer will ..." said by the chair is not the chair's task: the owner stays empty
+    (and the validator says it is missing) instead of naming the speaker, who was wrong in every reviewed case."""
+    doc = transcript([*WARD, ("Manager", "The industrial designer will work on the working design of the remote "
+                                         "before the next meeting.")], date="2024-03-06")
+    (actions,) = run([ACTIONS], [doc])
+    design = [i for i in actions.items if "working design" in i.fields["task"]]
+    assert len(design) == 1, [i.fields for i in actions.items]
+    assert design[0].fields["owner"] is None
+    assert not any(f.startswith("owner-guessed") for f in design[0].flags)
