@@ -55,9 +55,9 @@ def _init_child(settings_json: str, server_pid: int = 0, watch_every: float = 1.
     if server_pid:
         threading.Thread(target=_watch_server, args=(server_pid, watch_every), name="reportgen-server-watch",
                          daemon=True).start()
-    from reportgen.jobs import warm  # preloaded by the fork server: this import is free there
+    from reportgen.jobs.warm import first_report  # preloaded by the fork server: free there
 
-    warm.first_report()
+    first_report()
 
 
 def _ready() -> int:
