@@ -73,6 +73,27 @@ class Server:
         self.stop()
         raise SystemExit("reportgen serve did not start")
 
+    def cpu(self) -> float:
+        """CPU seconds of the server and its processes (job workers, fork server) so far."""
+        try:
+            p = psutil.Process(self.proc.pid)
+            return sum(sum(x.cpu_times()[:2]) for x in [p, *p.children(recursive=True)])
+        except psutil.Error:
+            return 0.0
+
+    def wait_warm(self, timeout: float = 60.0) -> float:
+        """Wait until the server's processes stop using CPU (its job workers have started and warmed up),
+        so a batch measures a running server, not its start; returns the seconds waited."""
+        t0 = time.perf_counter()
+        last = self.cpu()
+        while time.perf_counter() - t0 < timeout:
+            time.sleep(0.5)
+            cur = self.cpu()
+            if cur - last < 0.05:
+                break
+            last = cur
+        return time.perf_counter() - t0
+
     def rss(self) -> int:
         try:
             p = psutil.Process(self.proc.pid)
@@ -136,10 +157,23 @@ def rooms_zip(rooms: int) -> bytes:
     return buf.getvalue()
 
 
-def run_batch(workers: int, zip_bytes: bytes, tmp: Path) -> dict:
-    server = Server(tmp / f"batch-{workers}", workers)
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat: what every process used."""
     try:
+        with open("/proc/stat") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - ticks[3] - ticks[4]) / hz, sum(ticks) / hz
+
+
+def run_batch(workers: int, zip_bytes: bytes, tmp: Path, tag: str = "") -> dict:
+    server = Server(tmp / f"batch-{workers}{tag}", workers)
+    try:
+        warm_s = server.wait_warm()
         with httpx.Client(base_url=server.base, timeout=600) as c:
+            cpu0, (busy0, all0) = server.cpu(), machine_busy()
             t0 = time.perf_counter()
             r = c.post("/v1/batches/upload", files={"file": ("rooms.zip", zip_bytes)},
                        data={"sop": "meeting-action-items", "engine": "local"})
@@ -150,7 +184,14 @@ def run_batch(workers: int, zip_bytes: bytes, tmp: Path) -> dict:
                 time.sleep(0.2)
                 batch = c.get(f"/v1/batches/{batch['id']}").json()
             total = time.perf_counter() - t0
-        return {"workers": workers, "rooms": len(batch["reports"]), "state": batch["state"],
+            cpu = server.cpu() - cpu0
+            busy1, all1 = machine_busy()
+        cores = os.cpu_count() or 1
+        # other processes' share of the machine meanwhile: a second worker can only use a core nobody else does
+        others = (busy1 - busy0 - cpu) / (all1 - all0) * cores if all1 > all0 else None
+        return {"workers": workers, "cpu_s": round(cpu, 2), "cores_used": round(cpu / total, 2),
+                "others_cores": None if others is None else round(max(0.0, others), 2),
+                "warm_s": round(warm_s, 1), "rooms": len(batch["reports"]), "state": batch["state"],
                 "counts": batch["counts"], "upload_s": round(uploaded, 2), "total_s": round(total, 2),
                 "rooms_per_min": round(60 * len(batch["reports"]) / total, 1),
                 "report_ids": [x["report_id"] for x in batch["reports"]], "server": server}
@@ -382,6 +423,7 @@ def main() -> None:
     ap.add_argument("--polls", type=int, default=20)
     ap.add_argument("--upload-mb", type=int, default=200)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--batch-reps", type=int, default=1, help="pairs of 1- and 2-worker batches, alternating order")
     ap.add_argument("--loadgen-procs", type=int, default=2, help="processes for the separate-process pollers")
     ap.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp", help="the pollers' HTTP client")
     ap.add_argument("--only", choices=("all", "poll"), default="all",
@@ -393,15 +435,23 @@ def main() -> None:
         tmp = Path(tmpdir)
         rooms = rooms_zip(args.rooms)
         runs = []
-        for workers in (1, 2) if args.only == "all" else (2,):
-            run = run_batch(workers, rooms, tmp)
+        # 1 then 2 workers, and with --batch-reps N, N such pairs in alternating order (1,2 / 2,1 / ...):
+        # other processes on the machine come and go, so a pair is only fair when both arms share them.
+        if args.only == "all":
+            order = [w for i in range(args.batch_reps) for w in ((1, 2) if i % 2 == 0 else (2, 1))]
+        else:
+            order = [2]
+        last_two = max(i for i, w in enumerate(order) if w == 2)
+        for i, workers in enumerate(order):
+            run = run_batch(workers, rooms, tmp, tag=f"-{i}")
             server = run.pop("server")
             runs.append(run)
             print(f"batch of {run['rooms']} rooms, {workers} worker(s): {run['total_s']} s "
-                  f"({run['rooms_per_min']} rooms/min, upload {run['upload_s']} s, {run['state']})")
-            if workers == 2:
+                  f"({run['rooms_per_min']} rooms/min, upload {run['upload_s']} s, {run['state']}; "
+                  f"{run['cpu_s']} s CPU, {run['cores_used']} cores busy, other processes {run['others_cores']} cores)")
+            if i == last_two:
                 try:
-                    results["status_poll"] = poll_all(server, tmp / "batch-2", run["report_ids"], args)
+                    results["status_poll"] = poll_all(server, tmp / f"batch-2-{i}", run["report_ids"], args)
                 finally:
                     server.stop()
             server.stop()
@@ -409,9 +459,12 @@ def main() -> None:
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2))
             return
-        ratio = round(runs[0]["total_s"] / runs[1]["total_s"], 2)
-        print(f"throughput 2 workers / 1 worker: {ratio}x")
+        one = statistics.median(r["total_s"] for r in runs if r["workers"] == 1)
+        two = statistics.median(r["total_s"] for r in runs if r["workers"] == 2)
+        ratio = round(one / two, 2)
+        print(f"throughput 2 workers / 1 worker: {ratio}x (median of {args.batch_reps} run(s) each)")
         results["batch"] = [{k: v for k, v in r.items() if k != "report_ids"} for r in runs]
+        results["batch_median_s"] = {"1": one, "2": two}
         results["batch_throughput_ratio_2_vs_1"] = ratio
 
         uploads = []

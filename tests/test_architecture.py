@@ -34,6 +34,8 @@ DEFERRED = {
     ("reportgen.pipeline", "reportgen.extract.local"): "the offline engine loads numpy and its models when chosen",
     ("reportgen.pipeline", "reportgen.extract.llm"): "the llm engine loads openai and instructor when chosen",
     ("reportgen.api.app", "reportgen.jobs.celery_app"): "Celery (the celery extra) loads only when a broker is set",
+    ("reportgen.jobs.inprocess", "reportgen.jobs.warm"): "the job workers' warm-up (pipeline, model), in workers only",
+    ("reportgen.jobs.celery_app", "reportgen.jobs.warm"): "the same warm-up, in `reportgen worker` only, not the API",
     ("reportgen.cli.service", "reportgen.api"): "FastAPI (the server extra), for `serve` only",
     ("reportgen.cli.service", "reportgen.jobs.celery_app"): "Celery (the celery extra), for `worker` only",
     ("reportgen.cli.service", "reportgen.store.db"): "SQLAlchemy (the server extra), for `keys` only",

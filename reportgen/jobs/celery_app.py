@@ -134,6 +134,11 @@ def worker_main(settings: ServiceSettings, *, concurrency: int = 1, loglevel: st
     """`reportgen worker`: migrate the database (so a fresh one works), then consume the queue."""
     open_database(settings)  # migrate once, then let each forked pool process open its own connections
     forget_database(settings.url)
+    # Celery's prefork pool forks its processes from this one: import the job path and load the embedding
+    # model here, once, rather than in each pool process on its first job (reportgen/jobs/warm.py).
+    from reportgen.jobs.warm import preload
+
+    preload()
     app = make_celery(settings)
     argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "-Q", settings.queue,
             "--without-gossip", "--without-mingle", *(extra or [])]

@@ -5,6 +5,12 @@ after a submit) it hands queued jobs, and running ones whose worker died, to the
 keeping within the pool size and each tenant's concurrency limit. So a restarted server
 resumes whatever the previous one left unfinished. Worker processes (not threads) by
 default, because the local engine is CPU-bound and must not starve the API's event loop.
+
+The workers are forked from a fork server that has already imported the job path and loaded the
+embedding model (`reportgen.jobs.warm`), and they start, and run one tiny report each, when the
+runner starts. Spawned on the first job instead, each worker re-did about 2.5 s of CPU of imports and
+first-use loading at the start of the batch, all at once: with 2 workers on 2 cores that cost more
+than the second worker saved on a 20-room batch (docs/scale.md, "Every core").
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ import multiprocessing
 import os
 import socket
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 
 from sqlmodel import col, func, select, update
 
@@ -31,9 +39,44 @@ log = logging.getLogger("reportgen.jobs")
 _child_settings: ServiceSettings | None = None
 
 
-def _init_child(settings_json: str) -> None:
+def _watch_server(server_pid: int, every: float) -> None:
+    """Exit this worker once the server that started it is gone.
+
+    A pool worker never notices on its own: it waits on a queue whose pipe it holds both ends of. Its
+    job, if any, is then taken over by the next server (`release_orphans`, or the lease expiring)."""
+    while _pid_alive(server_pid):
+        time.sleep(every)
+    os._exit(0)
+
+
+def _init_child(settings_json: str, server_pid: int = 0, watch_every: float = 1.0) -> None:
     global _child_settings
     _child_settings = ServiceSettings.model_validate_json(settings_json)
+    if server_pid:
+        threading.Thread(target=_watch_server, args=(server_pid, watch_every), name="reportgen-server-watch",
+                         daemon=True).start()
+    from reportgen.jobs.warm import first_report  # preloaded by the fork server: free there
+
+    first_report()
+
+
+def _ready() -> int:
+    """A task that only proves the worker exists (and has run `_init_child`); submitted once per worker."""
+    return os.getpid()
+
+
+def job_context() -> BaseContext:
+    """forkserver with `reportgen.jobs.warm` preloaded, where the platform has it; else spawn.
+
+    Not fork: the server has threads (uvicorn, this scheduler), and a child forked from it could
+    inherit a lock one of them held. The fork server is a fresh single-threaded process, started on
+    first use, that imports the preload once; each worker is a fork of it, so starting one costs
+    milliseconds and the imported modules and model are shared copy-on-write."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["reportgen.jobs.warm"])
+    return ctx
 
 
 def _run_in_child(job_id: str) -> str:
@@ -74,10 +117,15 @@ class InProcessRunner:
         n = self.settings.workers
         if self.settings.runner == "thread":
             return ThreadPoolExecutor(max_workers=n, thread_name_prefix="reportgen-job")
-        return ProcessPoolExecutor(
-            max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_child, initargs=(self.settings.model_dump_json(),),
+        pool = ProcessPoolExecutor(
+            max_workers=n, mp_context=job_context(),
+            initializer=_init_child, initargs=(self.settings.model_dump_json(), os.getpid()),
         )
+        # Start every worker now rather than on the first jobs: the pool starts a process per task
+        # submitted while none is idle, so n tasks start n workers, each warming up in its initializer.
+        for _ in range(n):
+            pool.submit(_ready)
+        return pool
 
     def start(self) -> None:
         if self.settings.workers <= 0 or self._thread is not None:
@@ -108,6 +156,7 @@ class InProcessRunner:
             self._wake.clear()
 
     def _schedule(self) -> None:
+        broken = False
         for job_id, (_, fut) in list(self._inflight.items()):
             if fut.done():
                 del self._inflight[job_id]
@@ -115,11 +164,15 @@ class InProcessRunner:
                 exc = fut.exception()
                 if isinstance(exc, BrokenProcessPool):  # a worker process died: its job's lease will expire
                     log.error("job worker process died while running %s; restarting the pool", job_id)
-                    self._pool = self._make_pool()
+                    broken = True
                 elif exc is not None:
                     log.error("job %s: runner error %r", job_id, exc)
                 elif fut.result() == "tenant-limit":
                     pass  # stays queued; considered again next poll
+        if broken:  # one new pool however many of its jobs failed with it; none while shutting down
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None if self._stop.is_set() else self._make_pool()
         free = self.settings.workers - len(self._inflight)
         if free <= 0 or self._pool is None:
             return
