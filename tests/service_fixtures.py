@@ -138,3 +138,12 @@ def redis_available() -> bool:
         return bool(redis.Redis.from_url(REDIS_URL + "/0", socket_connect_timeout=2).ping())
     except Exception:  # noqa: BLE001
         return False
+
+
+def key_headers(client: TestClient, tenant: str) -> dict[str, str]:
+    """A fresh API key for `tenant`, made in the server's own store, as request headers."""
+    from reportgen.store.keys import create_key  # SQLModel: the server extra, as for the app itself
+
+    with client.app.state.service.db.session() as s:  # type: ignore[attr-defined]
+        _, key = create_key(s, tenant)
+    return {"Authorization": f"Bearer {key}"}

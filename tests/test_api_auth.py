@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.store.keys import create_key, revoke_key
-from tests.service_fixtures import api, make_zip, meeting_bytes, settings_for, upload, wait_report
-
-
-def _key(client, tenant: str) -> dict:  # noqa: ANN001
-    with client.app.state.service.db.session() as s:
-        _, key = create_key(s, tenant)
-    return {"Authorization": f"Bearer {key}"}
+from reportgen.store.keys import revoke_key
+from tests.service_fixtures import api, key_headers, make_zip, meeting_bytes, settings_for, upload, wait_report
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):  # noqa: ANN201
     """Tenant A with a document, a finished report, feedback and a batch; tenant B with a key and nothing else."""
     with api(settings_for(tmp_path_factory.mktemp("auth"), open_when_no_keys=False)) as c:
-        a, b = _key(c, "alpha"), _key(c, "beta")
+        a, b = key_headers(c, "alpha"), key_headers(c, "beta")
         doc = upload(c, {"m.txt": meeting_bytes()}, headers=a).json()["documents"][0]["id"]
         rep = c.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc], "engine": "local"},
                      headers=a).json()["id"]
@@ -82,7 +76,7 @@ def test_idempotency_keys_are_per_tenant(world) -> None:  # noqa: ANN001
 
 def test_revoked_key_gets_401(world) -> None:  # noqa: ANN001
     c, *_ = world
-    h = _key(c, "gamma")
+    h = key_headers(c, "gamma")
     assert c.get("/v1/documents", headers=h).status_code == 200
     with c.app.state.service.db.session() as s:
         revoke_key(s, h["Authorization"].split("_")[1])
@@ -92,7 +86,7 @@ def test_revoked_key_gets_401(world) -> None:  # noqa: ANN001
 def test_keyless_local_default_only_until_the_first_key(tmp_path) -> None:  # noqa: ANN001
     with api(settings_for(tmp_path, open_when_no_keys=True)) as c:
         assert c.get("/v1/documents").status_code == 200  # a fresh install on loopback: the implicit local tenant
-        h = _key(c, "team")
+        h = key_headers(c, "team")
         assert c.get("/v1/documents").status_code == 401
         assert c.get("/v1/documents", headers=h).status_code == 200
     with api(settings_for(tmp_path / "public", open_when_no_keys=False)) as c:

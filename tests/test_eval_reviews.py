@@ -28,8 +28,7 @@ from reportgen.evals.reviews import (
 from reportgen.ingest.build import TextBuilder, finish
 from reportgen.models import Citation, DocumentRef, Item, Report, Section
 from reportgen.pipeline import resolve_sop
-from reportgen.store.keys import create_key
-from tests.service_fixtures import client_on, upload, wait_report
+from tests.service_fixtures import client_on, key_headers, upload, wait_report
 
 SOP = "meeting-action-items"
 EDITED_DUE = "2025-03-06"
@@ -59,19 +58,13 @@ def _action(items: list[dict], word: str) -> dict:
     return item
 
 
-def _key(client, tenant: str) -> dict:  # noqa: ANN001
-    with client.app.state.service.db.session() as s:
-        _, key = create_key(s, tenant)
-    return {"Authorization": f"Bearer {key}"}
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def reviewed(request, tmp_path_factory):  # noqa: ANN001, ANN201
     """Tenant alpha's report on the meeting above, its action items reviewed: the runbook accepted, the
     dentist appointment rejected (an absence, not a task), the load test's due date edited (and accepted),
     the checklist left pending. Tenant beta has a report on the same meeting, unreviewed."""
     for c in client_on(request.param, tmp_path_factory.mktemp(f"reviews-{request.param}")):
-        a, b = _key(c, "alpha"), _key(c, "beta")
+        a, b = key_headers(c, "alpha"), key_headers(c, "beta")
         ids = {}
         for who, headers in (("alpha", a), ("beta", b)):
             doc = upload(c, {"meeting.txt": meeting_bytes()}, headers=headers).json()["documents"][0]["id"]

@@ -19,9 +19,8 @@ import httpx
 import pytest
 
 from reportgen.procs import free_port
-from reportgen.store.keys import create_key
 from reportgen.testing.samples import MEETING_LINES
-from tests.service_fixtures import api, postgres_available, postgres_schema, settings_for, upload
+from tests.service_fixtures import api, key_headers, postgres_available, postgres_schema, settings_for, upload
 from tests.support import require
 
 MEDIA = "https://media.example.com/calls/acme-2026-03-02.mp3"
@@ -37,22 +36,16 @@ def vtt_bytes() -> bytes:
     return ("WEBVTT\n\n" + "\n\n".join(cues) + "\n").encode()
 
 
-def _key(client, tenant: str) -> dict:  # noqa: ANN001
-    with client.app.state.service.db.session() as s:
-        _, key = create_key(s, tenant)
-    return {"Authorization": f"Bearer {key}"}
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory):  # noqa: ANN001, ANN201
     tmp = tmp_path_factory.mktemp(f"media-{request.param}")
     if request.param == "sqlite":
         with api(settings_for(tmp, open_when_no_keys=False)) as c:
-            yield c, _key(c, "alpha"), _key(c, "beta")
+            yield c, key_headers(c, "alpha"), key_headers(c, "beta")
     else:
         require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
         with postgres_schema() as url, api(settings_for(tmp, database_url=url, open_when_no_keys=False)) as c:
-            yield c, _key(c, "alpha"), _key(c, "beta")
+            yield c, key_headers(c, "alpha"), key_headers(c, "beta")
 
 
 def test_set_at_upload_for_transcripts_only_and_returned_everywhere(world) -> None:  # noqa: ANN001

@@ -10,17 +10,18 @@ from PIL import Image
 from pypdf import PdfReader
 
 from reportgen.render import evidence as evidence_mod
-from reportgen.store.keys import create_key
 from reportgen.store.pdfpages import cache_dir
 from tests.pagefixtures import bare, bbox_words, contract_pdf, words_in
-from tests.service_fixtures import api, postgres_available, postgres_schema, settings_for, upload, wait_report
+from tests.service_fixtures import (
+    api,
+    key_headers,
+    postgres_available,
+    postgres_schema,
+    settings_for,
+    upload,
+    wait_report,
+)
 from tests.support import require
-
-
-def _key(client, tenant: str) -> dict:  # noqa: ANN001
-    with client.app.state.service.db.session() as s:
-        _, key = create_key(s, tenant)
-    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -41,7 +42,7 @@ def world(request, tmp_path_factory):  # noqa: ANN001, ANN201
 
 
 def _populate(c):  # noqa: ANN001, ANN202
-    a, b = _key(c, "alpha"), _key(c, "beta")
+    a, b = key_headers(c, "alpha"), key_headers(c, "beta")
     docs = upload(c, {"contract.pdf": contract_pdf(), "notes.txt": b"Plain notes, no pages at all."},
                   headers=a).json()["documents"]
     pdf, txt = docs[0]["id"], docs[1]["id"]
