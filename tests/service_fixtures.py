@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from reportgen.api import create_app
 from reportgen.store.config import ServiceSettings
@@ -126,8 +127,15 @@ def postgres_schema() -> Iterator[str]:
         from reportgen.store.db import forget_database
 
         forget_database(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
-        with admin.connect() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        for attempt in range(3):  # a background thread of the stopped app may still hold a lock for a moment
+            try:
+                with admin.connect() as c:
+                    c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                break
+            except OperationalError:
+                if attempt == 2:
+                    raise
+                time.sleep(1)
         admin.dispose()
 
 

@@ -26,6 +26,7 @@ from reportgen.api import batches, documents, errors, info, reports, reviews, so
 from reportgen.api.origins import BrowserGuard
 from reportgen.api.service import Dispatcher, Service
 from reportgen.api.uploads import BodyLimit
+from reportgen.jobs import prerender
 from reportgen.jobs.inprocess import InProcessRunner
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database
@@ -92,6 +93,7 @@ def create_app(settings: ServiceSettings | None = None, *, dispatcher: Dispatche
             yield
         finally:
             service.dispatcher.stop()
+            prerender.drain()
             db.dispose()
 
     app = FastAPI(

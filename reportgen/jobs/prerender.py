@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,7 @@ PRERENDERED: tuple[str, ...] = ("pdf", "docx")  # the slow formats; HTML, Markdo
 _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reportgen-prerender")
 _LOCK = threading.Lock()
 _PENDING: set[tuple[str, int]] = set()  # (report id, revision) queued or rendering in this process
+_FUTURES: dict[tuple[str, int], Future[None]] = {}
 _FAILED: dict[tuple[str, int, str], str] = {}  # (report id, revision, format) -> why
 
 
@@ -101,9 +102,32 @@ def schedule(db: Database, report_id: str, revision: int, *, pdf_engine: str | N
         finally:
             with _LOCK:
                 _PENDING.discard(key)
+                _FUTURES.pop(key, None)
 
-    _EXECUTOR.submit(run)
+    fut = _EXECUTOR.submit(run)
+    with _LOCK:
+        if key in _PENDING:
+            _FUTURES[key] = fut
     return True
+
+
+def drain(timeout: float = 30.0) -> None:
+    """At shutdown: drop the renders not started and let the running one finish (bounded).
+
+    A render left running would keep reading and writing through a database the server has disposed
+    (PostgreSQL then sees a transaction outlive its server, and a test's DROP SCHEMA deadlocks on it).
+    Nothing is lost by stopping: a download asks for its revision again and the render is redone."""
+    with _LOCK:
+        futures = list(_FUTURES.items())
+    running = []
+    for key, fut in futures:
+        if fut.cancel():
+            with _LOCK:
+                _PENDING.discard(key)
+                _FUTURES.pop(key, None)
+        else:
+            running.append(fut)
+    wait(running, timeout=timeout)
 
 
 def download_state(db: Database, rep: ReportRow, *, pdf_engine: str | None = None) -> dict[str, str]:
