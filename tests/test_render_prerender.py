@@ -75,3 +75,30 @@ def test_downloads_of_an_unknown_report_is_404(service) -> None:  # noqa: ANN001
     client, _ = service
     r = client.get("/v1/reports/rep_nope/downloads")
     assert r.status_code == 404 and r.json()["error"]["message"]
+
+
+def test_drain_at_shutdown_drops_queued_renders_and_waits_for_the_running_one(monkeypatch) -> None:  # noqa: ANN001
+    import threading
+    import time as _time
+
+    from reportgen.jobs import prerender as pr
+
+    started, done = threading.Event(), []
+
+    def slow(db, report_id, *, pdf_engine=None):  # noqa: ANN001, ANN202, ARG001
+        started.set()
+        _time.sleep(0.5)
+        done.append(report_id)
+        return []
+
+    monkeypatch.setattr(pr, "prerender", slow)
+    assert pr.schedule(None, "first", 1) and pr.schedule(None, "second", 1)  # type: ignore[arg-type]
+    assert started.wait(5)
+    pr.drain(timeout=10)
+    assert done == ["first"]  # the running render finished; the queued one never started
+    assert ("second", 1) not in pr._PENDING and ("first", 1) not in pr._PENDING
+    assert pr.schedule(None, "second", 1)  # type: ignore[arg-type]  # dropped, so it can be asked again
+    deadline = _time.monotonic() + 10
+    while ("second", 1) in pr._PENDING and _time.monotonic() < deadline:
+        _time.sleep(0.05)
+    assert done == ["first", "second"] and not pr._FUTURES
