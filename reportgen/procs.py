@@ -6,8 +6,10 @@ start servers on 127.0.0.1 and must stop them even when they hang, so the two st
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,3 +48,28 @@ def wait_ready(url: str, proc: subprocess.Popen[Any] | None = None, timeout: flo
             pass
         time.sleep(0.2)
     return False
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def exit_when_gone(pid: int, every: float = 1.0) -> None:
+    """Exit this process once process `pid` (the one that started it) is gone.
+
+    A pool worker never notices on its own: it waits on a queue whose pipe it holds both ends of, so a
+    server killed without its atexit hooks would leave its workers idling forever."""
+    while pid_alive(pid):
+        time.sleep(every)
+    os._exit(0)
+
+
+def watch_parent(pid: int, every: float = 1.0) -> None:
+    """A pool initializer: start the daemon thread that runs `exit_when_gone` for the parent `pid`."""
+    threading.Thread(target=exit_when_gone, args=(pid, every), name="reportgen-parent-watch", daemon=True).start()

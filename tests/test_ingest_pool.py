@@ -77,3 +77,21 @@ def test_one_pdf_never_starts_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     docs = expand_zip(data, "room.zip")
     assert [d.filename for d in docs] == ["only.pdf", "a.txt"]
     assert pool._pool is None
+
+
+def _thread_names() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate()]
+
+
+def test_pool_workers_watch_the_process_that_started_them() -> None:
+    """A server killed without its atexit hook must not leave idle PDF workers behind for ever: each worker
+    runs a thread that exits it once its parent is gone (procs.exit_when_gone; tested in test_job_workers)."""
+    from reportgen.ingest import pool
+
+    try:
+        names = pool._get_pool(1).submit(_thread_names).result(timeout=120)
+    finally:
+        pool.shutdown()
+    assert "reportgen-parent-watch" in names

@@ -12,7 +12,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 import psutil
 
-from reportgen.jobs.inprocess import InProcessRunner, _ready, _watch_server, job_context
+from reportgen.jobs.inprocess import InProcessRunner, _ready, job_context
+from reportgen.procs import exit_when_gone
 from reportgen.store.db import Database
 from tests.service_fixtures import settings_for
 
@@ -55,7 +56,7 @@ def test_workers_start_warm_with_the_runner_before_any_job(tmp_path) -> None:  #
 
 def test_a_worker_exits_once_its_server_is_gone() -> None:
     server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    worker = multiprocessing.get_context("spawn").Process(target=_watch_server, args=(server.pid, 0.05))
+    worker = multiprocessing.get_context("spawn").Process(target=exit_when_gone, args=(server.pid, 0.05))
     worker.start()
     try:
         time.sleep(0.3)

@@ -30,6 +30,7 @@ from typing import Any
 
 from reportgen.errors import IngestError
 from reportgen.models import Document
+from reportgen.procs import watch_parent
 
 WORKERS_ENV = "REPORTGEN_INGEST_WORKERS"
 Outcome = list[Document] | IngestError
@@ -56,7 +57,9 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is None or _pool_size != workers:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(_start_method()))
+            # each worker exits if this process dies without its atexit hook (SIGKILL, a crash)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(_start_method()),
+                                        initializer=watch_parent, initargs=(os.getpid(),))
             _pool_size = workers
         return _pool
 

@@ -20,7 +20,6 @@ import multiprocessing
 import os
 import socket
 import threading
-import time
 from collections import Counter
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +30,7 @@ from sqlmodel import col, func, select, update
 from reportgen.jobs.claims import unfinished_jobs, worker_id
 from reportgen.jobs.run import execute_job
 from reportgen.jobs.status_cache import STATUS_CACHE
+from reportgen.procs import pid_alive, watch_parent
 from reportgen.store.config import ServiceSettings
 from reportgen.store.db import Database
 from reportgen.store.tables import Job, now
@@ -39,22 +39,11 @@ log = logging.getLogger("reportgen.jobs")
 _child_settings: ServiceSettings | None = None
 
 
-def _watch_server(server_pid: int, every: float) -> None:
-    """Exit this worker once the server that started it is gone.
-
-    A pool worker never notices on its own: it waits on a queue whose pipe it holds both ends of. Its
-    job, if any, is then taken over by the next server (`release_orphans`, or the lease expiring)."""
-    while _pid_alive(server_pid):
-        time.sleep(every)
-    os._exit(0)
-
-
 def _init_child(settings_json: str, server_pid: int = 0, watch_every: float = 1.0) -> None:
     global _child_settings
     _child_settings = ServiceSettings.model_validate_json(settings_json)
     if server_pid:
-        threading.Thread(target=_watch_server, args=(server_pid, watch_every), name="reportgen-server-watch",
-                         daemon=True).start()
+        watch_parent(server_pid, watch_every)
     from reportgen.jobs.warm import first_report  # preloaded by the fork server: free there
 
     first_report()
@@ -83,22 +72,12 @@ def _run_in_child(job_id: str) -> str:
     return execute_job(job_id, settings=_child_settings, worker=worker_id("inproc"))
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def release_orphans(db: Database) -> int:
     """Expire the leases of jobs held by in-process workers of this host that no longer exist."""
     prefix = f"inproc:{socket.gethostname()}:"
     with db.session() as s:
         rows = s.exec(select(Job).where(Job.state == "running", col(Job.worker).startswith(prefix))).all()
-        dead = [j.id for j in rows if not _pid_alive(int((j.worker or "").split(":")[2] or 0))]
+        dead = [j.id for j in rows if not pid_alive(int((j.worker or "").split(":")[2] or 0))]
         if dead:
             s.exec(update(Job).where(col(Job.id).in_(dead), col(Job.state) == "running").values(lease_until=0.0))
             s.commit()
