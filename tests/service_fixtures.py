@@ -72,15 +72,16 @@ def api(settings: ServiceSettings) -> Iterator[TestClient]:
         yield client
 
 
-def client_on(database: str, tmp: Path) -> Iterator[TestClient]:
+def client_on(database: str, tmp: Path, **settings: object) -> Iterator[TestClient]:
     """A service client on SQLite or on a fresh PostgreSQL schema: the module fixture every service test
-    file parametrises over both databases with (`yield from client_on(request.param, tmp)`)."""
+    file parametrises over both databases with (`yield from client_on(request.param, tmp)`); `settings`
+    override `settings_for`'s (e.g. `open_when_no_keys=False` for the tests of keys and tenants)."""
     if database == "sqlite":
-        with api(settings_for(tmp)) as c:
+        with api(settings_for(tmp, **settings)) as c:
             yield c
         return
     require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
-    with postgres_schema() as url, api(settings_for(tmp, database_url=url)) as c:
+    with postgres_schema() as url, api(settings_for(tmp, database_url=url, **settings)) as c:
         yield c
 
 

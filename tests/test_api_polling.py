@@ -13,27 +13,12 @@ from sqlalchemy import event, update
 from reportgen.jobs.status_cache import STATUS_CACHE
 from reportgen.store.keys import create_key, hash_key
 from reportgen.store.tables import ApiKey, now
-from tests.service_fixtures import (
-    api,
-    meeting_bytes,
-    postgres_available,
-    postgres_schema,
-    settings_for,
-    upload,
-    wait_report,
-)
-from tests.support import require
+from tests.service_fixtures import api, client_on, meeting_bytes, settings_for, upload, wait_report
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def client(request, tmp_path) -> Iterator:  # noqa: ANN001
-    if request.param == "sqlite":
-        with api(settings_for(tmp_path, open_when_no_keys=False)) as c:
-            yield c
-        return
-    require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
-    with postgres_schema() as url, api(settings_for(tmp_path, database_url=url, open_when_no_keys=False)) as c:
-        yield c
+    yield from client_on(request.param, tmp_path, open_when_no_keys=False)
 
 
 def _key(client, tenant: str) -> tuple[dict, str]:  # noqa: ANN001

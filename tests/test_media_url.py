@@ -20,8 +20,7 @@ import pytest
 
 from reportgen.procs import free_port
 from reportgen.testing.samples import MEETING_LINES
-from tests.service_fixtures import api, key_headers, postgres_available, postgres_schema, settings_for, upload
-from tests.support import require
+from tests.service_fixtures import client_on, key_headers, upload
 
 MEDIA = "https://media.example.com/calls/acme-2026-03-02.mp3"
 STEP = 4.0  # seconds between cues of the test transcript
@@ -38,14 +37,8 @@ def vtt_bytes() -> bytes:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory):  # noqa: ANN001, ANN201
-    tmp = tmp_path_factory.mktemp(f"media-{request.param}")
-    if request.param == "sqlite":
-        with api(settings_for(tmp, open_when_no_keys=False)) as c:
-            yield c, key_headers(c, "alpha"), key_headers(c, "beta")
-    else:
-        require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
-        with postgres_schema() as url, api(settings_for(tmp, database_url=url, open_when_no_keys=False)) as c:
-            yield c, key_headers(c, "alpha"), key_headers(c, "beta")
+    for c in client_on(request.param, tmp_path_factory.mktemp(f"media-{request.param}"), open_when_no_keys=False):
+        yield c, key_headers(c, "alpha"), key_headers(c, "beta")
 
 
 def test_set_at_upload_for_transcripts_only_and_returned_everywhere(world) -> None:  # noqa: ANN001

@@ -12,16 +12,7 @@ from pypdf import PdfReader
 from reportgen.render import evidence as evidence_mod
 from reportgen.store.pdfpages import cache_dir
 from tests.pagefixtures import bare, bbox_words, contract_pdf, words_in
-from tests.service_fixtures import (
-    api,
-    key_headers,
-    postgres_available,
-    postgres_schema,
-    settings_for,
-    upload,
-    wait_report,
-)
-from tests.support import require
+from tests.service_fixtures import client_on, key_headers, upload, wait_report
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -30,13 +21,8 @@ def world(request, tmp_path_factory):  # noqa: ANN001, ANN201
     mp = pytest.MonkeyPatch()
     mp.setenv("REPORTGEN_PAGE_CACHE", str(tmp / "page-cache"))
     try:
-        if request.param == "sqlite":
-            with api(settings_for(tmp, open_when_no_keys=False)) as c:
-                yield _populate(c)
-        else:
-            require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 with a database `test`")
-            with postgres_schema() as url, api(settings_for(tmp, database_url=url, open_when_no_keys=False)) as c:
-                yield _populate(c)
+        for c in client_on(request.param, tmp, open_when_no_keys=False):
+            yield _populate(c)
     finally:
         mp.undo()
 
