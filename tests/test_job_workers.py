@@ -92,3 +92,27 @@ def test_a_broken_pool_is_replaced_once_and_not_while_stopping(tmp_path, monkeyp
     runner._inflight = {"c": ("t", _broken())}  # noqa: SLF001
     runner._schedule()  # noqa: SLF001
     assert made == [1] and runner._pool is None  # noqa: SLF001
+
+
+def test_a_worker_killed_while_idle_does_not_stall_the_queue(tmp_path) -> None:  # noqa: ANN001
+    """A pool whose worker dies before any job reached it (in its warm-up, or killed) refuses every submit;
+    no job of ours saw it die, so the runner must notice on submit and start a new pool."""
+    import os
+    import signal
+
+    from tests.service_fixtures import api, meeting_bytes, upload, wait_report
+
+    with api(settings_for(tmp_path, runner="process", workers=1)) as c:
+        runner = c.app.state.service.dispatcher
+        pool = runner._pool  # noqa: SLF001
+        assert pool is not None
+        pid = pool.submit(_ready).result(timeout=120)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not pool._broken and time.monotonic() < deadline:  # type: ignore[attr-defined]  # noqa: SLF001
+            time.sleep(0.05)
+        assert pool._broken  # type: ignore[attr-defined]  # noqa: SLF001
+        doc = upload(c, {"m.txt": meeting_bytes()}).json()["documents"][0]["id"]
+        rid = c.post("/v1/reports", json={"sop": "meeting-action-items", "document_ids": [doc]}).json()["id"]
+        assert wait_report(c, rid, timeout=120)["state"] == "succeeded"
+        assert runner._pool is not pool  # noqa: SLF001

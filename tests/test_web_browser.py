@@ -69,6 +69,9 @@ LOCKED = pdf_bytes([["Board note: the migration budget was approved at forty tho
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
+SERVER_LOGS: dict[str, Path] = {}  # the running servers' logs, shown when a test fails (tests/conftest.py)
+
+
 @contextmanager
 def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
     """`reportgen serve` itself, in a subprocess, on a free loopback port with its own data dir."""
@@ -77,7 +80,8 @@ def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterato
     env["REPORTGEN_DATA_DIR"] = str(tmp_path_factory.mktemp("web-data"))
     env.update(extra_env)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    log = open(tmp_path_factory.mktemp("web-log") / "serve.log", "w+b")  # noqa: SIM115 - closed below
+    log_path = tmp_path_factory.mktemp("web-log") / "serve.log"
+    log = open(log_path, "w+b")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "serve", "--port", str(port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -85,9 +89,11 @@ def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterato
         log.seek(0)
         proc.kill()
         raise AssertionError("reportgen serve did not start:\n" + log.read().decode(errors="replace")[-3000:])
+    SERVER_LOGS[base] = log_path
     try:
         yield base
     finally:
+        SERVER_LOGS.pop(base, None)
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -178,8 +178,19 @@ class InProcessRunner:
                 continue
             pending[job.tenant_id] += 1
             free -= 1
-            fut = self._pool.submit(_run_in_child, job.id) if self.settings.runner == "process" else (
-                self._pool.submit(execute_job, job.id, db=self.db, settings=self.settings, worker=worker_id("inproc"))
-            )
+            try:
+                if self.settings.runner == "process":
+                    fut = self._pool.submit(_run_in_child, job.id)
+                else:
+                    fut = self._pool.submit(execute_job, job.id, db=self.db, settings=self.settings,
+                                            worker=worker_id("inproc"))
+            except BrokenProcessPool:
+                # A worker died while the pool was idle (in its warm-up, or killed): no job of ours saw
+                # it, so the check above cannot have. Without a new pool every later submit fails too
+                # and the queue never moves.
+                log.error("job worker process died while idle; restarting the pool")
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None if self._stop.is_set() else self._make_pool()
+                return
             fut.add_done_callback(lambda _f: self._wake.set())
             self._inflight[job.id] = (job.tenant_id, fut)
