@@ -16,7 +16,6 @@ detector is a module in `strategies/`, a row, and its numbers in `MEASURED` once
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -25,6 +24,7 @@ import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract.base import Run
 from reportgen.extract.local import roles
+from reportgen.extract.local.genre import JUDGEMENT_NOTE, SHOW_NOTE, is_conversation, is_judgement, is_show
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.strategies import actions, contract, decisions, passages, scorecard
 from reportgen.models import Document
@@ -70,21 +70,6 @@ def vouched(key: str) -> bool:
     return m is not None and m.f1 >= MIN_STRICT_F1 and m.f1 >= 2 * m.random
 
 
-def is_conversation(doc: Document) -> bool:
-    """People speaking: a transcript, or any source whose segments carry speakers."""
-    return doc.kind == "transcript" or any(s.speaker for s in doc.segments)
-
-
-_SHOW_RE = re.compile(r"\b(?:podcast|episode|this show|the show)\b", re.IGNORECASE)
-SHOW_OPENING_CHARS = 2000
-
-
-def is_show(doc: Document) -> bool:
-    """A podcast or show, which says so in its opening ("welcome to the Mlops podcast"): published talk, not a
-    working meeting (where the action-item detector was measured) nor a hiring interview (a scorecard's)."""
-    return is_conversation(doc) and _SHOW_RE.search(doc.text[:SHOW_OPENING_CHARS]) is not None
-
-
 # Strategies that quote only the side the SOP asks for (`roles.voice`: the expert, the candidate); they are
 # given it as their third argument.
 VOICED = frozenset({"scorecard", "passages"})
@@ -121,6 +106,8 @@ def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_ins
     if sop is not None and sop.suits and not set(kinds) & set(sop.suits):
         return (f"{sop.name} is written for {', '.join(sop.suits)} sources and the sources are {', '.join(kinds)}: "
                 "the offline engine does not read them for it.")
+    if is_judgement(spec):
+        return JUDGEMENT_NOTE
     talk = [is_conversation(d) for d in documents]
     key = detector_key(spec)
     m = MEASURED.get(key)
@@ -133,6 +120,8 @@ def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_ins
             "No conversation among the sources"
         return f"{why}: {what} are read from meetings ({m.on})."
     v = roles.voice(spec, sop_instructions)
+    if v is None and all(is_show(d) for d in documents):
+        return SHOW_NOTE
     if v is not None and not any(talk):
         who = v.guest if v.side == "guest" else v.host
         return f"No conversation among the sources, so no {who}'s words to quote."
