@@ -12,7 +12,7 @@ from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
 from reportgen.extract.local import LocalExtractor, roles
 from reportgen.extract.local.engine import MEASURED, MIN_STRICT_F1, is_conversation, is_show, unfit, vouched
-from reportgen.extract.local.genre import is_judgement
+from reportgen.extract.local.genre import is_agreement, is_judgement
 from reportgen.extract.local.index import MIN_BACKGROUND, SourceIndex, _loo_z
 from reportgen.extract.local.ranking import similarity
 from reportgen.ingest.build import TextBuilder, finish
@@ -179,7 +179,20 @@ def test_a_show_gets_no_passages_where_the_section_quotes_nobody_in_particular()
     assert unfit(financials, memo, [call], memo.instructions) is None
     sop = SOP(id="t", name="t", sections=[financials])
     # the same sentence is offered from a call, and left out of a show even beside a document that is not one
+    note = pdf_like("CFO note on the year.\n\nRevenue was 12 million dollars in FY2023 and cash was 3 million.")
     (from_call,) = run(sop, [call])
-    (mixed,) = run(sop, [show, pdf_like(AGREEMENT)])
+    (mixed,) = run(sop, [show, note])
     assert any("50 million" in p.quote for p in from_call.passages)
-    assert not any("50 million" in p.quote for p in mixed.passages)
+    assert [p.quote for p in mixed.passages] == ["Revenue was 12 million dollars in FY2023 and cash was 3 million."]
+
+
+def test_an_agreement_is_read_for_its_terms_and_offers_no_passages():
+    memo = builtin_sops()["diligence-memo"]
+    contract = pdf_like(AGREEMENT + "\n\nThe Supplier's revenue from the goods shall not exceed 2 million dollars.")
+    note = pdf_like("CFO note on the year.\n\nRevenue was 12 million dollars in FY2023 and cash was 3 million.")
+    assert is_agreement(contract) and not is_agreement(note)
+    financials = memo.section("financials")
+    assert "agreements" in (unfit(financials, memo, [contract], memo.instructions) or "")
+    assert unfit(memo.section("contract_terms"), memo, [contract], memo.instructions) is None
+    (both,) = run(SOP(id="t", name="t", sections=[financials]), [contract, note])
+    assert [p.quote for p in both.passages] == ["Revenue was 12 million dollars in FY2023 and cash was 3 million."]

@@ -24,7 +24,15 @@ import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract.base import Run
 from reportgen.extract.local import roles
-from reportgen.extract.local.genre import JUDGEMENT_NOTE, SHOW_NOTE, is_conversation, is_judgement, is_show
+from reportgen.extract.local.genre import (
+    AGREEMENT_NOTE,
+    JUDGEMENT_NOTE,
+    SHOW_NOTE,
+    is_agreement,
+    is_conversation,
+    is_judgement,
+    is_show,
+)
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.strategies import actions, contract, decisions, passages, scorecard
 from reportgen.models import Document
@@ -120,13 +128,15 @@ def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_ins
             "No conversation among the sources"
         return f"{why}: {what} are read from meetings ({m.on})."
     v = roles.voice(spec, sop_instructions)
-    if v is None and all(is_show(d) for d in documents):
-        return SHOW_NOTE
     if v is not None and not any(talk):
         who = v.guest if v.side == "guest" else v.host
         return f"No conversation among the sources, so no {who}'s words to quote."
     if v is not None and v.guest == "candidate" and not any(meetings):
         return "The conversations are a podcast or show, not an interview: there is no candidate to assess."
+    if strategy_key(spec) == "passages" and all(is_agreement(d) for d in documents):
+        return AGREEMENT_NOTE
+    if v is None and all(is_show(d) for d in documents):
+        return SHOW_NOTE
     return None
 
 

@@ -13,6 +13,11 @@ import re
 from reportgen.models import Document
 from reportgen.sop import SectionSpec
 
+# An agreement names itself, capitalised, in its title or first sentence ("SUPPLY AGREEMENT", "This Agreement
+# is made ..."): 307 of the 308 contracts of CUAD's fit fold as our PDF ingest reads them (the one missed is a
+# "Joint Filing Statement"), none of the non-agreement PDFs, transcripts or docs checked (docs/local-engine.md).
+_AGREEMENT_RE = re.compile(r"\b(?:AGREEMENT|Agreement|CONTRACT|Contract|ADDENDUM|Addendum)\b")
+AGREEMENT_OPENING_CHARS = 2000
 _SHOW_RE = re.compile(r"\b(?:podcast|episode|this show|the show)\b", re.IGNORECASE)
 SHOW_OPENING_CHARS = 2000
 # A prose section named for a decision the reader takes ("Recommendation", "Overall assessment",
@@ -27,6 +32,10 @@ SHOW_NOTE = ("Nothing offered: the sources are a podcast or show, published talk
              "a subject under review or a data room, and this section quotes nobody in particular; the offline engine "
              "offers show passages only where the SOP asks for one side's words (the guest's, the expert's).")
 
+AGREEMENT_NOTE = ("Nothing offered: the sources are agreements, and the offline engine reads an agreement only for its "
+                  "contract terms (the CUAD clause model); its other sentences are obligations between the parties, "
+                  "not statements for this section.")
+
 
 def is_conversation(doc: Document) -> bool:
     """People speaking: a transcript, or any source whose segments carry speakers."""
@@ -38,6 +47,14 @@ def is_show(doc: Document) -> bool:
     working meeting (where the action-item detector was measured), a hiring interview (a scorecard's) nor a
     source about a subject under review (a diligence memo's company)."""
     return is_conversation(doc) and _SHOW_RE.search(doc.text[:SHOW_OPENING_CHARS]) is not None
+
+
+def is_agreement(doc: Document) -> bool:
+    """A contract, not a conversation: it binds parties and says nothing about a company's market, customers or
+    team. Every passage the diligence memo's company and risk sections took from one was clause text sharing
+    their words ("dark background colour" as the team, a royalty statement as traction): none useful in the
+    hand checks (0 of 14) nor on five fit-fold contracts (0 of 9). Its clause terms are read by the CUAD model."""
+    return not is_conversation(doc) and _AGREEMENT_RE.search(doc.text[:AGREEMENT_OPENING_CHARS]) is not None
 
 
 def is_judgement(spec: SectionSpec) -> bool:
