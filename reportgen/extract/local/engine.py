@@ -4,9 +4,10 @@ The table `STRATEGIES` lists the ways of filling a section; `MEASURED` says whic
 findings: only those whose detector has a strict F1 on real gold of at least `MIN_STRICT_F1`
 (docs/local-engine.md gives the numbers), and only on the kind of source it was measured on
 (`unfit`: action items in meetings, contract terms in agreements; an SOP that does not suit the
-sources, or a section quoting an expert where nobody speaks, gets a note and nothing else). Every
+sources, a section quoting an expert where nobody speaks, a judgement, or a section open to every
+speaker on a podcast or to every sentence of an agreement gets a note and nothing else: `genre.py`). Every
 other section gets passages to read (`strategies/passages.py`): no findings, at most three quotes
-clearly about the section. Prose and verdicts go to passages, a scorecard keeps its unrated rows
+clearly about the section. Prose goes to passages (a verdict to a note), a scorecard keeps its unrated rows
 with passages beside them; a list or table goes to `contract terms` when an enum field names
 contract clauses, else to the first of its cue families (`cues.families_for`) that has a row, in
 table order (`commitment` only when a person field owns each task), else to passages. Adding a
@@ -65,8 +66,8 @@ class Measured:
 # The numbers docs/local-engine.md gives; a strategy writes findings only when its F1 clears MIN_STRICT_F1
 # (and twice random). Below that its sections get passages to read. Update a row when its eval moves.
 MEASURED: dict[str, Measured] = {
-    "contract terms": Measured(0.74, 0.00, "CUAD validation fold (100 contracts)", "document"),
-    "commitment": Measured(0.25, 0.00, "AMI validation fold (24 meetings)", "conversation"),
+    "contract terms": Measured(0.76, 0.00, "CUAD validation fold (100 contracts)", "document"),
+    "commitment": Measured(0.29, 0.00, "AMI validation fold (24 meetings)", "conversation"),
     "decision": Measured(0.03, 0.00, "AMI validation fold (24 meetings); QMSum 0.00", "conversation"),
 }
 MIN_STRICT_F1 = 0.2
