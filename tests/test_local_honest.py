@@ -12,6 +12,7 @@ from reportgen.corpus import Corpus
 from reportgen.drafts import DraftSection
 from reportgen.extract.local import LocalExtractor, roles
 from reportgen.extract.local.engine import MEASURED, MIN_STRICT_F1, is_conversation, is_show, unfit, vouched
+from reportgen.extract.local.genre import is_agreement, is_judgement
 from reportgen.extract.local.index import MIN_BACKGROUND, SourceIndex, _loo_z
 from reportgen.extract.local.ranking import similarity
 from reportgen.ingest.build import TextBuilder, finish
@@ -148,3 +149,50 @@ def test_the_floor_reads_meaning_on_a_contract_too():
     assert sim is not None and sim.shape == (len(index.candidates),)
     best = index.sentences[index.candidates[int(np.argmax(sim))]].text
     assert "governed by the laws" in best
+
+
+def test_a_judgement_is_never_a_quoted_passage():
+    memo = builtin_sops()["diligence-memo"]
+    verdict = memo.section("recommendation")
+    meeting = long_meeting([("Ben", "My recommendation is that we invest, the pricing for the enterprise tier works.")])
+    assert is_judgement(verdict) and "asks for a judgement" in (unfit(verdict, memo, [meeting]) or "")
+    (sec,) = run(SOP(id="t", name="t", sections=[verdict]), [meeting])
+    assert sec.items == [] and sec.passages == [] and "asks for a judgement" in sec.notes[0]
+    overall = SectionSpec(id="overall", title="Overall assessment", kind="prose")
+    advice = SectionSpec(id="recs", title="Recommendations", kind="list")  # advice given: the sources hold it
+    assert is_judgement(overall) and not is_judgement(advice)
+
+
+def test_a_show_gets_no_passages_where_the_section_quotes_nobody_in_particular():
+    memo = builtin_sops()["diligence-memo"]
+    financials = memo.section("financials")
+    money = ("Ben", "At my last job the ranking system made 50 million dollars in annual revenue and cash.")
+
+    def talk(opening: str) -> Document:
+        turns = [(("Ana", "Ben", "Chloe")[k % 3], f"I think {_SUBJECTS[k % 10]} {_VERBS[(k // 10) % 6]} this sprint.")
+                 for k in range(60)]  # fmt: skip
+        return transcript([("Host", opening)] + turns[:30] + [money] + turns[30:])
+
+    show, call = talk("Welcome to the Data Engineering podcast."), talk("Thanks for taking this call.")
+    assert is_show(show) and not is_show(call)
+    assert "podcast or show" in (unfit(financials, memo, [show], memo.instructions) or "")
+    assert unfit(financials, memo, [call], memo.instructions) is None
+    sop = SOP(id="t", name="t", sections=[financials])
+    # the same sentence is offered from a call, and left out of a show even beside a document that is not one
+    note = pdf_like("CFO note on the year.\n\nRevenue was 12 million dollars in FY2023 and cash was 3 million.")
+    (from_call,) = run(sop, [call])
+    (mixed,) = run(sop, [show, note])
+    assert any("50 million" in p.quote for p in from_call.passages)
+    assert [p.quote for p in mixed.passages] == ["Revenue was 12 million dollars in FY2023 and cash was 3 million."]
+
+
+def test_an_agreement_is_read_for_its_terms_and_offers_no_passages():
+    memo = builtin_sops()["diligence-memo"]
+    contract = pdf_like(AGREEMENT + "\n\nThe Supplier's revenue from the goods shall not exceed 2 million dollars.")
+    note = pdf_like("CFO note on the year.\n\nRevenue was 12 million dollars in FY2023 and cash was 3 million.")
+    assert is_agreement(contract) and not is_agreement(note)
+    financials = memo.section("financials")
+    assert "agreements" in (unfit(financials, memo, [contract], memo.instructions) or "")
+    assert unfit(memo.section("contract_terms"), memo, [contract], memo.instructions) is None
+    (both,) = run(SOP(id="t", name="t", sections=[financials]), [contract, note])
+    assert [p.quote for p in both.passages] == ["Revenue was 12 million dollars in FY2023 and cash was 3 million."]

@@ -157,9 +157,14 @@ def run_sop(sections: list[SectionSpec], instructions: str, doc: Document) -> li
 
 
 def test_the_sop_level_instruction_sets_the_voice_when_the_section_names_no_side():
-    doc = doc_of(PODCAST)
+    # the same talk as an expert call, not a show: on a show a section quoting nobody in particular reads nothing
+    call = [(who, text.replace("welcome to the Data Engineering podcast", "thanks for taking this call"))
+            for who, text in PODCAST]  # fmt: skip
+    doc = doc_of(call)
     plain = SectionSpec(id="claims", title="Claims", kind="list", cues=["the reality is", "honestly"])
     (anyone,) = run([plain], [doc])
+    (on_show,) = run([plain], [doc_of(PODCAST)])
+    assert on_show.passages == [] and "podcast or show" in on_show.notes[0]
     (expert,) = run_sop([plain], "Cite the expert's answers, not the interviewer's questions.", doc)
     assert any("everyone says the cloud warehouse" in p.quote for p in anyone.passages)
     assert not any("everyone says the cloud warehouse" in p.quote for p in expert.passages)

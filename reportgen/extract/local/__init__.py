@@ -3,12 +3,14 @@
 It is what a first-time user sees when no LLM is configured, so it aims to be honest rather
 than clever: sections with a detector of measured quality (action items, decisions, contract
 clauses) get findings, with fields filled by simple, explainable rules; every other section
-(summaries, insights, verdicts, scorecard ratings...) gets no findings, only the few most relevant
-passages to read, in the voice the SOP asks for (`roles.py`: the expert, not the interviewer).
+(summaries, insights, scorecard ratings...) gets no findings, only the few most relevant
+passages to read, in the voice the SOP asks for (`roles.py`: the expert, not the interviewer); a
+verdict gets neither, and a show or an agreement offers passages only where they can fit (`genre.py`).
 Quotes are exact spans of `Document.text`, so grounding locates every one exactly.
 See docs/local-engine.md.
 
     engine.py       LocalExtractor; the strategy table (section kind or family -> strategy)
+    genre.py        kind of source and of section: conversation, show, agreement, judgement
     index.py        SourceIndex: sentences, candidates, BM25, centrality, dates (once per run)
     ranking.py      scoring weights; rank, pick, evidence
     fields.py       one item's fields from its sentence (owner, task, due, figures, enums...)

@@ -4,9 +4,10 @@ The table `STRATEGIES` lists the ways of filling a section; `MEASURED` says whic
 findings: only those whose detector has a strict F1 on real gold of at least `MIN_STRICT_F1`
 (docs/local-engine.md gives the numbers), and only on the kind of source it was measured on
 (`unfit`: action items in meetings, contract terms in agreements; an SOP that does not suit the
-sources, or a section quoting an expert where nobody speaks, gets a note and nothing else). Every
+sources, a section quoting an expert where nobody speaks, a judgement, or a section open to every
+speaker on a podcast or to every sentence of an agreement gets a note and nothing else: `genre.py`). Every
 other section gets passages to read (`strategies/passages.py`): no findings, at most three quotes
-clearly about the section. Prose and verdicts go to passages, a scorecard keeps its unrated rows
+clearly about the section. Prose goes to passages (a verdict to a note), a scorecard keeps its unrated rows
 with passages beside them; a list or table goes to `contract terms` when an enum field names
 contract clauses, else to the first of its cue families (`cues.families_for`) that has a row, in
 table order (`commitment` only when a person field owns each task), else to passages. Adding a
@@ -16,7 +17,6 @@ detector is a module in `strategies/`, a row, and its numbers in `MEASURED` once
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -25,6 +25,15 @@ import reportgen.extract.local.cues as C
 from reportgen.drafts import DraftItem, DraftSection
 from reportgen.extract.base import Run
 from reportgen.extract.local import roles
+from reportgen.extract.local.genre import (
+    AGREEMENT_NOTE,
+    JUDGEMENT_NOTE,
+    SHOW_NOTE,
+    is_agreement,
+    is_conversation,
+    is_judgement,
+    is_show,
+)
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.strategies import actions, contract, decisions, passages, scorecard
 from reportgen.models import Document
@@ -57,8 +66,8 @@ class Measured:
 # The numbers docs/local-engine.md gives; a strategy writes findings only when its F1 clears MIN_STRICT_F1
 # (and twice random). Below that its sections get passages to read. Update a row when its eval moves.
 MEASURED: dict[str, Measured] = {
-    "contract terms": Measured(0.74, 0.00, "CUAD validation fold (100 contracts)", "document"),
-    "commitment": Measured(0.25, 0.00, "AMI validation fold (24 meetings)", "conversation"),
+    "contract terms": Measured(0.76, 0.00, "CUAD validation fold (100 contracts)", "document"),
+    "commitment": Measured(0.29, 0.00, "AMI validation fold (24 meetings)", "conversation"),
     "decision": Measured(0.03, 0.00, "AMI validation fold (24 meetings); QMSum 0.00", "conversation"),
 }
 MIN_STRICT_F1 = 0.2
@@ -68,21 +77,6 @@ def vouched(key: str) -> bool:
     """Does this strategy write findings? Only with a measured strict F1 on real gold clearly above chance."""
     m = MEASURED.get(key)
     return m is not None and m.f1 >= MIN_STRICT_F1 and m.f1 >= 2 * m.random
-
-
-def is_conversation(doc: Document) -> bool:
-    """People speaking: a transcript, or any source whose segments carry speakers."""
-    return doc.kind == "transcript" or any(s.speaker for s in doc.segments)
-
-
-_SHOW_RE = re.compile(r"\b(?:podcast|episode|this show|the show)\b", re.IGNORECASE)
-SHOW_OPENING_CHARS = 2000
-
-
-def is_show(doc: Document) -> bool:
-    """A podcast or show, which says so in its opening ("welcome to the Mlops podcast"): published talk, not a
-    working meeting (where the action-item detector was measured) nor a hiring interview (a scorecard's)."""
-    return is_conversation(doc) and _SHOW_RE.search(doc.text[:SHOW_OPENING_CHARS]) is not None
 
 
 # Strategies that quote only the side the SOP asks for (`roles.voice`: the expert, the candidate); they are
@@ -121,6 +115,8 @@ def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_ins
     if sop is not None and sop.suits and not set(kinds) & set(sop.suits):
         return (f"{sop.name} is written for {', '.join(sop.suits)} sources and the sources are {', '.join(kinds)}: "
                 "the offline engine does not read them for it.")
+    if is_judgement(spec):
+        return JUDGEMENT_NOTE
     talk = [is_conversation(d) for d in documents]
     key = detector_key(spec)
     m = MEASURED.get(key)
@@ -138,6 +134,10 @@ def unfit(spec: SectionSpec, sop: SOP | None, documents: list[Document], sop_ins
         return f"No conversation among the sources, so no {who}'s words to quote."
     if v is not None and v.guest == "candidate" and not any(meetings):
         return "The conversations are a podcast or show, not an interview: there is no candidate to assess."
+    if strategy_key(spec) == "passages" and all(is_agreement(d) for d in documents):
+        return AGREEMENT_NOTE
+    if v is None and all(is_show(d) for d in documents):
+        return SHOW_NOTE
     return None
 
 

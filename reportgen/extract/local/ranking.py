@@ -3,7 +3,7 @@
 A sentence earns its place by BM25 relevance to what the SOP says about the section, the SOP's
 own cue phrases, the language of the section's cue families (`cues.py`), its length and how
 central it is to its document; `pick` then drops near-duplicates and quotes that could not be
-located unambiguously. `evidence` is the same for a scorecard criterion or a verdict.
+located unambiguously. `evidence` does the same for a scorecard criterion.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def evidence(
     others: list[re.Pattern[str]] | None = None,
     min_lift: float | None = None,
 ) -> list[Scored]:
-    """Sentences that bear on a criterion (or a verdict). In an interview only the candidate's words count
+    """Sentences that bear on a scorecard criterion. In an interview only the candidate's words count
     (never the interviewer's questions); the answer to the question about the criterion comes first, weak
     answers included ("I'm not sure how I'd break it down"), and a sentence that is plainly about another
     criterion (its cues, none of ours) counts less here. With `min_lift`, a sentence that is not an answer

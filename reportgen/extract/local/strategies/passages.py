@@ -1,8 +1,11 @@
 """Passages to read: what the offline engine offers where it has no detector it can vouch for.
 
-A key insight, a contrarian view, a verdict or a summary needs judgement that sentence ranking
-does not have: measured on real gold it was wrong for its section far more often than right.
-There the engine writes no findings. It offers the few sentences most worth reading for the
+A key insight, a contrarian view or a summary needs judgement that sentence ranking does not
+have: measured on real gold it was wrong for its section far more often than right. There the
+engine writes no findings. A verdict or recommendation is the judgement itself, so it gets no
+passages either (`genre.is_judgement`); no passage comes from an agreement (`genre.is_agreement`:
+the clause model reads it), and a section quoting nobody in particular reads no podcast or show
+(`genre.is_show`). It offers the few sentences most worth reading for the
 section (at most `MAX_PASSAGES`), each quoted whole so grounding locates it, best first, and
 only in the voice the SOP asks for (`roles.py`: the expert's answers, not the interviewer's
 questions); or it says that nothing relevant was found. Which sections come here is the table
@@ -15,16 +18,9 @@ import reportgen.extract.local.cues as C
 import reportgen.extract.local.ranking as R
 from reportgen.drafts import DraftPassage, DraftSection
 from reportgen.extract.local import roles
+from reportgen.extract.local.genre import JUDGEMENT_NOTE, is_agreement, is_judgement, is_show
 from reportgen.extract.local.index import SourceIndex
-from reportgen.extract.local.ranking import (
-    EVIDENCE_PER_CRITERION,
-    Scored,
-    evidence,
-    pick,
-    rank,
-    section_query,
-    similarity,
-)
+from reportgen.extract.local.ranking import Scored, pick, rank, section_query, similarity
 from reportgen.extract.local.roles import Roles, Side, Voice
 from reportgen.extract.local.strategies import prose, questions
 from reportgen.sop import SectionSpec
@@ -45,7 +41,13 @@ def section(index: SourceIndex, spec: SectionSpec, voice: Voice | None = None) -
     fams = C.families_for(spec)
     if "topic" in fams:
         return DraftSection(section_id=spec.id, notes=[TOPICS_NOTE])
+    if is_judgement(spec):
+        return DraftSection(section_id=spec.id, notes=[JUDGEMENT_NOTE])
     picked = _choose(index, spec, fams, cast, voice)
+    # never an agreement's clauses (the CUAD model reads those), nor, where no side is asked for, a show's host and
+    # guest alike: their talk is not about a subject under review (genre.py)
+    skip = {di for di, d in enumerate(index.documents) if is_agreement(d) or (side is None and is_show(d))}
+    picked = [c for c in picked if c.sentence.doc_index not in skip]
     passages = [DraftPassage(quote=c.sentence.text, role=cast[c.sentence.doc_index].label(
         c.sentence, voice, introducing="introduction" in c.hits)) for c in picked]
     return DraftSection(section_id=spec.id, passages=passages, notes=[_note(passages, cast, voice, side)])
@@ -64,11 +66,6 @@ def _choose(index: SourceIndex, spec: SectionSpec, fams: list[str], cast: list[R
         return _lifted(index, spec, _open_questions(index, spec, cast, side))
     if spec.kind == "prose" and "summary" in fams:
         return _lifted(index, spec, _summary(index, spec, fams))
-    if spec.kind == "verdict":
-        hosts: dict[int, str | None] = {di: next(iter(r.hosts)) for di, r in enumerate(cast) if len(r.hosts) == 1}
-        found = evidence(index, section_query(spec), spec.cues, fams, EVIDENCE_PER_CRITERION, interviewers=hosts,
-                         min_lift=MIN_LIFT)
-        return [c for c in found if not c.sentence.is_question and cast[c.sentence.doc_index].allows(c.sentence, side)]
     if not hands_out_tasks(spec):
         fams = [f for f in fams if f != "commitment"]
     ranked = rank(index, spec, fams, section_query(spec), spec.cues, semantic=SEMANTIC)
