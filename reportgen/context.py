@@ -188,6 +188,13 @@ OPENING_SHARE = 0.1  # ... within this share of the budget, ...
 OPENING_BOOST = 1.0  # ... and a query's matches among them count double
 COVERAGE_SHARE = 0.15  # of the budget, for segments spread evenly over the sources ...
 SPREAD_MIN_TERMS = 3  # ... that say something ("Yeah." and "Mm-hmm." tell a reader nothing on their own)
+# A prose section's answer in a transcript is a stretch of the conversation (a QMSum topic spans
+# a median 18% of its meeting), so its relevance is smoothed over neighbouring turns: a Gaussian
+# whose width is this share of the transcript's turns. Chosen on the QMSum fit half
+# (bench/retrieval.py --tune: 0.01-0.05 tried); pinpoint sections (action items, decisions) lose
+# by it on AMI fit, so they are not smoothed.
+STRETCH_SCALE = 0.025
+STRETCH_KINDS = frozenset({"prose"})
 _KIND_MIN = 4  # values of an enum first field, for it to name kinds of finding that each deserve evidence
 _GENERIC_VALUES = frozenset({"other", "others", "none", "unknown", "n/a", "na", "misc", "miscellaneous"})
 
@@ -247,13 +254,15 @@ class _Facet:
     cues: tuple[str, ...]  # phrases, matched as patterns
     concepts: tuple[str, ...] = ()  # CONCEPTS
     text: str = ""  # what it asks, in words: embedded for the semantic half of retrieval
+    stretch: bool = False  # its answer is a stretch of a conversation, not a line (STRETCH_KINDS)
 
 
 def _facets(spec: SectionSpec) -> list[_Facet]:
     """The queries that take turns filling the budget, so no criterion or kind of finding is crowded out."""
     base = facet_text(spec)
     words = tuple(terms(base))
-    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]), base)]
+    stretch = spec.kind in STRETCH_KINDS
+    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]), base, stretch)]
     for c in spec.criteria:
         text = " ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])
         facets.append(_Facet(tuple(terms(text)), tuple(c.cues), (), text))
@@ -267,7 +276,8 @@ def _facets(spec: SectionSpec) -> list[_Facet]:
             related = [c for c in spec.cues if set(kind) & set(terms(c))]  # 'renew' for 'term and renewal'
             facets.append(_Facet(kind, (value, *related), _concepts(kind), " ".join([value, *related])))
     facets = [f for f in facets if f.terms or f.cues]
-    return facets or [_Facet(tuple(terms(spec.id.replace("_", " "))), (), (), spec.id.replace("_", " "))]
+    name = spec.id.replace("_", " ")
+    return facets or [_Facet(tuple(terms(name)), (), (), name, stretch)]
 
 
 # -- the turn structure of the sources, derived once per report ----------------------------------
@@ -282,6 +292,7 @@ class _Turns:
     opening: np.ndarray  # among the first OPENING_SEGMENTS of its document
     spread: list[int]  # segments that say something, in an order spread evenly over the sources ...
     spread_empty: list[int]  # ... and those that don't ("Yeah."), sent only when nothing else is left
+    transcripts: list[tuple[int, int]]  # [start, end) rows of each transcript document
 
     @staticmethod
     def of(corpus: Corpus) -> _Turns:
@@ -298,7 +309,34 @@ class _Turns:
             opening=np.isin(np.arange(n), _opening(rows)),
             spread=[k for k in order if len(idx.terms[k]) >= SPREAD_MIN_TERMS],
             spread_empty=[k for k in order if len(idx.terms[k]) < SPREAD_MIN_TERMS],
+            transcripts=_transcripts(rows),
         )
+
+
+def _transcripts(rows: Sequence[Row]) -> list[tuple[int, int]]:
+    """The [start, end) positions of each transcript document's segments (rows are in document order)."""
+    spans: dict[int, list[int]] = {}
+    for k, r in enumerate(rows):
+        if r.document.kind == "transcript":
+            spans.setdefault(r.doc_index, [k, k])[1] = k + 1
+    return [(a, b) for a, b in spans.values()]
+
+
+def smooth(x: np.ndarray, spans: Iterable[tuple[int, int]], scale: float = STRETCH_SCALE) -> np.ndarray:
+    """`x` averaged over neighbouring positions within each span (a Gaussian of width `scale` x the
+    span's length, renormalised at its ends so the first and last turns are not penalised); positions
+    outside every span are left as they are. Words and meaning find the centre of a stretch of talk,
+    the few turns that name its subject; the turns around them are its extent."""
+    out = np.asarray(x, dtype=float).copy()
+    for a, b in spans:
+        sigma = scale * (b - a)
+        if sigma < 0.5 or b - a < 2:
+            continue
+        reach = min(int(3 * sigma) + 1, (b - a - 1) // 2)  # a kernel no longer than the span
+        kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
+        part = out[a:b]
+        out[a:b] = np.convolve(part, kernel, mode="same") / np.convolve(np.ones(b - a), kernel, mode="same")
+    return out
 
 
 def _opening(rows: Sequence[Row]) -> list[int]:
@@ -345,9 +383,15 @@ def relevance(idx: SegmentIndex, turns: _Turns, facet: _Facet) -> np.ndarray:
     """The words' relevance (`_relevance`) fused with the segments' embedding similarity to what the
     facet asks (`corpus.fuse`, reciprocal rank fusion), so "I'll send the minutes round" comes up
     for action items though it shares no word with the section. Measured on AMI and QMSum with
-    bench/retrieval.py (docs/eval.md); words alone when wordllama is not installed."""
+    bench/retrieval.py (docs/eval.md); words alone when wordllama is not installed. For a section
+    whose answer is a stretch of talk (`_Facet.stretch`), both are first smoothed over neighbouring
+    turns of each transcript (`smooth`)."""
     words = _relevance(idx, turns, facet)
-    return fuse(words, idx.similarity(facet.text) if facet.text else None)
+    sim = idx.similarity(facet.text) if facet.text else None
+    if facet.stretch and turns.transcripts:
+        words = smooth(words, turns.transcripts)
+        sim = None if sim is None else smooth(sim, turns.transcripts)
+    return fuse(words, sim)
 
 
 def _companions(turns: _Turns, k: int) -> list[int]:
