@@ -51,8 +51,8 @@ import numpy as np
 import reportgen.context as context
 import reportgen.extract.local.cues as C
 from reportgen import embeddings
-from reportgen.context import _facets, _line_costs, _relevance, _Turns, facet_text, select_context, smooth
-from reportgen.corpus import Corpus, TermIndex, fuse
+from reportgen.context import _facets, _line_costs, _relevance, _Turns, facet_text, select_context
+from reportgen.corpus import Corpus, TermIndex, fuse, smooth
 from reportgen.evals.ami import convert_ami
 from reportgen.evals.convert import convert_qmsum
 from reportgen.evals.cuad import convert_cuad

@@ -41,7 +41,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from reportgen.clock import clock
-from reportgen.corpus import Corpus, Row, SegmentIndex, fuse
+from reportgen.corpus import Corpus, Row, SegmentIndex, fuse, smooth
 from reportgen.models import Document, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import content_words, stem, terms
@@ -322,23 +322,6 @@ def _transcripts(rows: Sequence[Row]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans.values()]
 
 
-def smooth(x: np.ndarray, spans: Iterable[tuple[int, int]], scale: float = STRETCH_SCALE) -> np.ndarray:
-    """`x` averaged over neighbouring positions within each span (a Gaussian of width `scale` x the
-    span's length, renormalised at its ends so the first and last turns are not penalised); positions
-    outside every span are left as they are. Words and meaning find the centre of a stretch of talk,
-    the few turns that name its subject; the turns around them are its extent."""
-    out = np.asarray(x, dtype=float).copy()
-    for a, b in spans:
-        sigma = scale * (b - a)
-        if sigma < 0.5 or b - a < 2:
-            continue
-        reach = min(int(3 * sigma) + 1, (b - a - 1) // 2)  # a kernel no longer than the span
-        kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
-        part = out[a:b]
-        out[a:b] = np.convolve(part, kernel, mode="same") / np.convolve(np.ones(b - a), kernel, mode="same")
-    return out
-
-
 def _opening(rows: Sequence[Row]) -> list[int]:
     """The first segments of each document, taken across the documents in turn."""
     firsts: dict[int, list[int]] = {}
@@ -389,8 +372,8 @@ def relevance(idx: SegmentIndex, turns: _Turns, facet: _Facet) -> np.ndarray:
     words = _relevance(idx, turns, facet)
     sim = idx.similarity(facet.text) if facet.text else None
     if facet.stretch and turns.transcripts:
-        words = smooth(words, turns.transcripts)
-        sim = None if sim is None else smooth(sim, turns.transcripts)
+        words = smooth(words, turns.transcripts, STRETCH_SCALE)
+        sim = None if sim is None else smooth(sim, turns.transcripts, STRETCH_SCALE)
     return fuse(words, sim)
 
 
