@@ -4,8 +4,8 @@
 
 Query sets, each query with the transcript segments its gold says hold the answer:
 
-- **QMSum topics** (`qmsum-val`): a topic's text ("Industrial designer's presentation") and its
-  `relevant_text_span` turns.
+- **QMSum topics** (`qmsum-val`, one half: `qmsum_fold`): a topic's text ("Industrial designer's
+  presentation") and its `relevant_text_span` turns.
 - **QMSum queries**: each `specific_query_list` question and its relevant turns.
 - **CUAD contract_terms** (`cuad-train`, one fold; context part only): the diligence memo's
   section, every labelled clause's segments as gold.
@@ -25,12 +25,19 @@ ratio = recall@k / share sent. Random selection's expected recall is the share i
 - `emb`: cosine of wordllama embeddings of the query and the segment.
 - `hybrid`: `reportgen.corpus.fuse` of lexical (bm25 for QMSum) and emb, as retrieval uses it
   (rule and weights in corpus.py).
+- `stretch`: hybrid with both halves first smoothed over neighbouring turns (`corpus.smooth`,
+  `context.STRETCH_SCALE`), as `select_context` ranks a prose section of a transcript. Every
+  QMSum query is asked as a prose section; the AMI rows show why pinpoint sections are not
+  smoothed.
 - `oracle`: the gold first, the ceiling at that budget (a QMSum topic's span is often longer
   than 5% of the meeting, so no method reaches recall 1 there).
 
-`--tune` grid-searches the fusion rule, weight and RRF offset on the AMI **fit** fold and
-prints the best; corpus.py's constants come from such a run. QMSum has no fit fold: it was seen
-during development, so its numbers are not held-out in the strict sense.
+`--tune` grid-searches the fusion rule, weight and RRF offset on the AMI **fit** fold, and the
+smoothing scale on the QMSum **fit** half (AMI fit shown beside it), and prints the best;
+corpus.py's and context.py's constants come from such a run. QMSum has no fit fold of its own,
+so its validation split is halved by a stable hash of the meeting's file name (`qmsum_fold`);
+`--fold` picks the half with AMI's fold. The whole of it was seen during development, so even
+its validation half is not held out in the strict sense.
 """
 
 from __future__ import annotations
