@@ -13,7 +13,9 @@ Policy (docs/llm.md says the same to users):
   (stems run on, rarer cues count more), the shapes its fields ask for (a date field finds
   "by Wednesday"), and BM25 on stemmed words of its title, instructions and field
   descriptions; that ranking is fused with the segments' embedding similarity to what the
-  section asks (reciprocal rank fusion, `corpus.fuse`; words alone without wordllama). A
+  section asks (reciprocal rank fusion, `corpus.fuse`; words alone without wordllama). For a
+  prose section both are first smoothed over neighbouring turns of each transcript
+  (`corpus.smooth`): its answer is a stretch of talk, not a line. A
   reply inherits its question's relevance (the candidate's answer is the
   evidence, and brings the question along). Several queries take turns: the section, each
   scorecard criterion, each kind of finding a many-valued enum first field names (a
