@@ -13,7 +13,9 @@ Policy (docs/llm.md says the same to users):
   (stems run on, rarer cues count more), the shapes its fields ask for (a date field finds
   "by Wednesday"), and BM25 on stemmed words of its title, instructions and field
   descriptions; that ranking is fused with the segments' embedding similarity to what the
-  section asks (reciprocal rank fusion, `corpus.fuse`; words alone without wordllama). A
+  section asks (reciprocal rank fusion, `corpus.fuse`; words alone without wordllama). For a
+  prose section both are first smoothed over neighbouring turns of each transcript
+  (`corpus.smooth`): its answer is a stretch of talk, not a line. A
   reply inherits its question's relevance (the candidate's answer is the
   evidence, and brings the question along). Several queries take turns: the section, each
   scorecard criterion, each kind of finding a many-valued enum first field names (a
@@ -41,7 +43,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from reportgen.clock import clock
-from reportgen.corpus import Corpus, Row, SegmentIndex, fuse
+from reportgen.corpus import Corpus, Row, SegmentIndex, fuse, smooth
 from reportgen.models import Document, Segment
 from reportgen.sop import SectionSpec
 from reportgen.text import content_words, stem, terms
@@ -188,6 +190,13 @@ OPENING_SHARE = 0.1  # ... within this share of the budget, ...
 OPENING_BOOST = 1.0  # ... and a query's matches among them count double
 COVERAGE_SHARE = 0.15  # of the budget, for segments spread evenly over the sources ...
 SPREAD_MIN_TERMS = 3  # ... that say something ("Yeah." and "Mm-hmm." tell a reader nothing on their own)
+# A prose section's answer in a transcript is a stretch of the conversation (a QMSum topic spans
+# a median 18% of its meeting), so its relevance is smoothed over neighbouring turns: a Gaussian
+# whose width is this share of the transcript's turns. Chosen on the QMSum fit half
+# (bench/retrieval.py --tune: 0.01-0.05 tried); pinpoint sections (action items, decisions) lose
+# by it on AMI fit, so they are not smoothed.
+STRETCH_SCALE = 0.025
+STRETCH_KINDS = frozenset({"prose"})
 _KIND_MIN = 4  # values of an enum first field, for it to name kinds of finding that each deserve evidence
 _GENERIC_VALUES = frozenset({"other", "others", "none", "unknown", "n/a", "na", "misc", "miscellaneous"})
 
@@ -247,13 +256,15 @@ class _Facet:
     cues: tuple[str, ...]  # phrases, matched as patterns
     concepts: tuple[str, ...] = ()  # CONCEPTS
     text: str = ""  # what it asks, in words: embedded for the semantic half of retrieval
+    stretch: bool = False  # its answer is a stretch of a conversation, not a line (STRETCH_KINDS)
 
 
 def _facets(spec: SectionSpec) -> list[_Facet]:
     """The queries that take turns filling the budget, so no criterion or kind of finding is crowded out."""
     base = facet_text(spec)
     words = tuple(terms(base))
-    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]), base)]
+    stretch = spec.kind in STRETCH_KINDS
+    facets = [_Facet(words, tuple(spec.cues), _concepts((), [f.type for f in spec.fields.values()]), base, stretch)]
     for c in spec.criteria:
         text = " ".join([c.name, c.question, *c.cues, *(b.description for b in c.rubric)])
         facets.append(_Facet(tuple(terms(text)), tuple(c.cues), (), text))
@@ -267,7 +278,8 @@ def _facets(spec: SectionSpec) -> list[_Facet]:
             related = [c for c in spec.cues if set(kind) & set(terms(c))]  # 'renew' for 'term and renewal'
             facets.append(_Facet(kind, (value, *related), _concepts(kind), " ".join([value, *related])))
     facets = [f for f in facets if f.terms or f.cues]
-    return facets or [_Facet(tuple(terms(spec.id.replace("_", " "))), (), (), spec.id.replace("_", " "))]
+    name = spec.id.replace("_", " ")
+    return facets or [_Facet(tuple(terms(name)), (), (), name, stretch)]
 
 
 # -- the turn structure of the sources, derived once per report ----------------------------------
@@ -282,6 +294,7 @@ class _Turns:
     opening: np.ndarray  # among the first OPENING_SEGMENTS of its document
     spread: list[int]  # segments that say something, in an order spread evenly over the sources ...
     spread_empty: list[int]  # ... and those that don't ("Yeah."), sent only when nothing else is left
+    transcripts: list[tuple[int, int]]  # [start, end) rows of each transcript document
 
     @staticmethod
     def of(corpus: Corpus) -> _Turns:
@@ -298,7 +311,17 @@ class _Turns:
             opening=np.isin(np.arange(n), _opening(rows)),
             spread=[k for k in order if len(idx.terms[k]) >= SPREAD_MIN_TERMS],
             spread_empty=[k for k in order if len(idx.terms[k]) < SPREAD_MIN_TERMS],
+            transcripts=_transcripts(rows),
         )
+
+
+def _transcripts(rows: Sequence[Row]) -> list[tuple[int, int]]:
+    """The [start, end) positions of each transcript document's segments (rows are in document order)."""
+    spans: dict[int, list[int]] = {}
+    for k, r in enumerate(rows):
+        if r.document.kind == "transcript":
+            spans.setdefault(r.doc_index, [k, k])[1] = k + 1
+    return [(a, b) for a, b in spans.values()]
 
 
 def _opening(rows: Sequence[Row]) -> list[int]:
@@ -345,9 +368,15 @@ def relevance(idx: SegmentIndex, turns: _Turns, facet: _Facet) -> np.ndarray:
     """The words' relevance (`_relevance`) fused with the segments' embedding similarity to what the
     facet asks (`corpus.fuse`, reciprocal rank fusion), so "I'll send the minutes round" comes up
     for action items though it shares no word with the section. Measured on AMI and QMSum with
-    bench/retrieval.py (docs/eval.md); words alone when wordllama is not installed."""
+    bench/retrieval.py (docs/eval.md); words alone when wordllama is not installed. For a section
+    whose answer is a stretch of talk (`_Facet.stretch`), both are first smoothed over neighbouring
+    turns of each transcript (`smooth`)."""
     words = _relevance(idx, turns, facet)
-    return fuse(words, idx.similarity(facet.text) if facet.text else None)
+    sim = idx.similarity(facet.text) if facet.text else None
+    if facet.stretch and turns.transcripts:
+        words = smooth(words, turns.transcripts, STRETCH_SCALE)
+        sim = None if sim is None else smooth(sim, turns.transcripts, STRETCH_SCALE)
+    return fuse(words, sim)
 
 
 def _companions(turns: _Turns, k: int) -> list[int]:

@@ -10,7 +10,8 @@ lives exactly as long as the report.
 `TermIndex` is the one word index: BM25 over term lists (`reportgen.text.terms`). The
 corpus's `segments` index is one over every segment, and holds the segments' embeddings
 (`reportgen.embeddings`, wordllama, when installed) computed once per report on first use;
-`fuse` combines the two rankings. The offline engine builds a `TermIndex` over its candidate
+`fuse` combines the two rankings; `smooth` spreads a ranking over neighbouring turns, for
+answers that are a stretch of talk rather than a line. The offline engine builds a `TermIndex` over its candidate
 sentences and borrows the segments' embeddings. Swapping the retrieval model is a change here.
 Why fusion is reciprocal rank fusion with these weights: bench/retrieval.py, docs/eval.md.
 """
@@ -117,6 +118,23 @@ def fuse(words: np.ndarray, similarity: np.ndarray | None, *, fusion: str = FUSI
     word_rank = np.where(base > 0, _ranks(base), len(base))
     fused = (1 - weight) / (k + 1 + word_rank) + weight / (k + 1 + _ranks(similarity))
     return fused / float(fused.max())
+
+
+def smooth(x: np.ndarray, spans: Iterable[tuple[int, int]], scale: float) -> np.ndarray:
+    """`x` averaged over neighbouring positions within each span (a Gaussian of width `scale` x the
+    span's length, renormalised at its ends so the first and last turns are not penalised); positions
+    outside every span are left as they are. Words and meaning find the centre of a stretch of talk,
+    the few turns that name its subject; the turns around them are its extent."""
+    out = np.asarray(x, dtype=float).copy()
+    for a, b in spans:
+        sigma = scale * (b - a)
+        if sigma < 0.5 or b - a < 2:
+            continue
+        reach = min(int(3 * sigma) + 1, (b - a - 1) // 2)  # a kernel no longer than the span
+        kernel = np.exp(-0.5 * (np.arange(-reach, reach + 1) / sigma) ** 2)
+        part = out[a:b]
+        out[a:b] = np.convolve(part, kernel, mode="same") / np.convolve(np.ones(b - a), kernel, mode="same")
+    return out
 
 
 class SegmentIndex:

@@ -142,7 +142,8 @@ def test_cues_are_phrases_with_stems_and_any_apostrophe():
     lines[120] = ("Bo", "I’ll take the vendor call myself.")  # a typographic apostrophe
     lines[160] = ("Cy", "We have to send you the termination in writing, I will note that.")
     doc = transcript(lines)
-    spec = SectionSpec(id="t", title="Obligations", kind="prose", cues=["terminat", "I'll"])
+    # A pinpoint section: a prose one is smoothed over neighbouring turns (test_context_stretch.py).
+    spec = SectionSpec(id="t", title="Obligations", kind="list", cues=["terminat", "I'll"])
     ids = [s for _, s in _selected(spec, [doc], 80)]
     assert {50, 120, 160} <= set(ids)
     # a phrase is its words in order, not a bag: "take ... call" does not match "call to take"
