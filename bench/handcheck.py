@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         for facet, counts in comp.items():
             print(f"pool by {facet}: " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=sys.stderr)
         print(json.dumps({"command": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-                          "sources": sources, "shown": len(pool), "pool": comp, "drawn": drawn},
+                          "sources": sources, "shown": len(pool), "pool": comp, "drawn": drawn,
+                          "everything": pool},
                          indent=1, ensure_ascii=False))
         return 0
     sources = list(args.source or ([] if args.validation_contract is not None else SOURCES))
