@@ -46,7 +46,7 @@ from reportgen.extract.local import detectors as D
 from reportgen.extract.local.engine import extract_section
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS
-from reportgen.extract.local.wording import speaker_roles, statement
+from reportgen.extract.local.wording import Wording
 from reportgen.pipeline import resolve_sop
 
 SEED = 7
@@ -77,7 +77,7 @@ class MeetingData:
     feats: list[list[str] | None]
     gold: dict[str, list[Gold]]  # kind -> gold items
     labels: dict[str, list[int]]  # kind -> per sentence 0/1 (only where feats is not None)
-    roles: dict[tuple[int, str], str]
+    wording: Wording
 
 
 def _overlaps(index: SourceIndex, k: int, spans: list[Span]) -> bool:
@@ -117,16 +117,14 @@ def load_meetings(corpus: Path, fold: str, folds: dict[str, Any] | None = None) 
                         lab[k] = 1
                         break
             labels[kind] = lab
-        roles = speaker_roles(index.sentences)
+        wording = Wording(index)
         for kind in KIND_KEY:
             # the stricter label: a linked sentence whose own statement agrees with the annotator's sentence
             labels[kind + "/worded"] = [
                 int(lab == 1 and any(_overlaps(index, k, g.spans) and strict_agrees(
-                    statement(index.sentences[k].text, roles.get((index.sentences[k].doc_index,
-                                                                  index.sentences[k].speaker or ""))), g.text)[0]
-                    for g in gold[kind]))
+                    wording.of(index.sentences[k]), g.text)[0] for g in gold[kind]))
                 for k, lab in enumerate(labels[kind])]
-        out.append(MeetingData(m.id, ami_series(m.id), index, feats, gold, labels, roles))
+        out.append(MeetingData(m.id, ami_series(m.id), index, feats, gold, labels, wording))
     return out
 
 
@@ -206,8 +204,7 @@ def score_meeting(m: MeetingData, kind: str, probs: list[float | None], threshol
     strict: list[tuple[float, int, int]] = []
     detected: list[tuple[float, int, int]] = []
     for pi, run in enumerate(found):
-        text = " ".join(statement(f.sentence.text, m.roles.get((f.sentence.doc_index, f.sentence.speaker or "")))
-                        for f in run)
+        text = " ".join(m.wording.of(f.sentence) for f in run)
         for gi, g in enumerate(gold):
             over = any(_overlaps(m.index, f.sentence.index, g.spans) for f in run)
             if over:
@@ -287,7 +284,7 @@ def reachable(meetings: list[MeetingData], kind: str) -> dict[str, int]:
             if not g.spans:
                 continue
             placed += 1
-            hits += any(strict_agrees(statement(s.text, m.roles.get((s.doc_index, s.speaker or ""))), g.text)[0]
+            hits += any(strict_agrees(m.wording.of(s), g.text)[0]
                         for k, s in enumerate(m.index.sentences)
                         if m.feats[k] is not None and _overlaps(m.index, k, g.spans))
     return {"gold": total, "placed": placed, "reachable": hits}

@@ -23,10 +23,13 @@ rewrite here is one a reader can check against the verbatim quote the item keeps
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import reportgen.extract.local.cues as C
+from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.sentences import Sentence
+from reportgen.text import terms
 
 _UNITS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
           "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -225,11 +228,14 @@ def _addressed(text: str) -> str:
     return f"The {role} {verb}{rest}"
 
 
-def statement(text: str, role: str | None = None) -> str:
-    """A spoken sentence as an item's text: cleaned and normalised (`normalise`), numbers in digits, a
-    leading "I" named by the speaker's role, a task handed to a role by name given to that role."""
+def statement(text: str, role: str | None = None, *, table: dict[str, str] | None = None,
+              addressee: str | None = None) -> str:
+    """A spoken sentence as an item's text: cleaned and normalised (`normalise`), numbers in digits, acronyms
+    the document spells out in full (`table`, from `acronyms`), a leading "I" named by the speaker's `role`,
+    a task handed to a role by name given to that role, and a leading "you will ..." given to the
+    `addressee`'s role (the next speaker, when the meeting said what they are)."""
     t = _REPEAT_RE.sub(r"\1", text.replace("\u2019", "'"))  # "I'll I'll" (cues.clean handles plain words)
-    t = digits(C.clean(normalise(t)))
+    t = expand(digits(C.clean(normalise(t))), table or {})
     addressed = _addressed(t)
     if addressed != t:
         t = addressed
@@ -238,5 +244,82 @@ def statement(text: str, role: str | None = None) -> str:
         if t2 == t:
             t2 = _SELF_BE_RE.sub(f"The {role} is ", t, count=1)
         t = t2
+    if addressee:
+        t = _YOU_LEAD_RE.sub(f"The {addressee} will ", t, count=1)
     t = t.rstrip(" ,;:-")
     return t[:1].upper() + t[1:] if t else t
+
+
+_YOU_LEAD_RE = re.compile(  # "You're gonna look at product evaluation", "So you will have to work on ..."
+    r"^(?:(?:so|and|then|now|okay)\b,?\s+)*you(?:'re| are)?\s+(?:gonna|going to|will|'ll|can|could|should|"
+    r"(?:will )?(?:have|need) to|(?:'ve )?got to)\s+(?:be\s+(?=\w+ing\b))?",
+    re.IGNORECASE,
+)
+
+
+class Wording:
+    """`statement` for the sentences of one index, with what the whole meeting says: who is which role
+    (`speaker_roles`), which acronyms it spells out (`acronyms`), and who is addressed (the next speaker)."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+        self.roles = speaker_roles(index.sentences)
+        self.tables = acronyms(index.sentences)
+
+    def role(self, s: Sentence | None) -> str | None:
+        return None if s is None else self.roles.get((s.doc_index, s.speaker or ""))
+
+    def of(self, s: Sentence) -> str:
+        reply = self.index.neighbour(s, 1, other_speaker=True, span=2)
+        return statement(s.text, self.role(s), table=self.tables.get(s.doc_index), addressee=self.role(reply))
+
+_ACRONYM_RE = re.compile(r"(?<![\w'])([A-Z]{2,4})(?![\w'])")
+_TITLE_PHRASE_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,4}\b")
+_LEAD_WORDS = frozenset("the a an and so our your um uh okay then now but or well yes yeah".split())
+
+
+def acronyms(sentences: Sequence[Sentence]) -> dict[int, dict[str, str]]:
+    """document -> {acronym: the phrase it stands for}, from the document itself: an acronym ("UID", or
+    "U_I_D_" as AMI writes it) stands for a capitalised phrase said in the same document whose initials
+    spell it ("User Interface Designer"); when two phrases spell it ("Industrial Designer", "Interface
+    Designer"), the one said more often, and none on a tie. A reader can check the expansion against the
+    transcript."""
+    found: dict[int, dict[str, Counter[str]]] = {}
+    for s in sentences:
+        for m in _TITLE_PHRASE_RE.finditer(s.text):
+            words = m.group(0).split()
+            while words and words[0].lower() in _LEAD_WORDS:  # "The User Interface Designer", "So Marketing Expert"
+                words = words[1:]
+            if len(words) >= 2:
+                acronym = "".join(w[0] for w in words)
+                found.setdefault(s.doc_index, {}).setdefault(acronym, Counter())[" ".join(words).lower()] += 1
+    out: dict[int, dict[str, str]] = {}
+    for d, table in found.items():
+        for acronym, phrases in table.items():
+            top = phrases.most_common(2)
+            if len(top) == 1 or top[0][1] > top[1][1]:
+                out.setdefault(d, {})[acronym] = top[0][0]
+    return out
+
+
+def expand(text: str, table: dict[str, str]) -> str:
+    """Acronyms the document spells out (see `acronyms`) written in full: "The ID is going to" -> "The
+    industrial designer is going to"."""
+    if not table:
+        return text
+    return _ACRONYM_RE.sub(lambda m: table.get(m.group(1), m.group(1)), text)
+
+
+_CLAUSE_SPLIT_RE = re.compile(r"\s*[,;]\s*(?:(?:and|but|so|or)\s+)?|\s+(?:and|but)\s+(?=(?:you|I|we)\b)", re.IGNORECASE)
+MIN_CLAUSE_TERMS = 2  # a clause with fewer content words ("the size", "so") is part of its neighbour
+
+
+def clauses(text: str, least: int = 2) -> list[str]:
+    """A statement cut into its clauses when it holds at least `least` with `MIN_CLAUSE_TERMS` content words
+    each: "The ID is going to work on the components concept, UID the user interface concept, and you're going to
+    do some trend watching" hands out three tasks. Otherwise the statement whole."""
+    parts = [p.strip(" ,;.") for p in _CLAUSE_SPLIT_RE.split(text)]
+    kept = [p for p in parts if len(terms(p)) >= MIN_CLAUSE_TERMS]
+    if len(kept) < least:
+        return [text]
+    return [p[:1].upper() + p[1:] for p in kept]

@@ -20,7 +20,7 @@ from reportgen.extract.local.fields import fill_item, main_text_field, owner_fie
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap, pick, rank, section_query
 from reportgen.extract.local.sentences import Sentence
-from reportgen.extract.local.wording import speaker_roles, statement
+from reportgen.extract.local.wording import Wording, clauses
 from reportgen.sop import SectionSpec
 from reportgen.text import terms
 
@@ -84,17 +84,22 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
     det = detector or D.load("action")
     probs = D.probabilities(index, "action", det)
     tasks = _rule_tasks(index, spec)
-    roles = speaker_roles(index.sentences)
+    wording = Wording(index)
+    roles = wording.roles
     main = main_text_field(spec)
     kept: list[_Task] = []
     taken: set[int] = set()
     for t in tasks:
         taken.update(s.index for s in t.sentences)
         p = max((probs[s.index] or 0.0 for s in t.sentences), default=0.0)
-        if p >= det.threshold or _explicit(spec, t):
+        explicit = _explicit(spec, t)
+        if p >= det.threshold or explicit:
             t.score = p
             t.item.score = round(p, 4)
-            _name_role(t, roles, main)
+            if not explicit and main is not None and len(t.sentences) == 1:
+                t.item.fields[main] = wording.of(t.sentences[0])  # kept on the detector's word: worded as its own
+            else:
+                _name_role(t, roles, main)
             kept.append(t)
     fams = C.families_for(spec)
     cap = item_cap(spec, DEFAULT_MAX_ITEMS)
@@ -103,14 +108,36 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
         s = run[0].sentence
         item = fill_item(index, spec, fams, s)
         if main is not None:
-            role = roles.get((s.doc_index, s.speaker or ""))
-            item.fields[main] = " ".join(statement(f.sentence.text, role) for f in run)
+            item.fields[main] = " ".join(wording.of(f.sentence) for f in run)
         item.quotes = list(dict.fromkeys([*item.quotes, *(f.sentence.text for f in run)]))
         p = max(f.probability for f in run)
         item.score = round(p, 4)
         kept.append(_Task(item, [f.sentence for f in run], C.commitment_subject(s.text), s.speaker, False, p))
+    if main is not None:
+        kept = [part for t in kept for part in _split(spec, t, main)]
     best = sorted(kept, key=lambda t: (-t.score, t.sentences[0].index))[:cap]
     return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
+
+
+LIST_CLAUSES = 3  # a sentence of this many clauses hands out that many tasks (2 was tried: lower precision)
+
+
+def _split(spec: SectionSpec, t: _Task, main: str) -> list[_Task]:
+    """A task list said in one sentence ("The ID is going to work on the components concept, UID the user
+    interface concept, and you're going to do some trend watching") as one task per clause, each quoting the
+    sentence: AMI's annotators write one action per clause, and one item can match only one of them."""
+    text = t.item.fields.get(main)
+    if not isinstance(text, str) or _explicit(spec, t):
+        return [t]
+    parts = clauses(text, LIST_CLAUSES)
+    if len(parts) == 1:
+        return [t]
+    out = []
+    for part in parts:
+        item = t.item.model_copy(deep=True)
+        item.fields[main] = part
+        out.append(_Task(item, t.sentences, t.kind, t.owner, t.request, t.score))
+    return out
 
 
 def _explicit(spec: SectionSpec, t: _Task) -> bool:

@@ -16,7 +16,7 @@ from reportgen.drafts import DraftItem
 from reportgen.extract.local.fields import fill_item, main_text_field
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap, pick, rank, section_query
-from reportgen.extract.local.wording import speaker_roles, statement
+from reportgen.extract.local.wording import Wording
 from reportgen.sop import SectionSpec
 
 
@@ -34,15 +34,14 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
     extra = [f for f in D.choose(index, probs, det.threshold, cap) if f.sentence.index not in ruled]
     found += [([f.sentence.index for f in run], max(f.probability for f in run)) for run in D.runs(extra, det.merge)]
     best = found[: len(picked)] + sorted(found[len(picked) :], key=lambda x: (-x[1], x[0]))
-    roles = speaker_roles(index.sentences)
+    wording = Wording(index)
     main = main_text_field(spec)
     items: list[DraftItem] = []
     for ks, p in sorted(best[:cap]):
         s = index.sentences[ks[0]]
         item = fill_item(index, spec, fams, s)
         if main is not None:
-            role = roles.get((s.doc_index, s.speaker or ""))
-            item.fields[main] = " ".join(statement(index.sentences[k].text, role) for k in ks)
+            item.fields[main] = " ".join(wording.of(index.sentences[k]) for k in ks)
         item.quotes = list(dict.fromkeys([*item.quotes, *(index.sentences[k].text for k in ks)]))
         item.score = round(p, 4)
         items.append(item)
