@@ -46,7 +46,8 @@ from reportgen.extract.local import detectors as D
 from reportgen.extract.local.engine import extract_section
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS
-from reportgen.extract.local.wording import Wording
+from reportgen.extract.local.strategies.actions import LIST_CLAUSES
+from reportgen.extract.local.wording import Wording, clauses
 from reportgen.pipeline import resolve_sop
 
 SEED = 7
@@ -197,14 +198,14 @@ def score_meeting(m: MeetingData, kind: str, probs: list[float | None], threshol
     """What the engine would write for `kind` at `threshold`, scored strictly and by evidence overlap only
     (the same rules as `match.py`: a located quote overlapping the linked turns, text by Dice)."""
     chosen = D.choose(m.index, probs, threshold, DEFAULT_MAX_ITEMS)
-    found = D.runs(chosen, merge)
+    # one prediction per clause of a task list, as `strategies.actions` writes them
+    found = [(run, part) for run in D.runs(chosen, merge) for part in _worded(m, kind, run)]
     gold = m.gold[kind]
     tally.gold += len(gold)
     tally.predicted += len(found)
     strict: list[tuple[float, int, int]] = []
     detected: list[tuple[float, int, int]] = []
-    for pi, run in enumerate(found):
-        text = " ".join(m.wording.of(f.sentence) for f in run)
+    for pi, (run, text) in enumerate(found):
         for gi, g in enumerate(gold):
             over = any(_overlaps(m.index, f.sentence.index, g.spans) for f in run)
             if over:
@@ -215,6 +216,13 @@ def score_meeting(m: MeetingData, kind: str, probs: list[float | None], threshol
                     strict.append((-sim, gi, pi))
     tally.strict += _pairs(strict)
     tally.detected += _pairs(detected)
+
+
+def _worded(m: MeetingData, kind: str, run: list[D.Found]) -> list[str]:
+    """The texts the engine writes for a run of found sentences: its statement, cut into clauses when it is an
+    action list (`strategies.actions._split`)."""
+    text = " ".join(m.wording.of(f.sentence) for f in run)
+    return clauses(text, LIST_CLAUSES) if kind == "action" else [text]
 
 
 def _platt(logits: list[float], labels: list[int]) -> tuple[float, float]:
@@ -284,9 +292,10 @@ def reachable(meetings: list[MeetingData], kind: str) -> dict[str, int]:
             if not g.spans:
                 continue
             placed += 1
-            hits += any(strict_agrees(m.wording.of(s), g.text)[0]
+            hits += any(strict_agrees(text, g.text)[0]
                         for k, s in enumerate(m.index.sentences)
-                        if m.feats[k] is not None and _overlaps(m.index, k, g.spans))
+                        if m.feats[k] is not None and _overlaps(m.index, k, g.spans)
+                        for text in _worded(m, kind, [D.Found(s, 1.0)]))
     return {"gold": total, "placed": placed, "reachable": hits}
 
 
