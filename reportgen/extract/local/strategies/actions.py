@@ -20,7 +20,7 @@ from reportgen.extract.local.fields import fill_item, main_text_field, owner_fie
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS, item_cap, pick, rank, section_query
 from reportgen.extract.local.sentences import Sentence
-from reportgen.extract.local.wording import Wording, clauses
+from reportgen.extract.local.wording import Wording
 from reportgen.sop import SectionSpec
 from reportgen.text import terms
 
@@ -113,31 +113,8 @@ def section(index: SourceIndex, spec: SectionSpec, detector: D.Detector | None =
         p = max(f.probability for f in run)
         item.score = round(p, 4)
         kept.append(_Task(item, [f.sentence for f in run], C.commitment_subject(s.text), s.speaker, False, p))
-    if main is not None:
-        kept = [part for t in kept for part in _split(spec, t, main)]
     best = sorted(kept, key=lambda t: (-t.score, t.sentences[0].index))[:cap]
     return [t.item for t in sorted(best, key=lambda t: t.sentences[0].index)]
-
-
-LIST_CLAUSES = 3  # a sentence of this many clauses hands out that many tasks (2 was tried: lower precision)
-
-
-def _split(spec: SectionSpec, t: _Task, main: str) -> list[_Task]:
-    """A task list said in one sentence ("The ID is going to work on the components concept, UID the user
-    interface concept, and you're going to do some trend watching") as one task per clause, each quoting the
-    sentence: AMI's annotators write one action per clause, and one item can match only one of them."""
-    text = t.item.fields.get(main)
-    if not isinstance(text, str) or _explicit(spec, t):
-        return [t]
-    parts = clauses(text, LIST_CLAUSES)
-    if len(parts) == 1:
-        return [t]
-    out = []
-    for part in parts:
-        item = t.item.model_copy(deep=True)
-        item.fields[main] = part
-        out.append(_Task(item, t.sentences, t.kind, t.owner, t.request, t.score))
-    return out
 
 
 def _explicit(spec: SectionSpec, t: _Task) -> bool:
