@@ -17,7 +17,10 @@ rewrite here is one a reader can check against the verbatim quote the item keeps
   Supervisor"; or a role said alone in the opening round, "Industrial Designer.") becomes that role;
 - a task handed to a role by name ("as the industrial designer, you're gonna be working on ...",
   "I will ask the Industrial Designer to find out ...") becomes that role's ("The industrial
-  designer will be working on ...").
+  designer will be working on ...");
+- with the whole meeting at hand (`Wording`): an acronym the same transcript spells out written in
+  full ("ID" -> "industrial designer" where "Industrial Designer" is said), and a leading "you will
+  ..." given to the role of the next speaker, when they said what they are.
 """
 
 from __future__ import annotations

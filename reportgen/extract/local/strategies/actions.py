@@ -4,7 +4,8 @@ Which sentences are tasks is the learned detector's call (`detectors.py`, traine
 cue rules propose and group ("Sam, can you...?" + "Sure, by Friday" is one task), and a task is
 kept only when the detector's calibrated probability for one of its sentences reaches the
 trained threshold; sentences the detector finds that no rule proposed become tasks of their own,
-worded as a clean statement of the quote (`wording.statement`). Each item's `score` is that
+worded as a clean statement of the quote (`wording.Wording`), and so is a one-sentence rule task kept
+on the detector's word alone (an explicit one keeps the rule's wording). Each item's `score` is that
 probability, so the evals can rank by it."""
 
 from __future__ import annotations
