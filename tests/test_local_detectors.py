@@ -271,3 +271,23 @@ def test_ami_rows_command_prints_each_section_beside_random(tmp_path: Path, monk
     assert all("(" in r.split("|")[9] for r in rows)  # F1 printed beside its random baseline
     assert ami.main(["--corpus", str(tmp_path / "nowhere")]) == 2
     assert "AMI gold folder" in capsys.readouterr().err
+
+
+def test_reachable_counts_what_one_sentence_and_its_clauses_can_word(tmp_path: Path) -> None:
+    """The ceiling the trainer prints: a gold item is reachable when the engine's wording of one linked sentence
+    agrees with it; `by_clause` also counts a clause of a task list, which one item per sentence cannot."""
+    lines = [("A", "Okay, I'm the project manager and this is the kick-off meeting for the kettle."),
+             ("A", "The designer will draw the handle sketches in pencil on paper, the engineer the heating element "
+                   "and its safety switch, and you will write the marketing plan for the spring launch."),
+             ("B", "Okay, sounds good to me.")]
+    text = "".join(f"Speaker {s} (00:{k:02d}:00): {t}\n" for k, (s, t) in enumerate(lines))
+    gold = {"meeting": "XA0001a", "decisions": [],
+            "actions": [{"id": f"a{k}", "text": t, "evidence": [lines[1][1]], "evidence_turns": [2]}
+                        for k, t in enumerate(["The designer will draw the handle sketches.",
+                                               "The engineer will design the heating element.",
+                                               "The team will write the marketing plan."])]}
+    for folder, name, body in (("transcripts", "XA0001a.txt", text), ("gold", "XA0001a.json", json.dumps(gold))):
+        (tmp_path / "ami-dev" / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "ami-dev" / folder / name).write_text(body, encoding="utf-8")
+    meetings = ami_train.load_meetings(tmp_path, "fit", {"ami": {"fit": {"XA0001": ["XA0001a"]}, "validation": {}}})
+    assert ami_train.reachable(meetings, "action") == {"gold": 3, "placed": 3, "reachable": 0, "by_clause": 3}
