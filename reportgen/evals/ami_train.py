@@ -36,6 +36,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from reportgen.corpus import Corpus
+from reportgen.drafts import DraftItem
 from reportgen.evals.ami import SECTIONS, ami_case
 from reportgen.evals.corpus import ami_meetings
 from reportgen.evals.folds import FIT, VALIDATION, ami_series, fold_of
@@ -46,6 +47,7 @@ from reportgen.extract.local import detectors as D
 from reportgen.extract.local.engine import extract_section
 from reportgen.extract.local.index import SourceIndex
 from reportgen.extract.local.ranking import DEFAULT_MAX_ITEMS
+from reportgen.extract.local.strategies import actions, decisions
 from reportgen.extract.local.wording import Wording, clauses
 from reportgen.pipeline import resolve_sop
 
@@ -325,6 +327,59 @@ def train(corpus: Path, folds: dict[str, Any] | None = None) -> dict[str, dict[s
     return out
 
 
+def score_items(m: MeetingData, kind: str, items: list[DraftItem], main: str, tally: Tally) -> set[int]:
+    """The engine's `items` for one meeting scored as `match.py` scores them (strict: a located quote
+    overlapping the linked turns and the text by Dice; detection-level: the quote alone), into `tally`;
+    returns the items paired strictly."""
+    gold = m.gold[kind]
+    tally.gold += len(gold)
+    tally.predicted += len(items)
+    strict: list[tuple[float, int, int]] = []
+    detected: list[tuple[float, int, int]] = []
+    for pi, it in enumerate(items):
+        ks = [k for k, s in enumerate(m.index.sentences) if s.text in it.quotes]
+        for gi, g in enumerate(gold):
+            over = any(_overlaps(m.index, k, g.spans) for k in ks)
+            if over:
+                detected.append((0.0, gi, pi))
+            if over or not g.spans:
+                ok, sim = strict_agrees(it.fields.get(main), g.text)
+                if ok:
+                    strict.append((-sim, gi, pi))
+    hits = _paired(strict)
+    tally.strict += len(hits)
+    tally.detected += _pairs(detected)
+    return hits
+
+
+def engine_out_of_fold(corpus: Path, kind: str, threshold: float | None = None,
+                       folds: dict[str, Any] | None = None) -> dict[str, float | int]:
+    """The whole section strategy (cue rules, detector, wording) out of fold on the fit fold: the detector
+    refit on two thirds of the series with the shipped C, Platt and merge, the strategy run on the third held
+    out, strict and detection-level. `cross_validate` scores the detector's own sentences only; this is the
+    number a change to wording or to the rules must raise (docs/local-engine.md), without the validation fold.
+    `folds` defaults to folds.json."""
+    meetings = load_meetings(corpus, FIT, folds)
+    shipped = D.load(kind)
+    key = KIND_KEY[kind]
+    spec = next(s for s in resolve_sop("meeting-action-items").sections if s.id == SECTIONS[key][0])
+    strategy = actions.section if kind == "action" else decisions.section
+    series = sorted({m.series for m in meetings})
+    c = float(json.loads(D.model_file(kind).read_text(encoding="utf-8"))["C"])
+    tally = Tally()
+    for k in range(CV_FOLDS):
+        held = {s for j, s in enumerate(series) if j % CV_FOLDS == k}
+        model = fit([m for m in meetings if m.series not in held], kind, c)
+        det = D.Detector(kind, model.weights, model.bias, shipped.platt,
+                         shipped.threshold if threshold is None else threshold, shipped.merge)
+        for m in meetings:
+            if m.series in held:
+                score_items(m, kind, strategy(m.index, spec, det), SECTIONS[key][1], tally)
+    (sp, sr, sf), (dp, dr, df) = tally.f1(tally.strict), tally.f1(tally.detected)
+    return {"gold": tally.gold, "predicted": tally.predicted, "strict": tally.strict, "strict_p": sp, "strict_r": sr,
+            "strict_f1": sf, "detection_p": dp, "detection_r": dr, "detection_f1": df}
+
+
 def check(corpus: Path) -> dict[str, dict[str, float | None]]:
     """The engine as shipped (detectors and cue rules together) on the validation fold: strict P/R/F1,
     detection-level P/R/F1 (a quote overlapping the linked turns, whatever the item's text says), and
@@ -344,24 +399,7 @@ def check(corpus: Path) -> dict[str, dict[str, float | None]]:
             ranked += [(p, bool(lab)) for p, lab in zip(probs_of(m, det), m.labels[kind], strict=True)
                        if p is not None]
             items = extract_section(m.index, spec).items
-            gold = m.gold[kind]
-            tally.gold += len(gold)
-            tally.predicted += len(items)
-            strict: list[tuple[float, int, int]] = []
-            detected: list[tuple[float, int, int]] = []
-            for pi, it in enumerate(items):
-                ks = [k for k, s in enumerate(m.index.sentences) if s.text in it.quotes]
-                for gi, g in enumerate(gold):
-                    over = any(_overlaps(m.index, k, g.spans) for k in ks)
-                    if over:
-                        detected.append((0.0, gi, pi))
-                    if over or not g.spans:
-                        ok, sim = strict_agrees(it.fields.get(main), g.text)
-                        if ok:
-                            strict.append((-sim, gi, pi))
-            hits = _paired(strict)
-            tally.strict += len(hits)
-            tally.detected += _pairs(detected)
+            hits = score_items(m, kind, items, main, tally)
             scored += [(it.score or 0.0, pi in hits) for pi, it in enumerate(items)]
         sp, sr, sf = tally.f1(tally.strict)
         dp, dr, df = tally.f1(tally.detected)
@@ -378,11 +416,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, required=True, help="the shared corpus folder (with ami-dev/)")
     ap.add_argument("--out", type=Path, default=D.MODEL_DIR, help="folder for actions.json and decisions.json")
     ap.add_argument("--check", action="store_true", help="score the shipped models on the validation fold")
+    ap.add_argument("--engine-oof", action="store_true",
+                    help="the section strategies out of fold on the fit fold (no validation data read)")
+    ap.add_argument("--threshold", type=float, default=None, help="with --engine-oof: instead of the shipped one")
     args = ap.parse_args(argv)
     if not (args.corpus / "ami-dev" / "gold").is_dir():
         print(f"{args.corpus}: no ami-dev/gold here; pass the shared corpus folder (make train CORPUS=...).",
               file=sys.stderr)
         return 2
+    if args.engine_oof:
+        for kind in D.KINDS:
+            oof = engine_out_of_fold(args.corpus, kind, args.threshold)
+            print(f"{kind}s (fit fold, out of fold, engine): " + ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in oof.items()))
+        return 0
     if args.check:
         for kind, row in check(args.corpus).items():
             print(f"{kind}s (validation fold, engine as shipped): " + ", ".join(
@@ -396,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
               f"threshold {data['threshold']}; out of fold strict F1 {data['out_of_fold']['oof_strict_f1']}, "
               f"detection F1 {data['out_of_fold']['oof_detection_f1']}; worded like the gold by one sentence of "
               f"the linked turns: {data['reachable_in_fit']['reachable']} of {data['reachable_in_fit']['placed']} "
-              "placed fit items")
+              f"placed fit items ({data['reachable_in_fit']['by_clause']} by a clause of a task list)")
     return 0
 
 
