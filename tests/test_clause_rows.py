@@ -75,5 +75,8 @@ def test_a_labelled_date_is_evidenced_at_each_occurrence() -> None:
     second = text.index("June 1, 2000", 20)
     assert date_evidence(text, "June 1, 2000") == [{"span": [16, 28]}, {"span": [second, second + 12]}]
     assert date_evidence(text, "june 1, 2000") == date_evidence(text, "June 1, 2000")  # case aside, as the locator
+    # the labeller's trailing comma and the PDF's spacing do not hide the other occurrence
+    assert date_evidence(text.replace("as of June 1,", "as of June  1,"), "June 1, 2000,") == [
+        {"span": [16, 28]}, {"span": [second, second + 13]}]
     assert date_evidence(text, "July 4, 2001") == [{"quote": "July 4, 2001"}]  # unplaced: left to the locator
     assert date_evidence("made as of 6/21/99", "6/21/99") == [{"quote": "6/21/99"}]  # once: placed as before

@@ -29,7 +29,7 @@ from typing import Any
 from reportgen.errors import ReportgenError
 from reportgen.evals.corpus import Contract, cuad_contracts
 from reportgen.evals.folds import fold_of, load_folds
-from reportgen.evals.gold import gold_from_cases
+from reportgen.evals.gold import _word_pattern, gold_from_cases
 from reportgen.evals.runner import run_eval
 from reportgen.evals.suite_report import kind_tables
 from reportgen.ingest import ingest
@@ -96,17 +96,21 @@ DATE_CATEGORIES = frozenset({"Agreement Date", "Effective Date"})
 
 
 def date_evidence(text: str, quote: str) -> list[dict[str, Any]]:
-    """Evidence for a labelled date: every verbatim occurrence of it (case aside) in our ingest's text, as
-    spans, when it occurs more than once; else the quote (placed as any other). CUAD gives no offsets, and
-    the default placement (the first occurrence, right for a party's name, which is defined where it first
-    appears) would hold a row quoting the preamble's date wrong when a cover page states it first."""
-    low, q = text.lower(), quote.strip().lower()
-    spans: list[dict[str, Any]] = []
-    i = low.find(q) if q else -1
-    while i >= 0:
-        spans.append({"span": [i, i + len(q)]})
-        i = low.find(q, i + 1)
-    return spans if len(spans) > 1 else [{"quote": quote}]
+    """Evidence for a labelled date: every occurrence of it in our ingest's text, as spans, when it occurs more
+    than once; else the quote (placed as any other). An occurrence is the labelled text's words with only
+    spacing and punctuation between (the locator's second rule, `gold._word_pattern`: "November 14, 2002," is
+    labelled with its comma), else its verbatim text, case aside. CUAD gives no offsets, and the default
+    placement (the first occurrence, right for a party's name, which is defined where it first appears) would
+    hold a row quoting the preamble's date wrong when a cover page states it first."""
+    pattern = _word_pattern(quote)
+    found = [(m.start(), m.end()) for m in pattern.finditer(text)] if pattern is not None else []
+    if not found:
+        low, q = text.lower(), quote.strip().lower()
+        i = low.find(q) if q else -1
+        while i >= 0:
+            found.append((i, i + len(q)))
+            i = low.find(q, i + 1)
+    return [{"span": [a, b]} for a, b in found] if len(found) > 1 else [{"quote": quote}]
 
 
 def cuad_case(row: dict[str, str], pdf: Path, name: str, text: str | None = None) -> dict[str, Any]:
