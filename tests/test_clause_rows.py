@@ -43,6 +43,7 @@ def test_a_non_exclusive_grant_is_not_an_exclusivity_row() -> None:
     assert non_exclusive_only(grant)
     assert not non_exclusive_only("Distributor shall be the exclusive distributor; other rights are non-exclusive.")
     assert not non_exclusive_only("Supplier shall not sell the Products to any other party in the Territory.")
+    assert non_exclusive_only("This limitation applies notwithstanding any failure of the exclusive remedies.")
     doc = paged([[grant, "During the Term, Supplier shall sell the Products exclusively to Acme in the Territory."]])
     units = contract_units(doc, 0)
     grant_k = next(i for i, u in enumerate(units) if "grants" in u.text)

@@ -250,13 +250,17 @@ def term_value(text: str, start: date | None = None) -> str | None:
     return None
 
 
-_NON_EXCLUSIVE = re.compile(r"\bnon[\s-]*exclusiv\w*|\bnot\s+(?:be\s+)?exclusiv\w*", re.IGNORECASE)
+# "non-exclusive", "not exclusive", and a remedy called exclusive ("the sole and exclusive remedy"): the word
+# without an exclusivity
+_NON_EXCLUSIVE = re.compile(r"\bnon[\s-]*exclusiv\w*|\bnot\s+(?:be\s+)?exclusiv\w*|"
+                            r"\bexclusive\s+(?:rights?\s+and\s+)?remed\w*", re.IGNORECASE)
 
 
 def non_exclusive_only(text: str) -> bool:
-    """A sentence that says "non-exclusive" (or "not exclusive") and nothing exclusive: a non-exclusive grant.
-    CUAD's experts leave those out of Exclusivity (2 of 387 such sentences of the fit fold are labelled), and a
-    reader must not see a non-exclusive grant presented as an exclusivity finding."""
+    """A sentence whose only "exclusive" is a non-exclusive grant ("not exclusive") or an exclusive remedy.
+    CUAD's experts leave those out of Exclusivity (of the fit fold's sentences, 2 of 387 non-exclusive ones
+    and none of 47 naming an exclusive remedy are labelled), and a reader must not see a non-exclusive grant
+    presented as an exclusivity finding."""
     return bool(_NON_EXCLUSIVE.search(text)) and not re.search(r"\bexclusiv", _NON_EXCLUSIVE.sub(" ", text), re.I)
 
 
