@@ -4,8 +4,8 @@ Each contract is one case, its PDF the source (ingested as a user's upload would
 no character offsets, so its verbatim clause texts are quotes placed in the text our own
 ingest produces (gold.py: verbatim, then words with only punctuation between, then the
 grounder); a clause split by `<omitted>` is its parts. A labelled agreement or effective date that
-the text states more than once is evidenced at each occurrence (`date_evidence`, docs/eval.md). The categories the section asks about
-map to its `clause` enum (CUAD_CLAUSES, also in docs/eval.md); categories of one kind share
+the text states more than once is evidenced at each occurrence (`date_evidence`, docs/eval.md).
+The categories the section asks about map to its `clause` enum (CUAD_CLAUSES, also in docs/eval.md); categories of one kind share
 one gold row, as the SOP asks for one row per clause kind per agreement. The other 27
 categories are kept under `meta.unscored`.
 
