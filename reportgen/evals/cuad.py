@@ -5,9 +5,9 @@ no character offsets, so its verbatim clause texts are quotes placed in the text
 ingest produces (gold.py: verbatim, then words with only punctuation between, then the
 grounder); a clause split by `<omitted>` is its parts. A labelled agreement or effective date that
 the text states more than once is evidenced at each occurrence (`date_evidence`, docs/eval.md).
-The categories the section asks about map to its `clause` enum (CUAD_CLAUSES, also in docs/eval.md); categories of one kind share
-one gold row, as the SOP asks for one row per clause kind per agreement. The other 27
-categories are kept under `meta.unscored`.
+The categories the section asks about map to its `clause` enum (CUAD_CLAUSES, also in
+docs/eval.md); categories of one kind share one gold row, as the SOP asks for one row per clause
+kind per agreement. The other 27 categories are kept under `meta.unscored`.
 
 What a row must say (strict text agreement): for categories whose answer is a value (parties,
 dates, renewal term, notice period, governing law) CUAD's normalised answer ("California",
