@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from reportgen.evals.corpus import Contract, cuad_contracts
-from reportgen.evals.cuad import CUAD_CLAUSES, clause_texts
+from reportgen.evals.cuad import CUAD_CLAUSES, DATE_CATEGORIES, clause_texts, date_evidence
 from reportgen.evals.folds import FIT, VALIDATION, fold_of, load_folds
 from reportgen.evals.gold import _locate_quote
 from reportgen.evals.metrics import precision_at_recall
@@ -94,10 +94,13 @@ def _answer(row: dict[str, str], cat: str) -> str:
 
 def label(c: Contract, doc: Document) -> Labelled:
     """Units and their kinds: a unit is a kind's when at least a third of it (or 40 characters) lies in
-    one of the kind's placed clause texts, or it holds one whole (a date, a party's name)."""
+    one of the kind's placed clause texts, or it holds one whole (a date, a party's name). A labelled date
+    stated more than once labels its first occurrence only (labelling every one taught the model incidental
+    mentions: out-of-fold F1 0.80 against 0.81), while a row quoting any of them passes, as in the eval."""
     units = contract_units(doc, 0)
     grounder = Grounder([doc])
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}  # where a row may quote (what the eval accepts)
+    first: dict[str, list[tuple[int, int]]] = {}  # the labelled units: each text at its first occurrence
     accept: dict[str, list[str]] = {}
     for cat, kind in CUAD_CLAUSES.items():
         texts = clause_texts(c.row.get(cat, ""))
@@ -109,11 +112,16 @@ def label(c: Contract, doc: Document) -> Labelled:
         for t in texts:
             place = _locate_quote(t, doc, grounder)
             if place is not None:
+                first.setdefault(kind, []).append(place)
+            placed = date_evidence(doc.text, t) if cat in DATE_CATEGORIES else []
+            if placed and "span" in placed[0]:  # a date stated more than once: a row may quote any (as the eval)
+                spans.setdefault(kind, []).extend((p["span"][0], p["span"][1]) for p in placed)
+            elif place is not None:
                 spans.setdefault(kind, []).append(place)
     kinds: list[set[str]] = []
     for u in units:
         got = set()
-        for kind, ss in spans.items():
+        for kind, ss in first.items():
             for a, b in ss:
                 ov = min(b, u.end) - max(a, u.start)
                 if ov > 0 and (ov >= 40 or ov >= (u.end - u.start) / 3 or ov == b - a):

@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 
 from reportgen.errors import ConfigError
+from reportgen.extract.local.clause_values import non_exclusive_only
 from reportgen.extract.local.clauses import _DATE_RE, Unit
 
 MODEL_FILE = Path(__file__).with_name("models") / "cuad_clauses.json"
-MODEL_VERSION = 2  # 2: preamble words, date and defined-name flags
+MODEL_VERSION = 3  # 2: preamble words, date and defined-name flags; 3: termination and exclusivity cues
 
 _TOKEN = re.compile(r"[a-z]+(?:['\u2019][a-z]+)?|\d+(?:[.,]\d+)*|[$%\u00a7]")
 _NUM = re.compile(r"^\d")
@@ -50,6 +51,35 @@ _PREAMBLE_WORDS = frozenset({"between", "among", "by", "and", "dated", "effectiv
 _ALIAS_RE = re.compile(r"\(\s*(?:the\s+|hereinafter\s+)?[\"\u201c][^\"\u201d]{1,40}[\"\u201d]")
 
 
+_TERMINATE = re.compile(r"\b(?:terminat|cancel)\w*", re.IGNORECASE)
+# Termination for convenience: an end a party may choose without a breach ("for any reason", "upon sixty (60)
+# days' written notice"); single words cannot say it, their co-occurrence in one sentence can.
+_AT_WILL = re.compile(r"\bconvenience\b|\bwithout\s+cause\b|\bfor\s+(?:any|no)\s+reason\b|\bat\s+any\s+time\b|"
+                      r"\bnon-?cause\b|\bsole\s+(?:and\s+absolute\s+)?discretion\b|\bat\s+will\b", re.IGNORECASE)
+_NOTICE_DAYS = re.compile(r"\b(?:\d+|\w+\s*\(\d+\))\s*(?:calendar\s+|business\s+)?(?:days?|months?)['\u2019]?\s+"
+                          r"(?:prior\s+|advance\s+|written\s+|notice)", re.IGNORECASE)
+_BREACH = re.compile(r"\bbreach|\bdefault|\binsolven|\bbankrupt", re.IGNORECASE)
+
+
+def _cues(text: str) -> set[str]:
+    """Co-occurrence cues a bag of words misses: a termination at a party's choice (with or without a notice
+    period, and whether a breach is named), and a non-exclusive grant (which CUAD does not call exclusivity)."""
+    out = set()
+    if _TERMINATE.search(text):
+        will, notice, breach = bool(_AT_WILL.search(text)), bool(_NOTICE_DAYS.search(text)), bool(_BREACH.search(text))
+        if will:
+            out.add("c:terminate_at_will")
+        if notice:
+            out.add("c:terminate_on_notice")
+        if (will or notice) and not breach:
+            out.add("c:terminate_no_breach")
+    if non_exclusive_only(text):
+        out.add("c:non_exclusive")
+    elif re.search(r"\bexclusiv", text, re.IGNORECASE):
+        out.add("c:exclusive")
+    return out
+
+
 def unit_features(unit: Unit, position: int, total: int) -> list[str]:
     """The features of one unit: its words and word pairs, its heading's words, where it sits in the
     agreement (the preamble names parties and date; signature blocks do not), and its shape."""
@@ -70,6 +100,7 @@ def unit_features(unit: Unit, position: int, total: int) -> list[str]:
         feats.add("s:date")
     if _ALIAS_RE.search(text):
         feats.add("s:alias")
+    feats.update(_cues(text))
     if unit.first:
         feats.add("s:first")
     if unit.definition:

@@ -105,8 +105,11 @@ _MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DAY_FIRST_RE = re.compile(r"(?<![\d./])(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})(?![\d./])")
 # Forms whose day (or day and month) were left blank; the PDF keeps the year: "this day of , 2012",
 # "June , 2010", ", 2009" at the head of a line. CUAD's answer is that phrase as written.
+_BRACKET = r"\[[^\]\w]{0,3}\]"  # "[ ]", "[*]", "[\u00b7]": a redacted or blank part
 _BLANK_DATE_RE = re.compile(
-    r"(?:\bthis\s+)?\bday\s+of\s*(?:" + _MONTH_NAME + r")?\s*,?\s*(?:19|20)(?:\d{2})?\b"
+    r"(?:\bthis\s+)?\bday\s+of\s*(?:" + _MONTH_NAME + r"|_+)?\s*,?\s*(?:19|20)(?:\d{2}|_+)?(?!\w)"
+    r"|(?:" + _BRACKET + r"\s+day\s+of\s+)?" + _BRACKET + r",\s*(?:19|20)\d{2}\b"
+    r"|(?<=\bdated )" + _BRACKET +
     r"|\b" + _MONTH_NAME + r"\s+,\s*(?:19|20)\d{2}\b|^\W{0,3},\s*(?:19|20)\d{2}\b",
     re.IGNORECASE)  # fmt: skip
 _MONTH_YEAR_RE = re.compile(r"\b(?P<m>" + _MONTH_NAME + r")\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
@@ -247,6 +250,20 @@ def term_value(text: str, start: date | None = None) -> str | None:
     return None
 
 
+# "non-exclusive", "not exclusive", and a remedy called exclusive ("the sole and exclusive remedy"): the word
+# without an exclusivity
+_NON_EXCLUSIVE = re.compile(r"\bnon[\s-]*exclusiv\w*|\bnot\s+(?:be\s+)?exclusiv\w*|"
+                            r"\bexclusive\s+(?:rights?\s+and\s+)?remed\w*", re.IGNORECASE)
+
+
+def non_exclusive_only(text: str) -> bool:
+    """A sentence whose only "exclusive" is a non-exclusive grant ("not exclusive") or an exclusive remedy.
+    CUAD's experts leave those out of Exclusivity (of the fit fold's sentences, 2 of 387 non-exclusive ones
+    and none of 47 naming an exclusive remedy are labelled), and a reader must not see a non-exclusive grant
+    presented as an exclusivity finding."""
+    return bool(_NON_EXCLUSIVE.search(text)) and not re.search(r"\bexclusiv", _NON_EXCLUSIVE.sub(" ", text), re.I)
+
+
 _ALIAS_RE = re.compile(
     r"\((?:[^()\"\u201c]{0,60}?)[\"\u201c\u201d](?P<alias>[^\"\u201c\u201d]{1,40})[\"\u201c\u201d][^()]{0,40}?\)"
     r"|\bhereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?[\"\u201c](?P<alias2>[^\"\u201d]{1,40})[\"\u201d]",
@@ -259,18 +276,27 @@ _NAME_END = re.compile(
 )
 
 
+_NEXT_PARTY = re.compile(r"\s(?:and|&)\s+(?=[A-Z0-9])")
+
+
 def parties_text(text: str) -> str:
     """The parties a preamble names, as CUAD writes them: "2TheMart.com, Inc. ("2TheMart"); I-Escrow, Inc.
     ("i-Escrow")": each defined name with the name before it. Without defined names, the preamble from
     "between" on."""
     m = re.search(r"\b(?:by\s+and\s+)?(?:between|among)\b:?", text, re.IGNORECASE)
     body = text[m.end() :] if m else text
-    out = []
+    out: list[str] = []
     prev = 0
     for a in _ALIAS_RE.finditer(body):
         alias = (a.group("alias") or a.group("alias2") or "").strip()
         chunk = re.sub(r"^[\s,;:]*(?:and\s+|&\s+)?", "", body[prev : a.start()])
         prev = a.end()
+        # ', whose principal place of business is ... and HIGH SPEED NET SOLUTIONS, INC. ("HSNS")': the
+        # first party's address runs on; the next party's name starts after the last "and" before its alias
+        # ("Smith and Jones LLP" is one name: an "and" between capitalised words does not start another)
+        joined = [j for j in _NEXT_PARTY.finditer(chunk) if not re.search(r"\b[A-Z][\w.'-]*\s*$", chunk[: j.start()])]
+        if joined and out:
+            chunk = chunk[joined[-1].end() :]
         name = _NAME_END.search(chunk)
         name_text = " ".join(chunk[: name.start() if name else len(chunk)].split()).strip(" ,;:")
         if alias.lower() in ("agreement", "effective date") or not name_text or len(name_text) > 80:

@@ -1,0 +1,83 @@
+"""What a contract-terms row says and where its gold may sit: every party the preamble names, no non-exclusive grant
+shown as exclusivity, blank or redacted dates as written, termination cues, and a labelled date at each occurrence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reportgen.evals.cuad import date_evidence
+from reportgen.extract.local.clause_model import unit_features
+from reportgen.extract.local.clause_values import first_date, non_exclusive_only, parties_text
+from reportgen.extract.local.clauses import EXCLUSIVITY, PARTIES, contract_units
+from reportgen.extract.local.strategies.contract import pick_unit, row_text
+from tests.test_local_contracts import paged
+
+PREAMBLE = ('This ASP and Outsourcing Agreement ("Agreement") is entered into as of this 31 day of July, 2000 by and '
+            'between ACME SOFT, INC., a Delaware corporation ("Acme"), whose principal place of business 1900 South '
+            'Norfolk Street, Suite 310, San Mateo, California 94403 and HIGH SPEED NET SOLUTIONS, INC. ("HSNS"), whose '
+            'principal place of business is 434 Fayetteville Street, Raleigh, NC 27601.')
+
+
+def test_every_party_the_preamble_names_even_after_an_address() -> None:
+    assert parties_text(PREAMBLE) == 'ACME SOFT, INC. ("Acme"); HIGH SPEED NET SOLUTIONS, INC. ("HSNS")'
+    # an "and" between capitalised words is part of one name, not the start of the next party
+    assert parties_text('This Agreement is made by and between Smith and Jones LLP ("SJ") and Black and Decker, '
+                        'Inc. ("BD").') == 'Smith and Jones LLP ("SJ"); Black and Decker, Inc. ("BD")'
+
+
+def test_a_parties_row_reads_the_sentence_the_preamble_started_in() -> None:
+    # "Co." cuts the preamble: the unit the model picks may start inside the first party's name
+    doc = paged([['This Agreement is made by and between Alpha Tools Co. Ltd. ("Alpha"), having offices in '
+                  'Springfield. And Beta Parts LLC ("Beta"), of 9 Elm Road.']])
+    units = contract_units(doc, 0)
+    k = next(i for i, u in enumerate(units) if u.text.startswith("Ltd."))
+    text, span = row_text(PARTIES, doc, units, k)
+    assert text == 'Alpha Tools Co. Ltd. ("Alpha")'
+    assert span == (units[k - 1].start, units[k].end)
+    last = len(units) - 1  # a unit that does not continue a "between" sentence is read alone
+    assert row_text(PARTIES, doc, units, last)[1] == (units[last].start, units[last].end)
+
+
+def test_a_non_exclusive_grant_is_not_an_exclusivity_row() -> None:
+    grant = "Acme grants HSNS a nonexclusive, nontransferable, non-sublicensable right to use the Application."
+    assert non_exclusive_only(grant)
+    assert not non_exclusive_only("Distributor shall be the exclusive distributor; other rights are non-exclusive.")
+    assert not non_exclusive_only("Supplier shall not sell the Products to any other party in the Territory.")
+    assert non_exclusive_only("This limitation applies notwithstanding any failure of the exclusive remedies.")
+    doc = paged([[grant, "During the Term, Supplier shall sell the Products exclusively to Acme in the Territory."]])
+    units = contract_units(doc, 0)
+    grant_k = next(i for i, u in enumerate(units) if "grants" in u.text)
+    probs = np.zeros(len(units))
+    probs[grant_k] = 0.9
+    assert pick_unit(EXCLUSIVITY, doc, units, probs, 0.5) is None  # silence, not the grant
+    other = next(i for i, u in enumerate(units) if "exclusively" in u.text)
+    probs[other] = 0.6
+    assert pick_unit(EXCLUSIVITY, doc, units, probs, 0.5) == other
+
+
+def test_blank_and_redacted_dates_are_given_as_written() -> None:
+    assert first_date("This Distributor Agreement dated [*] is between Lucid Inc.") == "[*]"
+    assert first_date("is made and effective as of [\u00b7], 2019 (the Effective Date)") == "[\u00b7], 2019"
+    assert first_date("effective as of [ ] day of [ ], 2020 (Effective Date)") == "[ ] day of [ ], 2020"
+    assert first_date("made effective this day of _______, 19__, by and between") == "this day of _______, 19__"
+    assert first_date("the parties [agree] to meet in 2019") is None
+
+
+def test_termination_cues_say_a_party_may_end_it_at_will() -> None:
+    doc = paged([["Either party may terminate this Agreement for any reason upon sixty (60) days' prior written "
+                  "notice.", "Either party may terminate this Agreement if the other party breaches it."]])
+    at_will, breach = (unit_features(u, 20, 40) for u in contract_units(doc, 0))
+    assert {"c:terminate_at_will", "c:terminate_on_notice", "c:terminate_no_breach"} <= set(at_will)
+    assert not {"c:terminate_at_will", "c:terminate_no_breach"} & set(breach)
+
+
+def test_a_labelled_date_is_evidenced_at_each_occurrence() -> None:
+    text = "Agreement dated June 1, 2000\n\nThis Agreement is made as of June 1, 2000 between A and B."
+    second = text.index("June 1, 2000", 20)
+    assert date_evidence(text, "June 1, 2000") == [{"span": [16, 28]}, {"span": [second, second + 12]}]
+    assert date_evidence(text, "june 1, 2000") == date_evidence(text, "June 1, 2000")  # case aside, as the locator
+    # the labeller's trailing comma and the PDF's spacing do not hide the other occurrence
+    assert date_evidence(text.replace("as of June 1,", "as of June  1,"), "June 1, 2000,") == [
+        {"span": [16, 28]}, {"span": [second, second + 13]}]
+    assert date_evidence(text, "July 4, 2001") == [{"quote": "July 4, 2001"}]  # unplaced: left to the locator
+    assert date_evidence("made as of 6/21/99", "6/21/99") == [{"quote": "6/21/99"}]  # once: placed as before
