@@ -14,15 +14,8 @@ from reportgen.context import estimate_tokens, recall_at_k, segment_line, select
 from reportgen.corpus import Corpus, smooth
 from reportgen.sop import SectionSpec
 from reportgen.testing.samples import paged, transcript
+from tests.test_context import FILLER
 
-FILLER = [
-    "The dashboard latency numbers were roughly what everyone expected them to be.",
-    "Somebody mentioned the office move and the new desk booking tool again.",
-    "The customer survey for the mobile app had a fairly ordinary response rate.",
-    "There was a long tangent about the quarterly security review and its findings.",
-    "People talked about the documentation backlog for the public API for a while.",
-    "The hiring plan for the platform team came up briefly without any change.",
-]
 # The body of a discussion: none of these says what it is about ("billing migration").
 DISCUSSION = [
     "Then we would have to move the old invoices over the weekend, all of them.",
