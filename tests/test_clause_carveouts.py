@@ -78,6 +78,13 @@ def test_a_blank_party_and_the_parties_together_are_no_party() -> None:
     assert parties_text(unnamed) == 'Acme Inc. ("Acme")'
 
 
+def test_a_party_referred_to_as_its_defined_name() -> None:
+    preamble = ('This Agreement is between R. C. Boyd Enterprises, LLC, a Texas limited liability company, whose '
+                'principal place of business is in Westlake, Texas, referred to in this Agreement as "Company", and '
+                'Cano Petroleum, Inc., a Delaware corporation, referred to herein as "Sponsor".')
+    assert parties_text(preamble) == 'R. C. Boyd Enterprises, LLC ("Company"); Cano Petroleum, Inc. ("Sponsor")'
+
+
 def test_a_drafts_header_stamp_is_not_the_agreements_date() -> None:
     header = ("DRAFT (Americas) 1/12/00 (Rev 1)   SUPPORT AND MAINTENANCE AGREEMENT\nThis Agreement is made as of "
               "March 3, 2000 between X and Y.")

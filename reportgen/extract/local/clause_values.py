@@ -287,7 +287,8 @@ def non_exclusive_only(text: str) -> bool:
 
 _ALIAS_RE = re.compile(
     r"\((?:[^()\"\u201c]{0,60}?)[\"\u201c\u201d](?P<alias>[^\"\u201c\u201d]{1,40})[\"\u201c\u201d][^()]{0,40}?\)"
-    r"|\bhereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?[\"\u201c](?P<alias2>[^\"\u201d]{1,40})[\"\u201d]",
+    r"|\b(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?|referred\s+to\s+(?:in\s+this\s+agreement\s+|herein\s+)?as\s+)"
+    r"(?:the\s+)?[\"\u201c](?P<alias2>[^\"\u201d]{1,40})[\"\u201d]",
     re.IGNORECASE,
 )
 _NAME_END = re.compile(
