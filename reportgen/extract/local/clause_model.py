@@ -59,6 +59,11 @@ _AT_WILL = re.compile(r"\bconvenience\b|\bwithout\s+cause\b|\bfor\s+(?:any|no)\s
 _NOTICE_DAYS = re.compile(r"\b(?:\d+|\w+\s*\(\d+\))\s*(?:calendar\s+|business\s+)?(?:days?|months?)['\u2019]?\s+"
                           r"(?:prior\s+|advance\s+|written\s+|notice)", re.IGNORECASE)
 _BREACH = re.compile(r"\bbreach|\bdefault|\binsolven|\bbankrupt", re.IGNORECASE)
+# What is terminated may be something else than the agreement: an insurance policy's coverage ("will not modify
+# or terminate any coverage without thirty (30) days' prior written notice"). Of the fit fold's 121 sentences
+# that name insurance, a policy or coverage beside "terminate" or "cancel", none is labelled Termination For
+# Convenience (of its 136 labelled units with "terminate" or "cancel").
+INSURANCE = re.compile(r"\binsur\w*|\bcoverages?\b|\bpolic(?:y|ies)\b", re.IGNORECASE)
 
 
 def _cues(text: str) -> set[str]:

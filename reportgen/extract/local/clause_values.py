@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from reportgen.extract.local.clauses import _DATE_RE
+from reportgen.extract.local.clauses import _DATE, _DATE_RE
 from reportgen.values import numbers_in
 
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -147,10 +147,16 @@ def _other_date(text: str) -> str | None:
     return None
 
 
+# A draft's header stamps the day it was typed, not the agreement's date: "DRAFT (Americas) 1/12/00 (Rev 1)".
+_DRAFT_STAMP = re.compile(r"\b(?:draft|rev(?:ision|ised)?\.?|printed|version)\b[^\n]{0,30}?" + _DATE
+                          + r"(?:\s*\(rev[^)]{0,10}\))?", re.IGNORECASE)
+
+
 def first_date(text: str) -> str | None:
     """The first date a sentence states, as "June 21, 1999" (digits as written); a date left blank in the form
     is given as written ("____ day of ________, 2004"): that is what the agreement says."""
     text = re.sub(r"\s*-{3,}\s*", " ", text)  # "31 December,\n---------\n1996": rules typed across a date
+    text = _DRAFT_STAMP.sub(" ", text)
     for m in _DATE_RE.finditer(text):
         d = _date_text(m.group(0))
         if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
@@ -194,13 +200,27 @@ def _period(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL = "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th)"
 _FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
                      r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
-                     + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b", re.IGNORECASE)  # fmt: skip
+                     + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b"
+                     # "shall be fifteen (15) years from the Effective Date", "ending two (2) years thereafter"
+                     r"|\b(?:be|is|ending|end|expire)\s+(?P<n3>" + _NUMBER_WORD + r")\s*(?:contract\s+|calendar\s+)?"
+                     r"(?P<unit3>years?|months?)\s+(?:from|after|following|thereafter|therefrom)\b"
+                     # "shall end on the seventh anniversary of the date hereof"
+                     r"|\b(?:on|until|upon)\s+the\s+(?P<n4>" + _ORDINAL + r")\s+anniversary\s+of\s+the\s+"
+                     r"(?:effective\s+date|date\s+(?:hereof|of\s+this\s+agreement))", re.IGNORECASE)  # fmt: skip
 # CUAD's "perpetual": nothing but a party's notice (or a termination) ends the term; "until the expiration of
 # the Sublicense Agreement" ends with another agreement, and the row then quotes the sentence.
 _OPEN_END = re.compile(r"\buntil\b[^.;]{0,30}?\b(?:either|one|any|a)\s+party\b|\buntil terminat\w+|"
                        r"\bunless and until\b|\bthereafter,? unless\b|\bend on the \w+ day following\b", re.IGNORECASE)
+
+
+def _ordinal(word: str) -> int | None:
+    """ "seventh" -> 7, "4th" -> 4."""
+    w = word.lower()
+    return _ORDINALS.index(w) + 1 if w in _ORDINALS else int(re.sub(r"\D", "", w) or 0) or None
 
 
 def _plus(start: date, n: int, unit: str) -> date | None:
@@ -230,8 +250,9 @@ def term_value(text: str, start: date | None = None) -> str | None:
             return d
     f = _FOR_RE.search(text)
     if f and start and not re.search(r"\brenew", text[: f.start()], re.IGNORECASE):
-        n = _count(f.group("n") or f.group("n2"))
-        end = _plus(start, n, f.group("unit") or f.group("unit2")) if n else None
+        n_text = f.group("n") or f.group("n2") or f.group("n3") or ""
+        n = _ordinal(f.group("n4")) if f.group("n4") else _count(n_text)
+        end = _plus(start, n, f.group("unit") or f.group("unit2") or f.group("unit3") or "year") if n else None
         if end is not None:
             return f"{end:%B} {end.day}, {end.year}"
     no_end = not _DURATION_RE.search(text) and not _DATE_RE.search(text)
@@ -266,7 +287,8 @@ def non_exclusive_only(text: str) -> bool:
 
 _ALIAS_RE = re.compile(
     r"\((?:[^()\"\u201c]{0,60}?)[\"\u201c\u201d](?P<alias>[^\"\u201c\u201d]{1,40})[\"\u201c\u201d][^()]{0,40}?\)"
-    r"|\bhereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?[\"\u201c](?P<alias2>[^\"\u201d]{1,40})[\"\u201d]",
+    r"|\b(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?|referred\s+to\s+(?:in\s+this\s+agreement\s+|herein\s+)?as\s+)"
+    r"(?:the\s+)?[\"\u201c](?P<alias2>[^\"\u201d]{1,40})[\"\u201d]",
     re.IGNORECASE,
 )
 _NAME_END = re.compile(
@@ -276,7 +298,10 @@ _NAME_END = re.compile(
 )
 
 
-_NEXT_PARTY = re.compile(r"\s(?:and|&)\s+(?=[A-Z0-9])")
+# What stands where a name should: a blank form's address ("with its principal place of business at ___"), or
+# the parties named together ("and together with the Developer (the "Parties")"), which is no further party.
+_NOT_A_NAME = re.compile(r"^(?:with|whose|having|located|together|collectively|each|both|individually)\b", re.I)
+_NEXT_PARTY = re.compile(r"\s(?:and|&)\s+(?=[A-Z0-9_])")
 
 
 def parties_text(text: str) -> str:
@@ -293,12 +318,16 @@ def parties_text(text: str) -> str:
         prev = a.end()
         # ', whose principal place of business is ... and HIGH SPEED NET SOLUTIONS, INC. ("HSNS")': the
         # first party's address runs on; the next party's name starts after the last "and" before its alias
-        # ("Smith and Jones LLP" is one name: an "and" between capitalised words does not start another)
-        joined = [j for j in _NEXT_PARTY.finditer(chunk) if not re.search(r"\b[A-Z][\w.'-]*\s*$", chunk[: j.start()])]
+        # ("Smith and Jones LLP" is one name: an "and" between capitalised words does not start another; a blank
+        # form's "and ________" does)
+        joined = [j for j in _NEXT_PARTY.finditer(chunk)
+                  if chunk[j.end() : j.end() + 1] == "_" or not re.search(r"\b[A-Z][\w.'-]*\s*$", chunk[: j.start()])]
         if joined and out:
             chunk = chunk[joined[-1].end() :]
         name = _NAME_END.search(chunk)
         name_text = " ".join(chunk[: name.start() if name else len(chunk)].split()).strip(" ,;:")
+        if _NOT_A_NAME.match(name_text):
+            continue
         if alias.lower() in ("agreement", "effective date") or not name_text or len(name_text) > 80:
             continue
         out.append(f'{name_text} ("{alias}")')
