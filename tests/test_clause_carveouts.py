@@ -55,7 +55,7 @@ def test_a_clause_that_announces_its_exceptions_quotes_them() -> None:
 
 def test_an_insurance_policys_termination_is_no_termination_row() -> None:
     coverage = ("Licensee will not modify or terminate any coverage without thirty (30) days' prior written notice "
-                "to Audio.")
+                "to Vendor.")
     doc = paged([[coverage, "Either party may terminate this Agreement for any reason upon thirty (30) days' notice."]])
     units = contract_units(doc, 0)
     # the notice period makes the insurance sentence look like a termination on notice to the model's cues
@@ -79,17 +79,17 @@ def test_a_blank_party_and_the_parties_together_are_no_party() -> None:
 
 
 def test_a_party_referred_to_as_its_defined_name() -> None:
-    preamble = ('This Agreement is between R. C. Boyd Enterprises, LLC, a Texas limited liability company, whose '
-                'principal place of business is in Westlake, Texas, referred to in this Agreement as "Company", and '
-                'Cano Petroleum, Inc., a Delaware corporation, referred to herein as "Sponsor".')
-    assert parties_text(preamble) == 'R. C. Boyd Enterprises, LLC ("Company"); Cano Petroleum, Inc. ("Sponsor")'
+    preamble = ('This Agreement is between Birch Hill Ventures, LLC, a Texas limited liability company, whose '
+                'principal place of business is in Austin, Texas, referred to in this Agreement as "Company", and '
+                'Fenwick Oil, Inc., a Delaware corporation, referred to herein as "Sponsor".')
+    assert parties_text(preamble) == 'Birch Hill Ventures, LLC ("Company"); Fenwick Oil, Inc. ("Sponsor")'
 
 
 def test_a_drafts_header_stamp_is_not_the_agreements_date() -> None:
-    header = ("DRAFT (Americas) 1/12/00 (Rev 1)   SUPPORT AND MAINTENANCE AGREEMENT\nThis Agreement is made as of "
+    header = ("DRAFT (Europe) 3/02/00 (Rev 2)   SERVICES AGREEMENT\nThis Agreement is made as of "
               "March 3, 2000 between X and Y.")
     assert first_date(header) == "March 3, 2000"
-    assert first_date("DRAFT (Americas) 1/12/00 (Rev 1)") is None
+    assert first_date("DRAFT (Europe) 3/02/00 (Rev 2)") is None
     assert first_date("This Agreement is dated 1/12/00.") == "1/12/00"  # a date that is no stamp stays
 
 

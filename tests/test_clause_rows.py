@@ -12,14 +12,14 @@ from reportgen.extract.local.clauses import EXCLUSIVITY, PARTIES, contract_units
 from reportgen.extract.local.strategies.contract import pick_unit, row_text
 from tests.test_local_contracts import paged
 
-PREAMBLE = ('This ASP and Outsourcing Agreement ("Agreement") is entered into as of this 31 day of July, 2000 by and '
-            'between ACME SOFT, INC., a Delaware corporation ("Acme"), whose principal place of business 1900 South '
-            'Norfolk Street, Suite 310, San Mateo, California 94403 and HIGH SPEED NET SOLUTIONS, INC. ("HSNS"), whose '
-            'principal place of business is 434 Fayetteville Street, Raleigh, NC 27601.')
+PREAMBLE = ('This Hosting and Services Agreement ("Agreement") is entered into as of this 12 day of May, 2001 by and '
+            'between ACME SOFT, INC., a Delaware corporation ("Acme"), whose principal place of business 77 Harbour '
+            'Road, Suite 12, Fremont, California 94536 and NORTHWIND DATA SYSTEMS, INC. ("NDS"), whose '
+            'principal place of business is 15 Quarry Lane, Durham, NC 27701.')
 
 
 def test_every_party_the_preamble_names_even_after_an_address() -> None:
-    assert parties_text(PREAMBLE) == 'ACME SOFT, INC. ("Acme"); HIGH SPEED NET SOLUTIONS, INC. ("HSNS")'
+    assert parties_text(PREAMBLE) == 'ACME SOFT, INC. ("Acme"); NORTHWIND DATA SYSTEMS, INC. ("NDS")'
     # an "and" between capitalised words is part of one name, not the start of the next party
     assert parties_text('This Agreement is made by and between Smith and Jones LLP ("SJ") and Black and Decker, '
                         'Inc. ("BD").') == 'Smith and Jones LLP ("SJ"); Black and Decker, Inc. ("BD")'
@@ -39,7 +39,7 @@ def test_a_parties_row_reads_the_sentence_the_preamble_started_in() -> None:
 
 
 def test_a_non_exclusive_grant_is_not_an_exclusivity_row() -> None:
-    grant = "Acme grants HSNS a nonexclusive, nontransferable, non-sublicensable right to use the Application."
+    grant = "Acme grants NDS a nonexclusive, nontransferable, non-sublicensable right to use the Application."
     assert non_exclusive_only(grant)
     assert not non_exclusive_only("Distributor shall be the exclusive distributor; other rights are non-exclusive.")
     assert not non_exclusive_only("Supplier shall not sell the Products to any other party in the Territory.")
