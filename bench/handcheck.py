@@ -50,7 +50,10 @@ CONTRACT = "ArmstrongFlooringInc_20190107_8-K_EX-10.2_11471795_EX-10.2_Intellect
 USED = ("ArmstrongFlooringInc", "OASYSMOBILE,INC")  # contracts of earlier checks (docs/handcheck.md)
 # --validation-contract keeps USED as it was, so `--validation-contract 12` still draws ORBSATCORP (branch hand's
 # check); the pool leaves out every contract a check has used, that one too.
-POOL_USED = (*USED, "ORBSATCORP")
+POOL_USED = (*USED, "ORBSATCORP",
+             # the seven of the pooled check (--contract-seed 12), so a check with another seed stays blind
+             "AudibleInc", "ClickstreamCorp", "INKTOMICORP", "MorganStanleyDirectLendingFund",
+             "RevolutionMedicinesInc", "RgcResourcesInc", "XACCT Technologies")
 SOURCES = ["transcripts/mlops-podcast.speakers.txt", f"cuad-train/pdf/{CONTRACT}"]
 PODCASTS = ["transcripts/latent-space-podcast.whisper.txt", "transcripts/mlops-podcast.speakers.txt"]
 
