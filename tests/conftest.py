@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +11,12 @@ import pytest
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
-    """A failed test in a module that runs servers in subprocesses (`SERVER_LOGS`: paths of their logs)
-    shows the end of each log: CI keeps nothing else, and a stalled server says why only there."""
+    """A failed test shows the end of the log of every `reportgen serve` subprocess running at the time
+    (`tests.test_web_browser.SERVER_LOGS`, used by all the browser tests): CI keeps nothing else, and a stalled
+    server says why only there."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    logs: dict[str, Path] = getattr(item.module, "SERVER_LOGS", {})  # type: ignore[attr-defined]
+    logs: dict[str, Path] = getattr(sys.modules.get("tests.test_web_browser"), "SERVER_LOGS", {})
     if report.failed and call.when == "call":
         for name, path in logs.items():
             try:

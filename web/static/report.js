@@ -290,9 +290,17 @@ async function patchItem(section, item, body) {
 }
 
 async function setReview(section, item, review) {
+  const li = document.getElementById(`item-${item.id}`);
+  const focused = document.activeElement;
+  const wasHere = !focused || focused === document.body || (li && li.contains(focused));
   try {
     await patchItem(section, item, { review });
     announce(review === "pending" ? "Review cleared." : `Item ${review}.`);
+    // The item's view was replaced, which drops the focus if it was inside. Put it back only then: a reviewer
+    // who moved on while the request was slow (j, k, a click) keeps their place, or their next key would act on
+    // this item again.
+    const now = document.activeElement;
+    if (!wasHere || (now && now !== document.body)) return;
     const btn = document.querySelector(`#item-${CSS.escape(item.id)} .${review === "rejected" ? "reject" : "accept"}`);
     if (btn) btn.focus();
   } catch (e) { toast(e.message); }
