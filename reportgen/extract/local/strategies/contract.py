@@ -116,12 +116,6 @@ def _carve_out_end(kind: str, units: list[Unit], k: int) -> int:
     if kind == LIABILITY and _RESTATES.match(nxt.text):
         return nxt.end
     return u.end
-    nxt = units[k + 1]
-    if nxt.block - u.block > 1 or nxt.skip:
-        return u.end
-    if u.text.rstrip().endswith(":") or _QUALIFIES.match(nxt.text):
-        return nxt.end
-    return u.end
 
 
 _BETWEEN = re.compile(r"\b(?:between|among)\b", re.IGNORECASE)
