@@ -43,11 +43,10 @@ def section(index: SourceIndex, spec: SectionSpec, voice: Voice | None = None) -
         return DraftSection(section_id=spec.id, notes=[TOPICS_NOTE])
     if is_judgement(spec):
         return DraftSection(section_id=spec.id, notes=[JUDGEMENT_NOTE])
-    picked = _choose(index, spec, fams, cast, voice)
     # never an agreement's clauses (the CUAD model reads those), nor, where no side is asked for, a show's host and
     # guest alike: their talk is not about a subject under review (genre.py)
     skip = {di for di, d in enumerate(index.documents) if is_agreement(d) or (side is None and is_show(d))}
-    picked = [c for c in picked if c.sentence.doc_index not in skip]
+    picked = _choose(index, spec, fams, cast, voice, skip)
     passages = [DraftPassage(quote=c.sentence.text, role=cast[c.sentence.doc_index].label(
         c.sentence, voice, introducing="introduction" in c.hits)) for c in picked]
     return DraftSection(section_id=spec.id, passages=passages, notes=[_note(passages, cast, voice, side)])
@@ -60,12 +59,15 @@ def hands_out_tasks(spec: SectionSpec) -> bool:
 
 
 def _choose(index: SourceIndex, spec: SectionSpec, fams: list[str], cast: list[Roles],
-            voice: Voice | None) -> list[Scored]:  # fmt: skip
+            voice: Voice | None, skip: set[int]) -> list[Scored]:  # fmt: skip
+    """The passages, from documents not in `skip`: left out before the cap, so a data room's deck still gets its
+    places when its agreements rank higher."""
     side = voice.side if voice else None
     if "question" in fams:
-        return _lifted(index, spec, _open_questions(index, spec, cast, side))
+        return [c for c in _lifted(index, spec, _open_questions(index, spec, cast, side))
+                if c.sentence.doc_index not in skip]
     if spec.kind == "prose" and "summary" in fams:
-        return _lifted(index, spec, _summary(index, spec, fams))
+        return [c for c in _lifted(index, spec, _summary(index, spec, fams)) if c.sentence.doc_index not in skip]
     if not hands_out_tasks(spec):
         fams = [f for f in fams if f != "commitment"]
     ranked = rank(index, spec, fams, section_query(spec), spec.cues, semantic=SEMANTIC)
@@ -74,6 +76,7 @@ def _choose(index: SourceIndex, spec: SectionSpec, fams: list[str], cast: list[R
     taken = {c.sentence.index for c in first}
     # a question asserts nothing: it is never a passage outside a questions section
     allowed = [c for c in ranked if c.sentence.index not in taken and c.lift >= MIN_LIFT
+               and c.sentence.doc_index not in skip
                and not c.sentence.is_question and cast[c.sentence.doc_index].allows(c.sentence, side)]  # fmt: skip
     if allowed:
         allowed = [c for c in allowed if c.score >= RELATIVE_FLOOR * allowed[0].score]
