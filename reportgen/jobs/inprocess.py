@@ -125,6 +125,13 @@ class InProcessRunner:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def _replace_pool(self) -> None:
+        """Drop a broken pool and start a new one; none while shutting down (the workers had the SIGTERM first,
+        and new ones would outlive the server)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None if self._stop.is_set() else self._make_pool()
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -148,10 +155,8 @@ class InProcessRunner:
                     log.error("job %s: runner error %r", job_id, exc)
                 elif fut.result() == "tenant-limit":
                     pass  # stays queued; considered again next poll
-        if broken:  # one new pool however many of its jobs failed with it; none while shutting down
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None if self._stop.is_set() else self._make_pool()
+        if broken:  # one new pool however many of its jobs failed with it
+            self._replace_pool()
         free = self.settings.workers - len(self._inflight)
         if free <= 0 or self._pool is None:
             return
@@ -189,8 +194,7 @@ class InProcessRunner:
                 # it, so the check above cannot have. Without a new pool every later submit fails too
                 # and the queue never moves.
                 log.error("job worker process died while idle; restarting the pool")
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None if self._stop.is_set() else self._make_pool()
+                self._replace_pool()
                 return
             fut.add_done_callback(lambda _f: self._wake.set())
             self._inflight[job.id] = (job.tenant_id, fut)
