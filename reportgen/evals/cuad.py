@@ -30,7 +30,7 @@ from typing import Any
 from reportgen.errors import ReportgenError
 from reportgen.evals.corpus import Contract, cuad_contracts
 from reportgen.evals.folds import fold_of, load_folds
-from reportgen.evals.gold import _word_pattern, gold_from_cases
+from reportgen.evals.gold import gold_from_cases, word_pattern
 from reportgen.evals.runner import run_eval
 from reportgen.evals.suite_report import kind_tables
 from reportgen.ingest import ingest
@@ -99,11 +99,11 @@ DATE_CATEGORIES = frozenset({"Agreement Date", "Effective Date"})
 def date_evidence(text: str, quote: str) -> list[dict[str, Any]]:
     """Evidence for a labelled date: every occurrence of it in our ingest's text, as spans, when it occurs more
     than once; else the quote (placed as any other). An occurrence is the labelled text's words with only
-    spacing and punctuation between (the locator's second rule, `gold._word_pattern`: "November 14, 2002," is
+    spacing and punctuation between (the locator's second rule, `gold.word_pattern`: "November 14, 2002," is
     labelled with its comma), else its verbatim text, case aside. CUAD gives no offsets, and the default
     placement (the first occurrence, right for a party's name, which is defined where it first appears) would
     hold a row quoting the preamble's date wrong when a cover page states it first."""
-    pattern = _word_pattern(quote)
+    pattern = word_pattern(quote)
     found = [(m.start(), m.end()) for m in pattern.finditer(text)] if pattern is not None else []
     if not found:
         low, q = text.lower(), quote.strip().lower()
@@ -138,9 +138,9 @@ def cuad_case(row: dict[str, str], pdf: Path, name: str, text: str | None = None
                 "fields": {"clause": CUAD_CLAUSES[cat], "summary": accept[0]}, "evidence": [],
                 "meta": {"categories": [], "accept": []}}
             items.append(item)
-        dated = text is not None and cat in DATE_CATEGORIES
+        dated = text if cat in DATE_CATEGORIES else None
         for c in clauses:
-            item["evidence"] += date_evidence(text, c) if text is not None and dated else [{"quote": c}]
+            item["evidence"] += date_evidence(dated, c) if dated is not None else [{"quote": c}]
         item["meta"]["categories"].append(cat)
         item["meta"]["accept"] += [a for a in accept if a not in item["meta"]["accept"]]
     return {

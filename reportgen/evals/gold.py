@@ -275,7 +275,7 @@ def _span(doc: Document, cs: int, ce: int) -> Span:
 _WORDS = re.compile(r"\w+")
 
 
-def _word_pattern(quote: str) -> re.Pattern[str] | None:
+def word_pattern(quote: str) -> re.Pattern[str] | None:
     """The quote's words in order with anything but words between them: line breaks, curly quotes,
     hyphenation and spacing differ between a labeller's text and the text our ingest produces."""
     words = _WORDS.findall(quote)
@@ -294,7 +294,7 @@ def _locate_quote(quote: str, doc: Document, grounder: Grounder) -> tuple[int, i
         i = doc.text.lower().find(q.lower())
     if i >= 0:
         return i, i + len(q)
-    pattern = _word_pattern(q)
+    pattern = word_pattern(q)
     found = pattern.search(doc.text) if pattern is not None else None
     if found is not None:
         return found.start(), found.end()
