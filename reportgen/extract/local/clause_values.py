@@ -168,8 +168,10 @@ def first_date(text: str) -> str | None:
     return _other_date(text)
 
 
-_NUMBER_WORD = r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|" \
-               r"twelve|twenty-four|thirty|sixty|ninety|an?)"  # fmt: skip
+_NUMBER_WORD = r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|(?:twenty|thirty|forty|fifty)[\s-](?:one|two|three|four|five|" \
+               r"six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
+               r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|" \
+               r"eighty|ninety|an?)"  # fmt: skip
 _RENEW_RE = re.compile(
     r"\brenew\w*\b[^.;]{0,120}?\b(?P<succ>successive|additional|consecutive|further|subsequent)?\s*"
     r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*(?P<unit>years?|months?)",
@@ -185,6 +187,13 @@ _NOTICE_RE = re.compile(
 _PERPETUAL_RE = re.compile(r"\bperpetu\w*|\bindefinite(?:ly)?\b|\buntil\s+(?:terminated|such time)\b", re.IGNORECASE)
 _EXPIRES_RE = re.compile(r"\b(?:expir|terminat|end|continu|remain in (?:full )?(?:force|effect)|through|until)\w*\b"
                          r"(?:[^.;]{0,60}?\b(?:on|until|through)\b)?", re.IGNORECASE)
+# A period stated after these words is a renewal's or an extension's, not the initial term's: "shall automatically
+# continue following the Initial Term, for an additional period of three (3) years"
+_RENEWAL = re.compile(r"\b(?:renew\w*|additional|extension|extended|prolong\w*|further)\b", re.IGNORECASE)
+_STARTS_RE = re.compile(r"\b(?:commenc|begin|began|start|effective)\w*\s+(?:on\s+|as\s+of\s+|from\s+)?(?:the\s+)?"
+                        r"(?:" + _DATE + r"|day\s+and\s+year\s+first\s+(?:above\s+|set\s+forth\s+above\s+)?written)",
+                        re.IGNORECASE)
+_EARLY = re.compile(r"\b(?:earlier|sooner|early|unless)\s*$", re.IGNORECASE)
 _DURATION_RE = re.compile(r"\b(?:years?|months?|days?|weeks?)\b", re.IGNORECASE)
 
 
@@ -200,16 +209,22 @@ def _period(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_ORDINAL = "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th)"
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+             "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+             "nineteenth", "twentieth")  # fmt: skip
+# "the fourth (4th) anniversary": the word, with its digits after it in brackets
+_ORDINAL = r"(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))(?:\s*\(\d{1,2}(?:st|nd|rd|th)\))?"
+_UNIT = r"(?:contract\s+|calendar\s+)?(?P<{}>years?|months?)"
 _FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
                      r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
-                     + _NUMBER_WORD + r")\s*(?P<unit2>years?|months?)\b"
+                     + _NUMBER_WORD + r")\s*" + _UNIT.format("unit2") + r"\b"
                      # "shall be fifteen (15) years from the Effective Date", "ending two (2) years thereafter"
-                     r"|\b(?:be|is|ending|end|expire)\s+(?P<n3>" + _NUMBER_WORD + r")\s*(?:contract\s+|calendar\s+)?"
-                     r"(?P<unit3>years?|months?)\s+(?:from|after|following|thereafter|therefrom)\b"
-                     # "shall end on the seventh anniversary of the date hereof"
-                     r"|\b(?:on|until|upon)\s+the\s+(?P<n4>" + _ORDINAL + r")\s+anniversary\s+of\s+the\s+"
+                     r"|\b(?:be|is|ending|end|expire)\s+(?P<n3>" + _NUMBER_WORD + r")\s*" + _UNIT.format("unit3")
+                     + r"\s+(?:from|after|following|thereafter|therefrom)\b"
+                     # "shall end on the seventh anniversary of the date hereof", "until the later of (a) the fourth
+                     # (4th) anniversary of the Effective Date"
+                     r"|\b(?:on|until|upon)\s+the\s+(?:(?:later|earlier)\s+(?:to\s+occur\s+)?of:?\s*\(?[a-z1]\)\s*"
+                     r"(?:the\s+)?)?(?P<n4>" + _ORDINAL + r")\s+anniversary\s+of\s+the\s+"
                      r"(?:effective\s+date|date\s+(?:hereof|of\s+this\s+agreement))", re.IGNORECASE)  # fmt: skip
 # CUAD's "perpetual": nothing but a party's notice (or a termination) ends the term; "until the expiration of
 # the Sublicense Agreement" ends with another agreement, and the row then quotes the sentence.
@@ -219,7 +234,7 @@ _OPEN_END = re.compile(r"\buntil\b[^.;]{0,30}?\b(?:either|one|any|a)\s+party\b|\
 
 def _ordinal(word: str) -> int | None:
     """ "seventh" -> 7, "4th" -> 4."""
-    w = word.lower()
+    w = word.lower().split("(")[0].strip()
     return _ORDINALS.index(w) + 1 if w in _ORDINALS else int(re.sub(r"\D", "", w) or 0) or None
 
 
@@ -244,18 +259,26 @@ def term_value(text: str, start: date | None = None) -> str | None:
     """The term a term-and-renewal sentence states: an expiry date (stated, or `start`, the agreement's date,
     plus a stated number of years or months), "perpetual", "successive 1 year" or a notice period ("60
     days"), in that order."""
-    for m in _EXPIRES_RE.finditer(text):
+    pos = 0
+    while (m := _EXPIRES_RE.search(text, pos)) is not None:
+        pos = m.start() + 1  # the next keyword may lie inside this match ("unless terminated sooner, until ...")
+        if _EARLY.search(text[max(0, m.start() - 14) : m.start()]):
+            continue  # "Unless earlier terminated, this Agreement shall take effect on ...": not its end
         d = first_date(text[m.end() : m.end() + 80])
         if d and "_" not in d:
             return d
     f = _FOR_RE.search(text)
-    if f and start and not re.search(r"\brenew", text[: f.start()], re.IGNORECASE):
+    if f and start and not _RENEWAL.search(text[: f.start()]):
         n_text = f.group("n") or f.group("n2") or f.group("n3") or ""
         n = _ordinal(f.group("n4")) if f.group("n4") else _count(n_text)
-        end = _plus(start, n, f.group("unit") or f.group("unit2") or f.group("unit3") or "year") if n else None
+        unit = f.group("unit") or f.group("unit2") or f.group("unit3") or "year"
+        end = _plus(start, n, unit) if n else None
         if end is not None:
             return f"{end:%B} {end.day}, {end.year}"
-    no_end = not _DURATION_RE.search(text) and not _DATE_RE.search(text)
+    # a notice period or the day the term starts does not end it: "shall commence on 26 September 2019 and
+    # shall continue unless and until either party gives notice" has no fixed end
+    rest = _STARTS_RE.sub(" ", _NOTICE_RE.sub(" ", text))
+    no_end = not _DURATION_RE.search(rest) and not _DATE_RE.search(rest)
     if _PERPETUAL_RE.search(text) or no_end and _OPEN_END.search(text):
         return "perpetual"  # CUAD's word for a term with no fixed end
     r = _RENEW_RE.search(text)
