@@ -152,11 +152,32 @@ _DRAFT_STAMP = re.compile(r"\b(?:draft|rev(?:ision|ised)?\.?|printed|version)\b[
                           + r"(?:\s*\(rev[^)]{0,10}\))?", re.IGNORECASE)
 
 
+# EDGAR's filing footer ("Source: FUSE MEDICAL, INC., 10-K, 3/21/2019") dates the filing, not the agreement.
+_SOURCE_STAMP = re.compile(r"\bSource:\s[^\n]{1,80}?,\s*\d{1,2}/\d{1,2}/\d{2,4}")
+_SIGNATURE = re.compile(r"\b(?:By|Name|Title|Date)\s*:|\bSignature\b|/s/", re.IGNORECASE)
+
+
+def _last_signed(text: str) -> str | None:
+    """In a signature block, the latest date (as written when in digits): an agreement signed on two days is
+    made when the second party signs."""
+    dated = []
+    for m in _DATE_RE.finditer(text):
+        if (d := _date_text(m.group(0))) is not None:
+            dated.append((datetime.strptime(d, "%B %d, %Y").date(), m.group(0).strip(), d))
+    if len(dated) < 2:
+        return None
+    _, raw, d = max(dated, key=lambda t: t[0])
+    return raw if re.fullmatch(r"[\d/-]+", raw) else d
+
+
 def first_date(text: str) -> str | None:
     """The first date a sentence states, as "June 21, 1999" (digits as written); a date left blank in the form
-    is given as written ("____ day of ________, 2004"): that is what the agreement says."""
+    is given as written ("____ day of ________, 2004"): that is what the agreement says. A signature block's
+    date is its last (`_last_signed`), and EDGAR's footer is no date (fit fold: +3 date rows, 0 lost)."""
     text = re.sub(r"\s*-{3,}\s*", " ", text)  # "31 December,\n---------\n1996": rules typed across a date
-    text = _DRAFT_STAMP.sub(" ", text)
+    text = _SOURCE_STAMP.sub(" ", _DRAFT_STAMP.sub(" ", text))
+    if len(_SIGNATURE.findall(text)) >= 2 and (signed := _last_signed(text)) is not None:
+        return signed
     for m in _DATE_RE.finditer(text):
         d = _date_text(m.group(0))
         if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
