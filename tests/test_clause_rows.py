@@ -38,6 +38,111 @@ def test_a_parties_row_reads_the_sentence_the_preamble_started_in() -> None:
     assert row_text(PARTIES, doc, units, last)[1] == (units[last].start, units[last].end)
 
 
+def test_every_defined_name_of_a_party_and_names_without_quotation_marks() -> None:
+    both = (
+        "This Supply Agreement is made by and between Quillon Labs Limited, a company with registration number 5521 "
+        "(\u201cQuillon\u201d and together with its Affiliates, \u201cQuillon Group\u201d) and Marrow Bay Inc. "
+        "(\u201cMarrow\u201d)."
+    )
+    assert parties_text(both) == 'Quillon Labs Limited ("Quillon", "Quillon Group"); Marrow Bay Inc. ("Marrow")'
+    unquoted = (  # no quotation marks, one of them, or single quotes
+        "This Agreement is entered into by and between Tessel Corp., a Utah corporation having a place of business "
+        'at 12 Pine Road (hereinafter Tessel) and Orrin Works LLC (hereinafter, -Distributor") and Vell Ltd. '
+        "(\u2018Reseller\u2019)."
+    )
+    assert parties_text(unquoted) == 'Tessel Corp. ("Tessel"); Orrin Works LLC ("Distributor"); Vell Ltd. ("Reseller")'
+
+
+def test_where_a_party_name_starts_and_ends() -> None:
+    # a list number is no part of the name; a parenthetical inside a name does not end it; an address does
+    numbered = (
+        "This Agreement is made by and between (1) Norwick Foods, Delaware corporation having offices at 4 Bay St "
+        "(\u201cNORWICK\u201d), and (2) Calder Mills S.A (\u201cCALDER\u201d)."
+    )
+    assert parties_text(numbered) == 'Norwick Foods, Delaware corporation ("NORWICK"); Calder Mills S.A ("CALDER")'
+    inner = "by and between Lanfeng (Hubei) Trading Co., Ltd. (\u201cSeller\u201d) of 8 Lake Road"
+    assert parties_text(inner) == 'Lanfeng (Hubei) Trading Co., Ltd. ("Seller")'
+    address = (
+        "between KESTREL VENTURES A/S of Strandvej 12, 2900 Hellerup, Denmark (hereinafter referred to as "
+        '"KESTREL") and Moor Ltd. ("Moor")'
+    )
+    assert parties_text(address) == 'KESTREL VENTURES A/S ("KESTREL"); Moor Ltd. ("Moor")'
+    dated = 'between Orbit Media, L.P. of June 11, 2018 ("Orbit")'  # a date is no address
+    assert parties_text(dated) == 'Orbit Media, L.P. of June 11, 2018 ("Orbit")'
+
+
+def test_parties_named_by_label_or_without_defined_names() -> None:
+    labelled = (
+        "This Agreement is made between the following parties: Party A: Hanfei Example Technology Co., Ltd. "
+        "Registration Address: 9 River Road Party B: Qinghe Sample Trading Co., Ltd. Address: 3 Hill Road"
+    )
+    said = 'Hanfei Example Technology Co., Ltd. ("Party A"); Qinghe Sample Trading Co., Ltd. ("Party B")'
+    assert parties_text(labelled) == said
+    assert parties_text("ORBIT MEDIA, L.P., represented herein by its general partner Orbit Media Inc.") == (
+        "ORBIT MEDIA, L.P."
+    )
+    two = (  # "and" between two parties, not the one inside a name
+        "CASCADE CAPITAL CORP., a corporation incorporated in Manitoba, at 12 Pine Road, Suite 40 and "
+        "WEST HILL FILM AND SOUND CORPORATION, located at 9 Elm Road"
+    )
+    assert parties_text(two) == "CASCADE CAPITAL CORP.; WEST HILL FILM AND SOUND CORPORATION"
+
+
+def test_a_parties_row_runs_on_past_a_cut_at_inc_or_and() -> None:
+    doc = paged(
+        [
+            [
+                "This Collaboration Agreement is made by and among Zentrix Bio, Inc.",
+                'a Delaware corporation ("Zentrix"), and Halden Pharma GmbH ("Halden").',
+                "There shall be no further fees of any kind.",
+            ]
+        ]
+    )
+    units = contract_units(doc, 0)
+    said = 'Zentrix Bio, Inc. ("Zentrix"); Halden Pharma GmbH ("Halden")'
+    assert row_text(PARTIES, doc, units, 0) == (said, (units[0].start, units[1].end))
+    doc = paged(
+        [
+            [
+                'This Hosting Agreement is made by and between Pellam Data Corp., a Delaware corporation ("Pellam"), '
+                "having an address at 4 Mill Street, and",
+                'Rook Press Limited, a company registered in England ("Rook"), of 2 Quay Road.',
+                "The parties agree as follows.",
+            ]
+        ]
+    )
+    units = contract_units(doc, 0)
+    said = 'Pellam Data Corp. ("Pellam"); Rook Press Limited ("Rook")'
+    assert row_text(PARTIES, doc, units, 0) == (said, (units[0].start, units[1].end))
+    doc = paged(
+        [["This Agreement is made by and among Zentrix Bio, Inc.", "There shall be no further fees of any kind."]]
+    )
+    units = contract_units(doc, 0)  # a new sentence is no part of the preamble
+    assert row_text(PARTIES, doc, units, 0) == ("Zentrix Bio, Inc.", (units[0].start, units[0].end))
+
+
+def test_signature_fields_and_long_names() -> None:
+    block = "Date: BRAMBLE TRUST COMPANY By: /s/ Ada Quince Name: Ada Quince Title: Attorney-in-fact"
+    assert parties_text(block) == "BRAMBLE TRUST COMPANY"
+    formed = (  # a name over 80 characters keeps its capitalised head
+        "This Agreement is made between Example Trading Company to be formed by its founders Jane Roe, Richard Miles "
+        "and John Doe, "
+        'having an office at 1 Main Street, hereinafter referred to as "ETC", and Vell Ltd. ("Vell").'
+    )
+    assert parties_text(formed) == 'Example Trading Company ("ETC"); Vell Ltd. ("Vell")'
+
+
+def test_a_unit_starting_at_a_cut_suffix_reads_the_sentence_before() -> None:
+    letter = (
+        'The undersigned, Fernlea Securities Ltd. ("Lead Agent") and Quarry Capital Co. Ltd. (the "Agents") '
+        'understand that Moss Pharma Inc. ("Corporation") proposes to issue shares.'
+    )
+    doc = paged([[letter]])
+    units = contract_units(doc, 0)
+    k = next(i for i, u in enumerate(units) if u.text.startswith("Ltd. (the"))
+    assert row_text(PARTIES, doc, units, k)[1] == (units[k - 1].start, units[k].end)
+
+
 def test_a_non_exclusive_grant_is_not_an_exclusivity_row() -> None:
     grant = "Acme grants NDS a nonexclusive, nontransferable, non-sublicensable right to use the Application."
     assert non_exclusive_only(grant)
