@@ -337,6 +337,23 @@ def non_exclusive_only(text: str) -> bool:
     return bool(_NON_EXCLUSIVE.search(text)) and not re.search(r"\bexclusiv", _NON_EXCLUSIVE.sub(" ", text), re.I)
 
 
+# Words that say "exclusive" of something no exclusivity clause grants: "not ... exclusive" ("does not create an
+# exclusive arrangement", "shall not be considered its exclusive provider"), an exclusive ownership or title, an
+# exclusive warranty. Of the fit fold's sentences (not already `non_exclusive_only`), 4 of 49 negated ones, none of
+# 115 naming an exclusive ownership and none of 3 exclusive warranties are labelled Exclusivity or Non-Compete.
+_NOT_EXCLUSIVITY = re.compile(r"\b(?:not|no|nothing)\b[^.;]{0,50}?\bexclusiv\w*|\bexclusive\s+(?:owner\w*|property|"
+                              r"title)|\bexclusive\s+(?:and\s+\w+\s+)?warrant\w*", re.IGNORECASE)
+
+
+def no_exclusivity(text: str) -> bool:
+    """A sentence whose every "exclusive" is non-exclusive, negated, an ownership or a warranty: not a row for
+    exclusivity, however the model scores it."""
+    if non_exclusive_only(text):
+        return True
+    rest = _NOT_EXCLUSIVITY.sub(" ", _NON_EXCLUSIVE.sub(" ", text))
+    return rest != text and not re.search(r"\bexclusiv", rest, re.IGNORECASE)
+
+
 _ALIAS_RE = re.compile(
     r"\((?:[^()\"\u201c]{0,60}?)[\"\u201c\u201d](?P<alias>[^\"\u201c\u201d]{1,40})[\"\u201c\u201d](?P<more>[^()]{0,120}?)\)"
     r"|\b(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?|referred\s+to\s+(?:in\s+this\s+agreement\s+|herein\s+)?as\s+)"

@@ -22,7 +22,7 @@ from reportgen.extract.local.clause_values import (
     date_of,
     first_date,
     governing_law,
-    non_exclusive_only,
+    no_exclusivity,
     parties_text,
     term_value,
 )
@@ -167,8 +167,8 @@ def pick_unit(kind: str, doc: Document, units: list[Unit], probs: np.ndarray, th
     """The unit a kind's row quotes: the most probable one, if it reaches the threshold; for a value kind
     (date, law, term) the most probable one above the threshold that states its value, when one does."""
     order = np.argsort(-probs, kind="stable")[:5]
-    if kind == EXCLUSIVITY:  # a non-exclusive grant is no exclusivity finding (clause_values.non_exclusive_only)
-        order = np.array([k for k in order if not non_exclusive_only(units[int(k)].text)], dtype=int)
+    if kind == EXCLUSIVITY:  # a non-exclusive grant is no exclusivity finding (clause_values.no_exclusivity)
+        order = np.array([k for k in order if not no_exclusivity(units[int(k)].text)], dtype=int)
     if kind == TERMINATION:  # an insurance policy's termination is not the agreement's (clause_model.INSURANCE)
         order = np.array([k for k in order if not INSURANCE.search(units[int(k)].text)], dtype=int)
     if len(order) == 0 or probs[order[0]] < threshold:
