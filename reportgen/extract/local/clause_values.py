@@ -197,10 +197,10 @@ def first_date(text: str) -> str | None:
     return _other_date(text)
 
 
-_NUMBER_WORD = r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|(?:twenty|thirty|forty|fifty)[\s-](?:one|two|three|four|five|" \
-               r"six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|" \
-               r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|" \
-               r"eighty|ninety|an?)"  # fmt: skip
+_NUMBER_WORD = (r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|(?:twenty|thirty|forty|fifty)[\s-](?:one|two|three|four|"
+                r"five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+                r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+                r"eighty|ninety|an?)")  # fmt: skip
 _RENEW_RE = re.compile(
     r"\brenew\w*\b[^.;]{0,120}?\b(?P<succ>successive|additional|consecutive|further|subsequent)?\s*"
     r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*(?P<unit>years?|months?)",
