@@ -161,7 +161,7 @@ def test_a_non_exclusive_grant_is_not_an_exclusivity_row() -> None:
 
 
 def test_blank_and_redacted_dates_are_given_as_written() -> None:
-    assert first_date("This Distributor Agreement dated [*] is between Lucid Inc.") == "[*]"
+    assert first_date("This Distributor Agreement dated [*] is between Norvale Optics Inc.") == "[*]"
     assert first_date("is made and effective as of [\u00b7], 2019 (the Effective Date)") == "[\u00b7], 2019"
     assert first_date("effective as of [ ] day of [ ], 2020 (Effective Date)") == "[ ] day of [ ], 2020"
     assert first_date("made effective this day of _______, 19__, by and between") == "this day of _______, 19__"
