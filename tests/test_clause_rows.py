@@ -88,32 +88,26 @@ def test_parties_named_by_label_or_without_defined_names() -> None:
     assert parties_text(two) == "CASCADE CAPITAL CORP.; WEST HILL FILM AND SOUND CORPORATION"
 
 
+def _row_spans_two_units(blocks: list[str], said: str) -> None:
+    doc = paged([blocks])
+    units = contract_units(doc, 0)
+    assert row_text(PARTIES, doc, units, 0) == (said, (units[0].start, units[1].end))
+
+
 def test_a_parties_row_runs_on_past_a_cut_at_inc_or_and() -> None:
-    doc = paged(
-        [
-            [
-                "This Collaboration Agreement is made by and among Zentrix Bio, Inc.",
-                'a Delaware corporation ("Zentrix"), and Halden Pharma GmbH ("Halden").',
-                "There shall be no further fees of any kind.",
-            ]
-        ]
-    )
-    units = contract_units(doc, 0)
-    said = 'Zentrix Bio, Inc. ("Zentrix"); Halden Pharma GmbH ("Halden")'
-    assert row_text(PARTIES, doc, units, 0) == (said, (units[0].start, units[1].end))
-    doc = paged(
-        [
-            [
-                'This Hosting Agreement is made by and between Pellam Data Corp., a Delaware corporation ("Pellam"), '
-                "having an address at 4 Mill Street, and",
-                'Rook Press Limited, a company registered in England ("Rook"), of 2 Quay Road.',
-                "The parties agree as follows.",
-            ]
-        ]
-    )
-    units = contract_units(doc, 0)
-    said = 'Pellam Data Corp. ("Pellam"); Rook Press Limited ("Rook")'
-    assert row_text(PARTIES, doc, units, 0) == (said, (units[0].start, units[1].end))
+    _row_spans_two_units(
+        ["This Collaboration Agreement is made by and among Zentrix Bio, Inc.",
+         'a Delaware corporation ("Zentrix"), and Halden Pharma GmbH ("Halden").',
+         "There shall be no further fees of any kind."],
+        'Zentrix Bio, Inc. ("Zentrix"); Halden Pharma GmbH ("Halden")',
+    )  # fmt: skip
+    _row_spans_two_units(
+        ['This Hosting Agreement is made by and between Pellam Data Corp., a Delaware corporation ("Pellam"), '
+         "having an address at 4 Mill Street, and",
+         'Rook Press Limited, a company registered in England ("Rook"), of 2 Quay Road.',
+         "The parties agree as follows."],
+        'Pellam Data Corp. ("Pellam"); Rook Press Limited ("Rook")',
+    )  # fmt: skip
     doc = paged(
         [["This Agreement is made by and among Zentrix Bio, Inc.", "There shall be no further fees of any kind."]]
     )
