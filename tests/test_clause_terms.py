@@ -98,6 +98,7 @@ def test_negated_owned_or_warranted_exclusivity_is_no_row() -> None:
     assert no_exclusivity("This Agreement does not create an exclusive relationship between the Parties.")
     assert no_exclusivity("Licensor shall retain the exclusive ownership of the Licensed Marks.")
     assert no_exclusivity("THE WARRANTIES IN SECTION 7 ARE THE EXCLUSIVE WARRANTIES OF SUPPLIER.")
+    assert no_exclusivity("Prices quoted are exclusive of travel and lodging expenses.")
     assert not no_exclusivity("Reseller shall be the exclusive reseller of the Products in the Territory.")
     assert not no_exclusivity("Norvale is not a party to it; Reseller shall be the exclusive reseller in Spain.")
     doc = paged([["This Agreement does not create an exclusive relationship between the Parties."]])

@@ -339,10 +339,11 @@ def non_exclusive_only(text: str) -> bool:
 
 # Words that say "exclusive" of something no exclusivity clause grants: "not ... exclusive" ("does not create an
 # exclusive arrangement", "shall not be considered its exclusive provider"), an exclusive ownership or title, an
-# exclusive warranty. Of the fit fold's sentences (not already `non_exclusive_only`), 4 of 49 negated ones, none of
-# 115 naming an exclusive ownership and none of 3 exclusive warranties are labelled Exclusivity or Non-Compete.
+# exclusive warranty, "exclusive of" (excluding: "prices are exclusive of travel"). Of the fit fold's sentences (not
+# already `non_exclusive_only`), 4 of 49 negated ones, none of 115 naming an exclusive ownership, none of 3 exclusive
+# warranties and none of 75 saying "exclusive of" are labelled Exclusivity or Non-Compete.
 _NOT_EXCLUSIVITY = re.compile(r"\b(?:not|no|nothing)\b[^.;]{0,50}?\bexclusiv\w*|\bexclusive\s+(?:owner\w*|property|"
-                              r"title)|\bexclusive\s+(?:and\s+\w+\s+)?warrant\w*", re.IGNORECASE)
+                              r"title)|\bexclusive\s+(?:and\s+\w+\s+)?warrant\w*|\bexclusive\s+of\b", re.IGNORECASE)
 
 
 def no_exclusivity(text: str) -> bool:
