@@ -41,6 +41,12 @@ def test_a_renewals_period_is_not_the_initial_term() -> None:
     assert term_value(initial, START) == "March 9, 2019"
 
 
+def test_a_renewal_of_twelve_months_reads_as_cuad_writes_it() -> None:
+    assert term_value("This Agreement shall automatically renew for additional successive terms of twelve (12) months "
+                      "each.") == "successive 1 year"
+    assert term_value("This Agreement may be renewed for a further period of eighteen (18) months.") == "18 months"
+
+
 def test_a_term_ended_only_by_notice_is_perpetual() -> None:
     assert term_value("Your engagement shall commence on 4 April 2016 and shall continue unless and until either "
                       "party gives notice to the other.") == "perpetual"

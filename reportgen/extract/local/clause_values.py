@@ -312,8 +312,11 @@ def term_value(text: str, start: date | None = None) -> str | None:
         return "perpetual"  # CUAD's word for a term with no fixed end
     r = _RENEW_RE.search(text)
     if r and (n := _count(r.group("n"))):
-        return ("successive " if r.group("succ") or re.search(r"successive|each", text, re.I) else "") + _period(
-            n, r.group("unit"))
+        unit = r.group("unit")
+        successive = bool(r.group("succ") or re.search(r"successive|each", text, re.I))
+        if successive and unit.lower().startswith("month") and n % 12 == 0:
+            n, unit = n // 12, "year"  # CUAD writes "successive 1 year" for twelve months (fit: +1 row, 0 lost)
+        return ("successive " if successive else "") + _period(n, unit)
     no = _NOTICE_RE.search(text)
     if no:
         n_text = no.group("n") or no.group("n2") or no.group("n3")
