@@ -44,7 +44,7 @@ def test_a_renewals_period_is_not_the_initial_term() -> None:
 def test_a_renewal_of_twelve_months_reads_as_cuad_writes_it() -> None:
     assert term_value("This Agreement shall automatically renew for additional successive terms of twelve (12) months "
                       "each.") == "successive 1 year"
-    assert term_value("This Agreement may be renewed for a further period of eighteen (18) months.") == "18 months"
+    assert term_value("This Agreement may be renewed once for a period of eighteen (18) months.") == "18 months"
 
 
 def test_a_term_ended_only_by_notice_is_perpetual() -> None:
