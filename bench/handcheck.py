@@ -53,7 +53,10 @@ USED = ("ArmstrongFlooringInc", "OASYSMOBILE,INC")  # contracts of earlier check
 POOL_USED = (*USED, "ORBSATCORP",
              # the seven of the pooled check (--contract-seed 12), so a check with another seed stays blind
              "AudibleInc", "ClickstreamCorp", "INKTOMICORP", "MorganStanleyDirectLendingFund",
-             "RevolutionMedicinesInc", "RgcResourcesInc", "XACCT Technologies")
+             "RevolutionMedicinesInc", "RgcResourcesInc", "XACCT Technologies",
+             # the eight of the hand5 check (--contract-seed 20), so a check with another seed stays blind
+             "MARSHALLHOLDINGSINTERNATIONAL", "GluMobileInc", "MPLXLP", "IbioInc", "HOLIDAYRVSUPERSTORESINC",
+             "Sonos, Inc.", "GRIDIRONBIONUTRIENTS", "MEETGROUP")
 SOURCES = ["transcripts/mlops-podcast.speakers.txt", f"cuad-train/pdf/{CONTRACT}"]
 PODCASTS = ["transcripts/latent-space-podcast.whisper.txt", "transcripts/mlops-podcast.speakers.txt"]
 
