@@ -24,7 +24,7 @@ import numpy as np
 
 from reportgen.errors import ConfigError
 from reportgen.extract.local.clause_values import non_exclusive_only
-from reportgen.extract.local.clauses import _DATE_RE, Unit
+from reportgen.extract.local.clauses import DATE_RE, Unit
 
 MODEL_FILE = Path(__file__).with_name("models") / "cuad_clauses.json"
 MODEL_VERSION = 3  # 2: preamble words, date and defined-name flags; 3: termination and exclusivity cues
@@ -101,7 +101,7 @@ def unit_features(unit: Unit, position: int, total: int) -> list[str]:
     if position < _PREAMBLE:  # the preamble's words mean parties and date; the same words later mean little
         feats.update(f"p:{w}" for w in words[:40] if w in _PREAMBLE_WORDS)
     text = unit.text[:1500]
-    if _DATE_RE.search(text):
+    if DATE_RE.search(text):
         feats.add("s:date")
     if _ALIAS_RE.search(text):
         feats.add("s:alias")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from reportgen.extract.local.clauses import _DATE, _DATE_RE
+from reportgen.extract.local.clauses import DATE_PATTERN, DATE_RE
 from reportgen.values import numbers_in
 
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -156,7 +156,7 @@ def _other_date(text: str) -> str | None:
 
 
 # A draft's header stamps the day it was typed, not the agreement's date: "DRAFT (Americas) 1/12/00 (Rev 1)".
-_DRAFT_STAMP = re.compile(r"\b(?:draft|rev(?:ision|ised)?\.?|printed|version)\b[^\n]{0,30}?" + _DATE
+_DRAFT_STAMP = re.compile(r"\b(?:draft|rev(?:ision|ised)?\.?|printed|version)\b[^\n]{0,30}?" + DATE_PATTERN
                           + r"(?:\s*\(rev[^)]{0,10}\))?", re.IGNORECASE)
 
 
@@ -169,7 +169,7 @@ def _last_signed(text: str) -> str | None:
     """In a signature block, the latest date (as written when in digits): an agreement signed on two days is
     made when the second party signs."""
     dated = []
-    for m in _DATE_RE.finditer(text):
+    for m in DATE_RE.finditer(text):
         if (d := _date_text(m.group(0))) is not None:
             dated.append((datetime.strptime(d, "%B %d, %Y").date(), m.group(0).strip(), d))
     if len(dated) < 2:
@@ -186,7 +186,7 @@ def first_date(text: str) -> str | None:
     text = _SOURCE_STAMP.sub(" ", _DRAFT_STAMP.sub(" ", text))
     if len(_SIGNATURE.findall(text)) >= 2 and (signed := _last_signed(text)) is not None:
         return signed
-    for m in _DATE_RE.finditer(text):
+    for m in DATE_RE.finditer(text):
         d = _date_text(m.group(0))
         if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
             return m.group(0).strip()  # "11/4/10" as written: its digits are what the quote states
@@ -220,8 +220,8 @@ _EXPIRES_RE = re.compile(r"\b(?:expir|terminat|end|continu|remain in (?:full )?(
 # continue following the Initial Term, for an additional period of three (3) years"
 _RENEWAL = re.compile(r"\b(?:renew\w*|additional|extension|extended|prolong\w*|further)\b", re.IGNORECASE)
 _STARTS_RE = re.compile(r"\b(?:commenc|begin|began|start|effective)\w*\s+(?:on\s+|as\s+of\s+|from\s+)?(?:the\s+)?"
-                        r"(?:" + _DATE + r"|day\s+and\s+year\s+first\s+(?:above\s+|set\s+forth\s+above\s+)?written)",
-                        re.IGNORECASE)
+                        r"(?:" + DATE_PATTERN
+                        + r"|day\s+and\s+year\s+first\s+(?:above\s+|set\s+forth\s+above\s+)?written)", re.IGNORECASE)
 _EARLY = re.compile(r"\b(?:earlier|sooner|early|unless)\s*$", re.IGNORECASE)
 _DURATION_RE = re.compile(r"\b(?:years?|months?|days?|weeks?)\b", re.IGNORECASE)
 
@@ -278,7 +278,7 @@ def _plus(start: date, n: int, unit: str) -> date | None:
 
 def date_of(text: str) -> date | None:
     """The first complete date a text states, as a date (a term of "three (3) years" runs from it)."""
-    for m in _DATE_RE.finditer(text):
+    for m in DATE_RE.finditer(text):
         if (d := _date_text(m.group(0))) is not None:
             return datetime.strptime(d, "%B %d, %Y").date()
     return None
@@ -307,7 +307,7 @@ def term_value(text: str, start: date | None = None) -> str | None:
     # a notice period or the day the term starts does not end it: "shall commence on 26 September 2019 and
     # shall continue unless and until either party gives notice" has no fixed end
     rest = _STARTS_RE.sub(" ", _NOTICE_RE.sub(" ", text))
-    no_end = not _DURATION_RE.search(rest) and not _DATE_RE.search(rest)
+    no_end = not _DURATION_RE.search(rest) and not DATE_RE.search(rest)
     if _PERPETUAL_RE.search(text) or no_end and _OPEN_END.search(text):
         return "perpetual"  # CUAD's word for a term with no fixed end
     r = _RENEW_RE.search(text)
@@ -463,7 +463,7 @@ def parties_text(text: str) -> str:
     labelled = _labelled_parties(body)
     if labelled:
         return labelled
-    body = _DATE_RE.sub(" ", body)
+    body = DATE_RE.sub(" ", body)
     body = re.sub(r"\s*\bWHEREAS\b.*$", "", body, flags=re.DOTALL)
     if re.search(r"\bBy\s*:", body) and re.search(r"\b(?:Name|Title)\s*:", body):
         body = re.sub(r"\bDate\s*:", " ", _SIGNATURE_FIELD.sub(" ", body))

@@ -56,12 +56,12 @@ def clause_values(values: list[str]) -> dict[str, str]:
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
-_DATE = (
+DATE_PATTERN = (
     rf"(?:{_MONTH}\s+(?:\d{{1,2}}|_+)(?:\s*(?:st|nd|rd|th))?,?\s+(?:\d{{4}}|\d{{2}}_+|_+)"  # March 3, 2020
     rf"|(?:\d{{1,2}}|_+)\s*(?:s\s*t|n\s*d|r\s*d|t\s*h)?\s+(?:day\s+of\s+)?(?:{_MONTH}|_+),?\s+(?:\d{{4}}|\d{{2}}_+|_+)"
     r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})"
 )
-_DATE_RE = re.compile(_DATE, re.IGNORECASE)
+DATE_RE = re.compile(DATE_PATTERN, re.IGNORECASE)
 
 
 _TOC_RE = re.compile(
@@ -116,7 +116,7 @@ def _is_heading_text(text: str) -> bool:
     words = text.split()
     if not words or len(words) > 9 or len(text) > 90 or text.rstrip().endswith((",", ";")):
         return False
-    if re.match(r"^\W*(?:by and )?(?:between|among|and)\b", text, re.IGNORECASE) or _DATE_RE.search(text):
+    if re.match(r"^\W*(?:by and )?(?:between|among|and)\b", text, re.IGNORECASE) or DATE_RE.search(text):
         return False  # "Between / X / And / Y" names the parties; "November ___, 2006" dates the agreement
         return False
     letters = [c for c in text if c.isalpha()]
