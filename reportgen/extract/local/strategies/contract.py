@@ -165,7 +165,8 @@ TERM_VALUE_SHARE = 0.7
 
 def pick_unit(kind: str, doc: Document, units: list[Unit], probs: np.ndarray, threshold: float) -> int | None:
     """The unit a kind's row quotes: the most probable one, if it reaches the threshold; for a value kind
-    (date, law, term) the most probable one above the threshold that states its value, when one does."""
+    (date, law, term) the most probable one above the threshold that states its value, when one does (for a term,
+    only one at least TERM_VALUE_SHARE as probable as the best; for a date, its preamble: `_preamble_of`)."""
     order = np.argsort(-probs, kind="stable")[:5]
     if kind == EXCLUSIVITY:  # a non-exclusive grant is no exclusivity finding (clause_values.no_exclusivity)
         order = np.array([k for k in order if not no_exclusivity(units[int(k)].text)], dtype=int)
