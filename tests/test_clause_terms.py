@@ -92,6 +92,12 @@ def test_a_date_row_quotes_the_preamble_over_a_cover_line_with_the_same_date() -
     assert pick_unit(DATES, doc, units, probs, 0.05) == k_cover
 
 
+def test_a_date_row_states_a_date_or_is_not_shown() -> None:
+    doc = paged([["This Agreement shall be effective on the date of its execution by both Parties."]])
+    units = contract_units(doc, 0)
+    assert pick_unit(DATES, doc, units, np.full(len(units), 0.9), 0.05) is None
+
+
 def test_governing_law_names_england_and_wales_and_a_provinces_country() -> None:
     assert governing_law("This Agreement is governed by the laws of England and the courts of England and Wales "
                          "shall have jurisdiction.") == "England and Wales"

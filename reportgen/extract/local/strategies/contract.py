@@ -166,7 +166,8 @@ TERM_VALUE_SHARE = 0.7
 def pick_unit(kind: str, doc: Document, units: list[Unit], probs: np.ndarray, threshold: float) -> int | None:
     """The unit a kind's row quotes: the most probable one, if it reaches the threshold; for a value kind
     (date, law, term) the most probable one above the threshold that states its value, when one does (for a term,
-    only one at least TERM_VALUE_SHARE as probable as the best; for a date, its preamble: `_preamble_of`)."""
+    only one at least TERM_VALUE_SHARE as probable as the best; for a date, its preamble, `_preamble_of`, and no
+    row at all when no candidate states a date)."""
     order = np.argsort(-probs, kind="stable")[:5]
     if kind == EXCLUSIVITY:  # a non-exclusive grant is no exclusivity finding (clause_values.no_exclusivity)
         order = np.array([k for k in order if not no_exclusivity(units[int(k)].text)], dtype=int)
@@ -181,6 +182,11 @@ def pick_unit(kind: str, doc: Document, units: list[Unit], probs: np.ndarray, th
                 break
             if (said := _value(kind, doc, units, int(k))) is not None:
                 return _preamble_of(doc, units, order, probs, floor, int(k), said) if kind == DATES else int(k)
+        if kind == DATES:
+            # a date row that states no date ("effective on the date of its execution") tells a reader nothing
+            # the agreement's own words would not: silence (fit, out of fold: 280 rows and 245 matched against
+            # 297 and 248, F1 0.855 against 0.841; the hand check's two such rows were both wrong)
+            return None
     return int(order[0])
 
 
