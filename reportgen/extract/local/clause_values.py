@@ -238,9 +238,7 @@ def _period(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
-             "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
-             "nineteenth", "twentieth")  # fmt: skip
+_ORDINALS = tuple(_DAY_WORDS[:20])  # "first" .. "twentieth": an anniversary's ordinal
 # "the fourth (4th) anniversary": the word, with its digits after it in brackets
 _ORDINAL = r"(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))(?:\s*\(\d{1,2}(?:st|nd|rd|th)\))?"
 _UNIT = r"(?:contract\s+|calendar\s+)?(?P<{}>years?|months?)"
