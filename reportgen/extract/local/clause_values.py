@@ -165,6 +165,12 @@ _SOURCE_STAMP = re.compile(r"\bSource:\s[^\n]{1,80}?,\s*\d{1,2}/\d{1,2}/\d{2,4}"
 _SIGNATURE = re.compile(r"\b(?:By|Name|Title|Date)\s*:|\bSignature\b|/s/", re.IGNORECASE)
 
 
+def _as_stated(raw: str, d: str) -> str:
+    """A date in digits as written ("11/4/10": its digits are what the quote states), else as "June 21, 1999"."""
+    raw = raw.strip()
+    return raw if re.fullmatch(r"[\d/-]+", raw) else d
+
+
 def _last_signed(text: str) -> str | None:
     """In a signature block, the latest date (as written when in digits): an agreement signed on two days is
     made when the second party signs."""
@@ -175,7 +181,7 @@ def _last_signed(text: str) -> str | None:
     if len(dated) < 2:
         return None
     _, raw, d = max(dated, key=lambda t: t[0])
-    return raw if re.fullmatch(r"[\d/-]+", raw) else d
+    return _as_stated(raw, d)
 
 
 def first_date(text: str) -> str | None:
@@ -188,10 +194,8 @@ def first_date(text: str) -> str | None:
         return signed
     for m in DATE_RE.finditer(text):
         d = _date_text(m.group(0))
-        if d and re.fullmatch(r"[\d/-]+", m.group(0).strip()):
-            return m.group(0).strip()  # "11/4/10" as written: its digits are what the quote states
         if d:
-            return d
+            return _as_stated(m.group(0), d)
         if "_" in m.group(0):
             return " ".join(m.group(0).split())
     return _other_date(text)
