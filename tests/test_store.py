@@ -124,3 +124,29 @@ def test_settings_pick_the_database() -> None:
 def test_unreachable_database_is_a_clear_error() -> None:
     with pytest.raises(DatabaseError, match="cannot reach the database"):
         Database("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+
+
+def _open_database(url: str) -> str:
+    try:
+        Database(url).dispose()
+    except DatabaseError as e:
+        return str(e)
+    return ""
+
+
+def test_processes_starting_together_on_a_new_sqlite_file_all_migrate_it(tmp_path) -> None:  # noqa: ANN001
+    """`serve --http-workers N` opens one new SQLite file from N processes at once; without the lock file one
+    of them failed with "table blobs already exists" and uvicorn stopped the server."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    for attempt in range(2):
+        url = f"sqlite:///{tmp_path / f'race{attempt}.sqlite3'}"
+        with ctx.Pool(4) as pool:
+            errors = pool.map(_open_database, [url] * 4)
+        assert errors == [""] * 4
+        d = Database(url)
+        try:
+            assert TABLES <= set(inspect(d.engine).get_table_names())
+        finally:
+            d.dispose()

@@ -1,18 +1,22 @@
 """One database per process: the engine, sessions, and `upgrade head` on open.
 
 SQLite (the embedded default) gets WAL and a busy timeout so the API thread and the job
-workers can write at once; PostgreSQL gets an advisory lock around migrations so several
-servers and workers starting together do not race to create the same tables.
+workers can write at once. Several servers and workers starting together must not race to
+create the same tables: PostgreSQL migrates under an advisory lock, a SQLite file under a lock
+file beside it (its DDL commits statement by statement, so a transaction cannot serialise it;
+`serve --http-workers 2` on a new data directory lost one process to "table blobs already
+exists", and uvicorn then stopped the whole server).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -84,12 +88,19 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    exclusive = FileLock(f"{database}.migrate.lock", timeout=300) if database and database != ":memory:" else None
     try:
-        with engine.begin() as conn:
+        with exclusive or nullcontext(), engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+    except Timeout:
+        raise DatabaseError(
+            f"another process has been migrating {database} for 300 s: let it finish (or stop it), "
+            "then start this one again."
+        ) from None
     except OperationalError as e:
         raise DatabaseError(
             f"cannot reach the database at {engine.url.render_as_string(hide_password=True)}: "
