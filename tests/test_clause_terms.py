@@ -9,7 +9,7 @@ import numpy as np
 
 from reportgen.extract.local.clause_values import first_date, governing_law, no_exclusivity, term_value
 from reportgen.extract.local.clauses import DATES, EXCLUSIVITY, TERM, contract_units
-from reportgen.extract.local.strategies.contract import pick_unit
+from reportgen.extract.local.strategies.contract import agreement_date, pick_unit, row_text
 from tests.test_local_contracts import paged
 
 START = date(2016, 3, 9)
@@ -45,6 +45,21 @@ def test_a_renewal_of_twelve_months_reads_as_cuad_writes_it() -> None:
     assert term_value("This Agreement shall automatically renew for additional successive terms of twelve (12) months "
                       "each.") == "successive 1 year"
     assert term_value("This Agreement may be renewed once for a period of eighteen (18) months.") == "18 months"
+    assert term_value("After the initial term, unless terminated, this Agreement will automatically renew for "
+                      "periods of one (1) calendar year each.") == "successive 1 year"
+
+
+def test_a_term_runs_from_the_effective_date_the_agreement_defines_later() -> None:
+    """The preamble states no date; the definitions do, and "four (4) years" runs from it."""
+    doc = paged([["DEVELOPMENT AGREEMENT", "This Agreement is made by and between Norvale Optics Inc. and Quillon "
+                  "Labs LLC."] + [f"Clause {k} says nothing of dates." for k in range(14)],
+                 ["\u201cEffective Date\u201d means April 15, 2010.",
+                  "This Agreement will begin on the Effective Date and continue for four (4) years."]])
+    units = contract_units(doc, 0)
+    assert agreement_date(units) == date(2010, 4, 15)
+    k = next(i for i, u in enumerate(units) if "four (4) years" in u.text)
+    assert row_text(TERM, doc, units, k)[0] == "April 15, 2014"
+    assert agreement_date(contract_units(paged([["No dates here at all."]]), 0)) is None
 
 
 def test_a_term_ended_only_by_notice_is_perpetual() -> None:

@@ -77,6 +77,8 @@ def test_text_agreement_rules() -> None:
     assert content_words("I don't think we'll sell the remotes") == ["not", "sell", "remot"]
     assert content_words("$25,000 on June 21, 1999") == ["25000", "d19990621"]
     assert strict_agrees("dated 6/21/99", "June 21, 1999")[0]  # dates compare as dates
+    assert strict_agrees("January 31, 2025", "31/01/2025")[0]  # a day past 12 first: only day/month reads
+    assert not strict_agrees("March 2, 2025", "2/3/2025")[0]  # ambiguous: read month first, as CUAD mostly writes
     assert not strict_agrees("Agreement dated 6/21/99", "June 21, 1999")[0]  # a value needs no padding
     assert not strict_agrees("the laws of the State of Florida apply to all disputes under it", "Florida")[0]
     assert strict_agrees("Send the final screenshots to Renata by Wednesday", "Send the final screenshots to Renata")[0]

@@ -65,6 +65,8 @@ def _iso(parts: tuple[str, ...], order: tuple[str, ...]) -> str | None:
         return None
     if year < 100:
         year += 2000 if year < 50 else 1900
+    if "m" in got and month > 12 >= day:
+        month, day = day, month  # "31/01/2025" can only be day first (CUAD writes a few answers so)
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"d{year:04d}{month:02d}{day:02d}"

@@ -207,7 +207,9 @@ _NUMBER_WORD = (r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|(?:twenty|thirty|forty
                 r"eighty|ninety|an?)")  # fmt: skip
 _RENEW_RE = re.compile(
     r"\brenew\w*\b[^.;]{0,120}?\b(?P<succ>successive|additional|consecutive|further|subsequent)?\s*"
-    r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*(?P<unit>years?|months?)",
+    r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*"
+    # "renew for periods of one (1) calendar year each" (fit: +1 row, 0 lost)
+    r"(?:calendar\s+|contract\s+)?(?P<unit>years?|months?)",
     re.IGNORECASE,
 )
 _NOTICE_RE = re.compile(
