@@ -53,6 +53,14 @@ def test_a_clause_that_announces_its_exceptions_quotes_them() -> None:
     assert row_text(LAW, law, contract_units(law, 0), 0)[0] == "New York"
 
 
+def test_a_termination_lead_in_quotes_the_ground_it_announces() -> None:
+    doc = paged([["This Agreement may be terminated as follows:",
+                  "(a) by either party for any reason upon sixty (60) days' written notice to the other party."]])
+    units = contract_units(doc, 0)
+    text, span = row_text(TERMINATION, doc, units, 0)
+    assert text.endswith("written notice to the other party.") and span == (units[0].start, units[1].end)
+
+
 def test_an_insurance_policys_termination_is_no_termination_row() -> None:
     coverage = ("Licensee will not modify or terminate any coverage without thirty (30) days' prior written notice "
                 "to Vendor.")

@@ -28,6 +28,7 @@ from reportgen.extract.local.clause_values import (
 )
 from reportgen.extract.local.clauses import (
     ASSIGNMENT,
+    CONTROL,
     DATES,
     EXCLUSIVITY,
     KINDS,
@@ -94,8 +95,10 @@ def row_text(kind: str, doc: Document, units: list[Unit], k: int) -> tuple[str |
 # than the clause does. A liability cap also keeps its restatements ("NOTWITHSTANDING THE FOREGOING, ...", "THIS
 # LIMITATION WILL APPLY ..."); an assignment clause does not: CUAD labels a "Notwithstanding the foregoing, either
 # party may assign ..." sentence apart, and on the fit fold (out of fold) quoting it too lost 3 strict matches
-# and won none, while the rest won 4 and lost none.
-CARVE_OUT_KINDS = (ASSIGNMENT, LIABILITY)
+# and won none, while the rest won 4 and lost none. Termination, change of control and exclusivity rows take the
+# same rule: "This Agreement may be terminated as follows:" says nothing without its first ground (fit, out of
+# fold: exclusivity +1 row matched, termination and change of control unchanged, none lost).
+CARVE_OUT_KINDS = (ASSIGNMENT, LIABILITY, TERMINATION, CONTROL, EXCLUSIVITY)
 _QUALIFIES = re.compile(r"^\W{0,3}(?:provided,?\s+(?:however|that)\b|except\b(?!\s+as\s+otherwise))", re.IGNORECASE)
 _RESTATES = re.compile(r"^\W{0,3}(?:notwithstanding\b|for\s+the\s+avoidance\s+of\s+doubt\b|however,|"
                        r"th(?:is|e\s+foregoing)\s+limitations?\b)", re.IGNORECASE)
