@@ -95,10 +95,12 @@ def row_text(kind: str, doc: Document, units: list[Unit], k: int) -> tuple[str |
 # than the clause does. A liability cap also keeps its restatements ("NOTWITHSTANDING THE FOREGOING, ...", "THIS
 # LIMITATION WILL APPLY ..."); an assignment clause does not: CUAD labels a "Notwithstanding the foregoing, either
 # party may assign ..." sentence apart, and on the fit fold (out of fold) quoting it too lost 3 strict matches
-# and won none, while the rest won 4 and lost none. Termination, change of control and exclusivity rows take the
-# same rule: "This Agreement may be terminated as follows:" says nothing without its first ground (fit, out of
-# fold: exclusivity +1 row matched, termination and change of control unchanged, none lost).
-CARVE_OUT_KINDS = (ASSIGNMENT, LIABILITY, TERMINATION, CONTROL, EXCLUSIVITY)
+# and won none, while the rest won 4 and lost none. Termination and change of control rows take the same rule:
+# "This Agreement may be terminated as follows:" says nothing without its first ground (fit, out of fold: no row
+# changed, so the shipped thresholds stay what training chooses). Exclusivity does not: it won 1 fit row, but
+# moved the out-of-fold choice of its threshold (0.25 to 0.15, an F1 tie), so the shipped model would no longer be
+# what `make train-cuad` chooses without another look at validation.
+CARVE_OUT_KINDS = (ASSIGNMENT, LIABILITY, TERMINATION, CONTROL)
 _QUALIFIES = re.compile(r"^\W{0,3}(?:provided,?\s+(?:however|that)\b|except\b(?!\s+as\s+otherwise))", re.IGNORECASE)
 _RESTATES = re.compile(r"^\W{0,3}(?:notwithstanding\b|for\s+the\s+avoidance\s+of\s+doubt\b|however,|"
                        r"th(?:is|e\s+foregoing)\s+limitations?\b)", re.IGNORECASE)
