@@ -131,3 +131,11 @@ def test_negated_owned_or_warranted_exclusivity_is_no_row() -> None:
     doc = paged([["This Agreement does not create an exclusive relationship between the Parties."]])
     units = contract_units(doc, 0)
     assert pick_unit(EXCLUSIVITY, doc, units, np.full(len(units), 0.9), 0.25) is None
+
+
+def test_a_promise_not_to_solicit_employees_is_no_exclusivity() -> None:
+    assert no_exclusivity("During the Term and for one (1) year after it, Customer shall not directly or indirectly "
+                          "solicit or hire any employee of Vendor.")
+    assert not no_exclusivity("Reseller shall not solicit customers for, or sell, any product that competes with "
+                              "the Products, and shall not hire a competitor's employees to do so.")
+    assert not no_exclusivity("Vendor shall be the exclusive supplier and shall not solicit Customer's employees.")

@@ -353,10 +353,19 @@ _NOT_EXCLUSIVITY = re.compile(r"\b(?:not|no|nothing)\b[^.;]{0,50}?\bexclusiv\w*|
                               r"title)|\bexclusive\s+(?:and\s+\w+\s+)?warrant\w*|\bexclusive\s+of\b", re.IGNORECASE)
 
 
+# A promise not to solicit or hire the other party's people is CUAD's "No-Solicit of Employees", not exclusivity
+# or a non-compete: of the fit fold's 74 such sentences that say neither "exclusive" nor "compete", 1 is labelled.
+_NO_SOLICIT = re.compile(r"\b(?:solicit\w*|hire|hiring|recruit\w*)\b[^.]{0,120}\b(?:employ\w*|personnel|officers?|"
+                         r"staff|consultants?)\b|\b(?:employ\w*|personnel)\b[^.]{0,80}\b(?:solicit\w*|hire|recruit\w*)",
+                         re.IGNORECASE)
+
+
 def no_exclusivity(text: str) -> bool:
     """A sentence whose every "exclusive" is non-exclusive, negated, an ownership or a warranty: not a row for
     exclusivity, however the model scores it."""
     if non_exclusive_only(text):
+        return True
+    if _NO_SOLICIT.search(text) and not re.search(r"exclusiv|compet", text, re.IGNORECASE):
         return True
     rest = _NOT_EXCLUSIVITY.sub(" ", _NON_EXCLUSIVE.sub(" ", text))
     return rest != text and not re.search(r"\bexclusiv", rest, re.IGNORECASE)
