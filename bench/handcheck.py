@@ -56,7 +56,10 @@ POOL_USED = (*USED, "ORBSATCORP",
              "RevolutionMedicinesInc", "RgcResourcesInc", "XACCT Technologies",
              # the eight of the hand5 check (--contract-seed 20), so a check with another seed stays blind
              "MARSHALLHOLDINGSINTERNATIONAL", "GluMobileInc", "MPLXLP", "IbioInc", "HOLIDAYRVSUPERSTORESINC",
-             "Sonos, Inc.", "GRIDIRONBIONUTRIENTS", "MEETGROUP")
+             "Sonos, Inc.", "GRIDIRONBIONUTRIENTS", "MEETGROUP",
+             # the nine of the hand6 check (--contract-seed 31), so a check with another seed stays blind
+             "EuromediaHoldingsCorp", "QuantumGroupIncFl", "NETGEAR,INC", "TcPipelinesLp", "ATENTOSA",
+             "ADMA BioManufacturing", "ULTRAGENYXPHARMACEUTICALINC", "MANUFACTURERSSERVICESLTD", "REWALKROBOTICSLTD")
 SOURCES = ["transcripts/mlops-podcast.speakers.txt", f"cuad-train/pdf/{CONTRACT}"]
 PODCASTS = ["transcripts/latent-space-podcast.whisper.txt", "transcripts/mlops-podcast.speakers.txt"]
 
