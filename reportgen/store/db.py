@@ -27,6 +27,7 @@ from reportgen.store.config import ServiceSettings
 
 _CHECKOUT = Path(__file__).resolve().parent.parent.parent
 _MIGRATION_LOCK = 0x5250_4754  # "RPGT": any constant, shared by every process that migrates
+_MIGRATE_WAIT = 300  # seconds a process waits for another's SQLite migration before it gives up, clearly
 
 
 def migrations_dir() -> Path:
@@ -49,6 +50,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
     cur.close()
 
 
+def _sqlite_file(url: URL) -> str | None:
+    """The file of a SQLite database that lives in one (None for another backend or an in-memory one)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
+
+
 def make_db_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -58,8 +66,8 @@ def make_db_engine(url: str) -> Engine:
             "or unset it for the SQLite file in REPORTGEN_DATA_DIR."
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if (path := _sqlite_file(parsed)) is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool(parsed))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -76,8 +84,7 @@ def _pool(url: URL) -> dict:
     SQLAlchemy's own single-connection pool.
     """
     if url.get_backend_name() == "sqlite":
-        return {} if url.database in (None, "", ":memory:") else {"pool_size": 20, "max_overflow": 0,
-                                                                    "pool_timeout": 60}
+        return {"pool_size": 20, "max_overflow": 0, "pool_timeout": 60} if _sqlite_file(url) else {}
     return {"pool_size": 20, "max_overflow": 20, "pool_timeout": 30}
 
 
@@ -88,8 +95,8 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    exclusive = FileLock(f"{database}.migrate.lock", timeout=300) if database and database != ":memory:" else None
+    database = _sqlite_file(engine.url)
+    exclusive = FileLock(f"{database}.migrate.lock", timeout=_MIGRATE_WAIT) if database else None
     try:
         with exclusive or nullcontext(), engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -98,7 +105,7 @@ def migrate(engine: Engine) -> None:
             command.upgrade(cfg, "head")
     except Timeout:
         raise DatabaseError(
-            f"another process has been migrating {database} for 300 s: let it finish (or stop it), "
+            f"another process has been migrating {database} for {_MIGRATE_WAIT} s: let it finish (or stop it), "
             "then start this one again."
         ) from None
     except OperationalError as e:

@@ -205,11 +205,12 @@ _NUMBER_WORD = (r"(?:\w+(?:[\s-]\w+)?\s*\(\s*\d+\s*\)|\d+|(?:twenty|thirty|forty
                 r"five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                 r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
                 r"eighty|ninety|an?)")  # fmt: skip
+# A period's unit, "Contract Years" and "calendar year" too ("renew for periods of one (1) calendar year each":
+# fit +1 row, 0 lost)
+_UNIT = r"(?:contract\s+|calendar\s+)?(?P<{}>years?|months?)"
 _RENEW_RE = re.compile(
     r"\brenew\w*\b[^.;]{0,120}?\b(?P<succ>successive|additional|consecutive|further|subsequent)?\s*"
-    r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*"
-    # "renew for periods of one (1) calendar year each" (fit: +1 row, 0 lost)
-    r"(?:calendar\s+|contract\s+)?(?P<unit>years?|months?)",
+    r"(?:renewal\s+)?(?:terms?|periods?)?\s*(?:of\s+)?(?P<n>" + _NUMBER_WORD + r")\s*[-\s]?\s*" + _UNIT.format("unit"),
     re.IGNORECASE,
 )
 _NOTICE_RE = re.compile(
@@ -247,7 +248,6 @@ def _period(n: int, unit: str) -> str:
 _ORDINALS = tuple(_DAY_WORDS[:20])  # "first" .. "twentieth": an anniversary's ordinal
 # "the fourth (4th) anniversary": the word, with its digits after it in brackets
 _ORDINAL = r"(?:" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))(?:\s*\(\d{1,2}(?:st|nd|rd|th)\))?"
-_UNIT = r"(?:contract\s+|calendar\s+)?(?P<{}>years?|months?)"
 _FOR_RE = re.compile(r"\b(?:period|term)\s+of\s+(?P<n>" + _NUMBER_WORD + r")\s*(?P<unit>years?|months?)\b"
                      r"|\b(?:for|continue\s+for)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<n2>"
                      + _NUMBER_WORD + r")\s*" + _UNIT.format("unit2") + r"\b"
